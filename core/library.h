@@ -1,0 +1,50 @@
+// A Library is one data directory opened for use: the store, the index over
+// it, and the import path that joins them (pick an importer by content,
+// extract in a worker process, store the record and its original, bring the
+// index up to date). The CLI and the API are thin layers over this.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "indexer/indexer.h"
+#include "store/store.h"
+
+namespace kho {
+
+struct ImportOptions {
+  std::string kind = "other";
+  std::string school;
+  std::string visibility = "private";
+  std::string actor = "cli";
+  std::string filename;                    // name to record; default: the path's
+  std::map<std::string, std::string> dc;   // overrides what the file says
+  std::string worker_exe;                  // kho binary for isolated parsing; empty: in-process
+  bool update_index = true;                // false: caller catches the index up later
+};
+
+class Library {
+ public:
+  // DATA/kho.lmdb, DATA/originals, DATA/index. `create` makes a new library.
+  static Status open(const std::string& data_dir, bool create, std::unique_ptr<Library>* out);
+
+  store::Store& store() { return *store_; }
+  indexer::Index& index() { return *index_; }
+
+  // Imports one file. A duplicate (same bytes) is not an error: *duplicate is
+  // set and *out is the record that already holds them. A bad file gives a
+  // Status whose message names the reason; nothing is stored then.
+  Status import_file(const std::string& path, const ImportOptions& options, store::Record* out,
+                     bool* duplicate);
+
+ private:
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<indexer::Index> index_;
+};
+
+// The kho binary of this process (for worker processes): /proc/self/exe.
+std::string self_exe();
+
+}  // namespace kho

@@ -1,0 +1,33 @@
+// Runs an importer in a child process so that a parser that crashes, hangs or
+// eats memory costs one file, not the batch or the server (Omega's
+// worker/assistant design). The child is `kho _extract FILE`: it lowers its own
+// limits (RLIMIT_AS, RLIMIT_CPU), extracts, and writes the Document as JSON on
+// stdout. The parent enforces a wall-clock timeout and kills it after that.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "importers/importer.h"
+
+namespace kho::importers {
+
+struct WorkerLimits {
+  std::size_t memory_bytes = std::size_t{2} << 30;  // address space of the child
+  int seconds = 120;                                // wall clock (and CPU) time
+};
+
+// The child side: sets limits, extracts `path`, prints JSON, returns exit code.
+int run_worker(const std::string& path, const WorkerLimits& limits);
+
+// The parent side. `worker_exe` is the kho binary (normally /proc/self/exe).
+// A bad file gives a Status naming the reason ("truncated PDF", "timed out",
+// "parser crashed (signal 11)", "out of memory").
+Status extract_in_worker(const std::string& worker_exe, const std::string& path,
+                         const WorkerLimits& limits, Document* out);
+
+// JSON round trip of a Document, used across the worker pipe.
+std::string to_json(const Document& doc);
+Status from_json(const std::string& json, Document* out);
+
+}  // namespace kho::importers

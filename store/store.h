@@ -1,0 +1,124 @@
+// The store is kho's source of truth: one data directory holding an LMDB
+// environment (records, page text, the change log) and the original files,
+// addressed by SHA-256. It promises:
+//  - every write is durable before it returns OK; an original is fsynced on
+//    disk before the transaction that names it commits, so no record ever
+//    points at a missing or partial file;
+//  - record IDs are immutable and never reused; nothing is hard-deleted (a
+//    record is withdrawn, with its reason);
+//  - every change appends to the change log in the same transaction, with a
+//    monotonic sequence number that derived data (the index) follows;
+//  - the same bytes imported twice make one record.
+// Several processes may use one data directory at once (LMDB's one-writer
+// rule serialises writers). The store knows nothing of search or HTTP.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace kho::store {
+
+using RecordId = std::uint64_t;
+using Sequence = std::uint64_t;
+
+inline constexpr int kSchemaVersion = 1;
+
+// Valid values of Record::kind, Record::visibility and Record::status.
+bool valid_kind(const std::string& kind);              // book diploma lesson-plan admin-doc other
+bool valid_visibility(const std::string& visibility);  // private school shared public
+
+struct Original {
+  std::string sha256;  // lower-case hex
+  std::uint64_t size = 0;
+  std::string media_type;
+  std::string filename;  // the name it was imported under, without directories
+};
+
+struct Record {
+  RecordId id = 0;
+  std::string kind = "other";
+  std::map<std::string, std::string> dc;  // Dublin Core: title, creator, subject, date, ...
+  std::string school;
+  std::string visibility = "private";
+  std::string status = "active";  // "active" or "withdrawn"
+  std::string withdrawn_reason;
+  std::vector<Original> originals;
+  std::uint32_t page_count = 0;
+  std::string created_at, updated_at;  // RFC 3339, UTC
+  std::string created_by, updated_by;  // actor: a user name, "cli", "api"
+};
+
+struct Change {
+  Sequence seq = 0;
+  RecordId id = 0;
+  std::string op;  // "create", "update", "withdraw"
+  std::string at;
+  std::string actor;
+};
+
+// What an import hands the store: the record's fields, its extracted pages,
+// and the file to keep as its original.
+struct NewRecord {
+  std::string kind = "other";
+  std::map<std::string, std::string> dc;
+  std::string school;
+  std::string visibility = "private";
+  std::string actor = "cli";
+  std::vector<std::string> pages;
+  std::string source_path;  // file to copy in; read once, streamed
+  std::string filename;     // name to remember (defaults to source_path's)
+  std::string media_type;
+};
+
+class Store {
+ public:
+  // Opens (or with `create`, creates) the store in `data_dir`.
+  static Status open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& data_dir() const { return dir_; }
+
+  // Adds a record. When the same bytes are already stored, nothing is written,
+  // *duplicate is set and *out is the existing record.
+  Status add(const NewRecord& in, Record* out, bool* duplicate);
+  Status get(RecordId id, Record* out) const;
+  Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
+  Status pages(RecordId id, std::vector<std::string>* out) const;
+  Status withdraw(RecordId id, const std::string& reason, const std::string& actor);
+
+  // Path of an original's bytes on disk (read-only).
+  std::string original_path(const Original& original) const;
+  // The record that holds these bytes, if any.
+  Status find_by_sha256(const std::string& sha256, RecordId* out) const;
+
+  Sequence last_sequence() const;
+  // Up to `limit` changes with seq > after, in order.
+  Status changes_since(Sequence after, std::size_t limit, std::vector<Change>* out) const;
+  std::uint64_t record_count() const;
+
+  struct Env;  // LMDB handles, private to store.cc
+
+ private:
+  explicit Store(std::string dir);
+  std::string dir_;
+  std::unique_ptr<Env> env_;
+};
+
+// Canonical JSON form of a record (also what `kho show --json` prints).
+std::string to_json(const Record& record);
+Status from_json(const std::string& json, Record* out);
+
+// SHA-256 of a file, streamed; lower-case hex.
+Status sha256_file(const std::string& path, std::string* hex);
+
+std::string now_rfc3339();
+
+}  // namespace kho::store
