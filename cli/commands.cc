@@ -1,0 +1,272 @@
+#include "cli/commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "api/json_render.h"
+#include "api/server.h"
+#include "cli/progress.h"
+#include "core/library.h"
+#include "importers/worker.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace kho::cli {
+
+namespace {
+
+void print_error(const std::string& message) { std::fprintf(stderr, "kho: %s\n", message.c_str()); }
+
+int fail(const Status& s) {
+  print_error(s.message());
+  return s.is_not_found() ? kNotFound : kFailed;
+}
+
+std::unique_ptr<Library> open_library(const std::string& data_dir, bool create, int* exit_code) {
+  std::unique_ptr<Library> library;
+  Status s = Library::open(data_dir, create, &library);
+  if (!s.ok()) *exit_code = fail(s);
+  return library;
+}
+
+bool parse_id(const std::string& text, store::RecordId* id) {
+  if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), ::isdigit)) return false;
+  *id = std::stoull(text);
+  return *id > 0;
+}
+
+// Files named on the command line, with directories walked recursively in a
+// stable order. Unreadable folders become failures of their own.
+std::vector<std::string> collect_files(const std::vector<std::string>& paths,
+                                       std::vector<std::pair<std::string, std::string>>* failed) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+      if (ec) failed->emplace_back(p, "cannot read folder: " + ec.message());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(p, ec)) {
+      files.push_back(p);
+    } else {
+      failed->emplace_back(p, fs::exists(p, ec) ? "not a regular file" : "no such file or folder");
+    }
+  }
+  return files;
+}
+
+struct ImportSummary {
+  json imported = json::array(), duplicates = json::array(), failed = json::array();
+};
+
+void print_summary(const ImportSummary& sum, bool as_json) {
+  if (as_json) {
+    json out = {{"imported", sum.imported}, {"duplicates", sum.duplicates}, {"failed", sum.failed}};
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::printf("%zu imported, %zu duplicate, %zu failed\n", sum.imported.size(), sum.duplicates.size(),
+              sum.failed.size());
+  for (const auto& f : sum.failed)
+    std::printf("  failed: %s: %s\n", f["path"].get<std::string>().c_str(), f["error"].get<std::string>().c_str());
+}
+
+}  // namespace
+
+int init(const std::string& data_dir) {
+  int code = kOk;
+  auto library = open_library(data_dir, true, &code);
+  if (!library) return code;
+  std::printf("kho library ready in %s\n", data_dir.c_str());
+  return kOk;
+}
+
+int import(const std::string& data_dir, const ImportArgs& args) {
+  int code = kOk;
+  auto library = open_library(data_dir, true, &code);
+  if (!library) return code;
+  std::vector<std::pair<std::string, std::string>> unreadable;
+  auto files = collect_files(args.paths, &unreadable);
+  ImportSummary sum;
+  for (const auto& [path, why] : unreadable) sum.failed.push_back({{"path", path}, {"error", why}});
+
+  ImportOptions options;
+  options.kind = args.kind;
+  options.school = args.school;
+  options.visibility = args.visibility;
+  options.worker_exe = self_exe();
+  options.update_index = false;  // once for the batch, below
+  ProgressBar bar("Importing", files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    bar.update(i, files[i]);
+    store::Record record;
+    bool duplicate = false;
+    Status s = library->import_file(files[i], options, &record, &duplicate);
+    if (!s.ok()) {
+      sum.failed.push_back({{"path", files[i]}, {"error", s.message()}});
+    } else {
+      (duplicate ? sum.duplicates : sum.imported).push_back({{"path", files[i]}, {"id", record.id}});
+    }
+  }
+  bar.finish();
+  ProgressBar indexing("Indexing", 0);
+  Status s = library->index().catch_up([&](std::uint64_t done, std::uint64_t total) {
+    indexing.set_total(total);
+    indexing.update(done);
+  });
+  indexing.finish();
+  print_summary(sum, args.json);
+  if (!s.ok()) return fail(s);
+  return sum.failed.empty() ? kOk : kFailed;
+}
+
+int search(const std::string& data_dir, const SearchArgs& args) {
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  // Self-healing: an index left behind (a crash, an import elsewhere) catches up first.
+  if (library->index().applied_sequence() < library->store().last_sequence())
+    if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
+  indexer::SearchRequest request;
+  request.query = args.query;
+  request.limit = args.per_page;
+  request.offset = (args.page - 1) * args.per_page;
+  request.include_withdrawn = args.include_withdrawn;
+  indexer::Results results;
+  if (Status s = library->index().search(request, &results); !s.ok()) return fail(s);
+  if (args.json) {
+    std::cout << api::render_results(results) << "\n";
+    return kOk;
+  }
+  std::printf("%llu result(s)\n", static_cast<unsigned long long>(results.total));
+  for (const auto& hit : results.hits) {
+    std::printf("\n[%llu] %s  (%s, %s, page %u)\n", static_cast<unsigned long long>(hit.id), hit.title.c_str(),
+                hit.kind.c_str(), hit.filename.c_str(), hit.page);
+    if (!hit.snippet.empty()) std::printf("    %s\n", hit.snippet.c_str());
+  }
+  return kOk;
+}
+
+int show(const std::string& data_dir, const std::string& id_text, bool as_json) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  store::Record r;
+  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  if (as_json) {
+    std::cout << json::parse(store::to_json(r)).dump(2) << "\n";
+    return kOk;
+  }
+  std::printf("ID:          %llu\nKind:        %s\nStatus:      %s\n", static_cast<unsigned long long>(r.id),
+              r.kind.c_str(), r.status.c_str());
+  if (r.status == "withdrawn") std::printf("Reason:      %s\n", r.withdrawn_reason.c_str());
+  std::printf("Visibility:  %s\nSchool:      %s\nPages:       %u\n", r.visibility.c_str(), r.school.c_str(),
+              r.page_count);
+  for (const auto& [name, value] : r.dc) std::printf("%-12s %s\n", (name + ":").c_str(), value.c_str());
+  for (const auto& o : r.originals)
+    std::printf("Original:    %s (%s, %llu bytes, sha256 %s)\n", o.filename.c_str(), o.media_type.c_str(),
+                static_cast<unsigned long long>(o.size), o.sha256.c_str());
+  std::printf("Created:     %s by %s\nUpdated:     %s by %s\n", r.created_at.c_str(), r.created_by.c_str(),
+              r.updated_at.c_str(), r.updated_by.c_str());
+  return kOk;
+}
+
+int get(const std::string& data_dir, const std::string& id_text, const std::string& output) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  store::Record r;
+  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  if (r.originals.empty()) return print_error("record " + id_text + " has no original file"), kNotFound;
+  std::ifstream in(library->store().original_path(r.originals.front()), std::ios::binary);
+  if (!in) return print_error("cannot read the original of record " + id_text), kFailed;
+  if (output.empty() || output == "-") {
+    std::cout << in.rdbuf();
+    return std::cout.good() ? kOk : kFailed;
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << in.rdbuf();
+  out.close();
+  if (!out) return print_error("cannot write " + output), kFailed;
+  return kOk;
+}
+
+int withdraw(const std::string& data_dir, const std::string& id_text, const std::string& reason) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  if (Status s = library->store().withdraw(id, reason, "cli"); !s.ok()) return fail(s);
+  if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
+  std::printf("record %s withdrawn\n", id_text.c_str());
+  return kOk;
+}
+
+int reindex(const std::string& data_dir) {
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  ProgressBar bar("Reindexing", 0);
+  Status s = library->index().rebuild([&](std::uint64_t done, std::uint64_t total) {
+    bar.set_total(total);
+    bar.update(done);
+  });
+  bar.finish();
+  if (!s.ok()) return fail(s);
+  std::printf("index rebuilt: %llu records, change log at %llu\n",
+              static_cast<unsigned long long>(library->store().record_count()),
+              static_cast<unsigned long long>(library->index().applied_sequence()));
+  return kOk;
+}
+
+int serve(const std::string& data_dir, const std::string& listen) {
+  auto colon = listen.rfind(':');
+  api::ServerOptions options;
+  options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
+  std::string port = colon == std::string::npos ? "8080" : listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) || std::stoi(port) > 65535)
+    return print_error("--listen wants HOST:PORT, e.g. 127.0.0.1:8080"), kUsage;
+  options.port = static_cast<std::uint16_t>(std::stoi(port));
+  options.worker_exe = self_exe();
+  int code = kOk;
+  auto library = open_library(data_dir, true, &code);
+  if (!library) return code;
+  if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
+
+  // Block the stop signals before Pistache starts its threads, then wait for one.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  api::Server server(*library, options);
+  if (Status s = server.start(); !s.ok()) return fail(s);
+  std::printf("kho serving %s on http://%s:%u\n", data_dir.c_str(), options.address.c_str(), server.port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::fprintf(stderr, "kho: stopping\n");
+  server.stop();
+  return kOk;
+}
+
+int extract_worker(const std::string& path) { return importers::run_worker(path, importers::WorkerLimits{}); }
+
+}  // namespace kho::cli

@@ -1,0 +1,88 @@
+// kho: the command line. Parses arguments and hands each subcommand to
+// cli/commands.cc; no logic of its own.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "cli/commands.h"
+
+namespace {
+
+std::string default_data_dir() {
+  const char* env = std::getenv("KHO_DATA");
+  return env && *env ? env : "./kho-data";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace kho::cli;
+  CLI::App app{"kho: a digital library and document archive for Vietnamese schools"};
+  app.require_subcommand(1);
+  std::string data_dir = default_data_dir();
+  app.add_option("--data", data_dir, "Library data directory (env KHO_DATA)")->capture_default_str();
+
+  auto* init_cmd = app.add_subcommand("init", "Create a new, empty library");
+
+  ImportArgs import_args;
+  auto* import_cmd = app.add_subcommand("import", "Import files and folders (recursively)");
+  import_cmd->add_option("paths", import_args.paths, "Files or folders")->required();
+  import_cmd->add_option("--kind", import_args.kind, "book, diploma, lesson-plan, admin-doc or other")
+      ->check(CLI::IsMember({"book", "diploma", "lesson-plan", "admin-doc", "other"}))
+      ->capture_default_str();
+  import_cmd->add_option("--school", import_args.school, "Owning school's code");
+  import_cmd->add_option("--visibility", import_args.visibility, "private, school, shared or public")
+      ->check(CLI::IsMember({"private", "school", "shared", "public"}))
+      ->capture_default_str();
+  import_cmd->add_flag("--json", import_args.json, "Print the summary as JSON");
+
+  SearchArgs search_args;
+  auto* search_cmd = app.add_subcommand("search", "Search the library");
+  search_cmd->add_option("query", search_args.query, "Words, \"phrases\", AND/OR/NOT, -word, title:…")
+      ->required();
+  search_cmd->add_option("--page", search_args.page, "Result page, from 1")->check(CLI::PositiveNumber);
+  search_cmd->add_option("--per-page", search_args.per_page, "Hits per page")->check(CLI::Range(1, 1000));
+  search_cmd->add_flag("--json", search_args.json, "Print results as JSON");
+  search_cmd->add_flag("--withdrawn", search_args.include_withdrawn, "Include withdrawn records");
+
+  std::string id, output, reason, listen = "127.0.0.1:8080";
+  bool json = false;
+  auto* show_cmd = app.add_subcommand("show", "Show a record's metadata");
+  show_cmd->add_option("id", id, "Record ID")->required();
+  show_cmd->add_flag("--json", json, "Print as JSON");
+
+  auto* get_cmd = app.add_subcommand("get", "Write a record's original file");
+  get_cmd->add_option("id", id, "Record ID")->required();
+  get_cmd->add_option("-o,--output", output, "File to write (default: standard output)");
+
+  auto* withdraw_cmd = app.add_subcommand("withdraw", "Withdraw a record (it is kept, with the reason)");
+  withdraw_cmd->add_option("id", id, "Record ID")->required();
+  withdraw_cmd->add_option("--reason", reason, "Why it is withdrawn")->required();
+
+  auto* reindex_cmd = app.add_subcommand("reindex", "Rebuild the search index from the store");
+
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
+  serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+
+  std::string worker_path;
+  auto* worker_cmd = app.add_subcommand("_extract", "");  // internal: the parsing worker
+  worker_cmd->add_option("path", worker_path)->required();
+  worker_cmd->group("");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+
+  if (*init_cmd) return init(data_dir);
+  if (*import_cmd) return import(data_dir, import_args);
+  if (*search_cmd) return search(data_dir, search_args);
+  if (*show_cmd) return show(data_dir, id, json);
+  if (*get_cmd) return get(data_dir, id, output);
+  if (*withdraw_cmd) return withdraw(data_dir, id, reason);
+  if (*reindex_cmd) return reindex(data_dir);
+  if (*serve_cmd) return serve(data_dir, listen);
+  if (*worker_cmd) return extract_worker(worker_path);
+  return kUsage;
+}

@@ -1,0 +1,94 @@
+#include "core/library.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "importers/importer.h"
+#include "importers/worker.h"
+
+namespace fs = std::filesystem;
+
+namespace kho {
+
+namespace {
+
+// Metadata an importer may report that belongs in the record's Dublin Core.
+const char* const kDublinCore[] = {"title",  "creator", "subject", "description", "publisher",
+                                   "contributor", "date", "type", "format", "identifier",
+                                   "source", "language", "relation", "coverage", "rights", "keywords"};
+
+std::map<std::string, std::string> dublin_core(const importers::Document& doc, const ImportOptions& options,
+                                               const std::string& filename) {
+  std::map<std::string, std::string> dc;
+  for (const char* name : kDublinCore) {
+    auto it = doc.meta.find(name);
+    if (it != doc.meta.end() && !it->second.empty()) dc[name] = it->second;
+  }
+  if (dc.find("title") == dc.end()) dc["title"] = fs::path(filename).stem().string();
+  dc["format"] = doc.media_type;
+  for (const auto& [name, value] : options.dc)
+    if (!value.empty()) dc[name] = value;
+  return dc;
+}
+
+Status extract(const std::string& path, const ImportOptions& options, importers::Document* doc) {
+  if (options.worker_exe.empty()) return importers::Registry::builtin().extract(path, doc);
+  return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
+}
+
+}  // namespace
+
+std::string self_exe() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.string();
+}
+
+Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<Library>* out) {
+  auto library = std::make_unique<Library>();
+  if (Status s = store::Store::open(data_dir, create, &library->store_); !s.ok()) return s;
+  library->index_ = std::make_unique<indexer::Index>(*library->store_);
+  *out = std::move(library);
+  return Status::Ok();
+}
+
+Status Library::import_file(const std::string& path, const ImportOptions& options, store::Record* out,
+                            bool* duplicate) {
+  *duplicate = false;
+  if (!store::valid_kind(options.kind)) return Status::Invalid("unknown kind '" + options.kind + "'");
+  if (!store::valid_visibility(options.visibility))
+    return Status::Invalid("unknown visibility '" + options.visibility + "'");
+  // Same bytes already stored: answer without parsing the file again.
+  std::string sha;
+  if (Status s = store::sha256_file(path, &sha); !s.ok()) return s;
+  store::RecordId existing = 0;
+  if (store_->find_by_sha256(sha, &existing).ok()) {
+    *duplicate = true;
+    return store_->get(existing, out);
+  }
+
+  importers::Document doc;
+  if (Status s = extract(path, options, &doc); !s.ok()) return s;
+  store::NewRecord in;
+  in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
+  in.kind = options.kind;
+  in.school = options.school;
+  in.visibility = options.visibility;
+  in.actor = options.actor;
+  in.dc = dublin_core(doc, options, in.filename);
+  in.pages = std::move(doc.pages);
+  in.source_path = path;
+  in.media_type = doc.media_type;
+  if (Status s = store_->add(in, out, duplicate); !s.ok()) return s;
+  // The record is durable now; an index that falls behind heals on the next
+  // catch-up, so its failure does not undo the import.
+  if (options.update_index && !*duplicate) {
+    if (Status s = index_->catch_up(); !s.ok())
+      std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
+  }
+  return Status::Ok();
+}
+
+}  // namespace kho

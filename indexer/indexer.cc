@@ -1,0 +1,154 @@
+#include "indexer/indexer.h"
+
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "indexer/terms.h"
+
+namespace fs = std::filesystem;
+
+namespace kho::indexer {
+
+namespace {
+
+constexpr std::size_t kChangesPerCommit = 500;
+
+store::Sequence read_applied(const Xapian::Database& db) {
+  std::string v = db.get_metadata(kAppliedKey);
+  return v.empty() ? 0 : std::stoull(v);
+}
+
+Status reindex_record(const store::Store& store, Xapian::WritableDatabase& db, store::RecordId id) {
+  store::Record record;
+  if (Status s = store.get(id, &record); !s.ok()) return s;
+  std::vector<std::string> pages;
+  if (Status s = store.pages(id, &pages); !s.ok()) return s;
+  db.delete_document(kPrefixRecord + std::to_string(id));
+  for (auto& doc : record_documents(record, pages)) db.add_document(doc);
+  return Status::Ok();
+}
+
+// Applies changes in batches; each batch and its sequence commit together.
+Status apply_changes(const store::Store& store, const std::string& path, const Progress& progress,
+                     std::uint64_t* applied_count) {
+  // RETRY_LOCK: another process may be indexing; wait for it, then go on from
+  // wherever it stopped.
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_RETRY_LOCK);
+  store::Sequence applied = read_applied(db);
+  const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
+  std::uint64_t done = 0;
+  std::vector<store::Change> changes;
+  for (;;) {
+    if (Status s = store.changes_since(applied, kChangesPerCommit, &changes); !s.ok()) return s;
+    if (changes.empty()) break;
+    std::set<store::RecordId> ids;
+    for (const auto& c : changes) ids.insert(c.id);
+    for (store::RecordId id : ids)
+      if (Status s = reindex_record(store, db, id); !s.ok())
+        return s.with_context("indexing record " + std::to_string(id));
+    applied = changes.back().seq;
+    db.set_metadata(kAppliedKey, std::to_string(applied));
+    db.commit();
+    done += changes.size();
+    if (progress) progress(done, std::max(done, behind));
+  }
+  if (applied_count) *applied_count = done;
+  return Status::Ok();
+}
+
+}  // namespace
+
+// One catch-up at a time within a process; Xapian's lock covers processes.
+struct Index::Writer {
+  std::mutex mutex;
+};
+
+Index::Index(const store::Store& store) : store_(store), writer_(std::make_unique<Writer>()) {}
+Index::~Index() = default;
+
+std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
+
+Status Index::catch_up(const Progress& progress, std::uint64_t* applied) {
+  std::lock_guard lock(writer_->mutex);
+  try {
+    return apply_changes(store_, path(), progress, applied);
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("index " + path() + ": " + e.get_description());
+  }
+}
+
+Status Index::rebuild(const Progress& progress) {
+  std::lock_guard lock(writer_->mutex);
+  // Build beside the live index and swap, so searches keep working meanwhile.
+  std::string fresh = path() + ".rebuild", old = path() + ".old";
+  std::error_code ec;
+  fs::remove_all(fresh, ec);
+  fs::remove_all(old, ec);
+  try {
+    if (Status s = apply_changes(store_, fresh, progress, nullptr); !s.ok()) return s;
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("index " + fresh + ": " + e.get_description());
+  }
+  if (fs::exists(path())) fs::rename(path(), old, ec);
+  if (!ec) fs::rename(fresh, path(), ec);
+  if (ec) return Status::IoError("cannot replace " + path() + ": " + ec.message());
+  fs::remove_all(old, ec);
+  return Status::Ok();
+}
+
+store::Sequence Index::applied_sequence() const {
+  try {
+    if (!fs::exists(path())) return 0;
+    return read_applied(Xapian::Database(path()));
+  } catch (const Xapian::Error&) {
+    return 0;
+  }
+}
+
+static Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
+                    const std::set<std::string>& words) {
+  Hit hit;
+  auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
+  if (!data.is_discarded()) {
+    hit.id = data.value("id", store::RecordId{0});
+    hit.page = data.value("page", 0u);
+    hit.title = data.value("title", "");
+    hit.kind = data.value("kind", "");
+    hit.filename = data.value("filename", "");
+  }
+  hit.score = m.get_weight();
+  hit.matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
+  std::string text;
+  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) hit.snippet = make_snippet(text, words);
+  return hit;
+}
+
+Status Index::search(const SearchRequest& request, Results* out) const {
+  *out = Results{};
+  if (!fs::exists(path())) {
+    if (request.query.empty()) return Status::Invalid("the query is empty");
+    return Status::Ok();  // nothing indexed yet
+  }
+  try {
+    Xapian::Database db(path());
+    ParsedQuery parsed;
+    if (Status s = parse_query(db, request.query, request.include_withdrawn, &parsed); !s.ok()) return s;
+    Xapian::Enquire enquire(db);
+    enquire.set_query(parsed.query);
+    enquire.set_collapse_key(kSlotRecord);
+    auto first = static_cast<Xapian::doccount>(request.offset);
+    auto count = static_cast<Xapian::doccount>(request.limit);
+    Xapian::MSet mset = enquire.get_mset(first, count, first + count + 1);
+    out->total = mset.get_matches_estimated();
+    for (auto m = mset.begin(); m != mset.end(); ++m) out->hits.push_back(make_hit(store_, m, parsed.words));
+  } catch (const Xapian::DatabaseModifiedError&) {
+    return Status::Busy("the index changed during the search; try again");
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("index " + path() + ": " + e.get_description());
+  }
+  return Status::Ok();
+}
+
+}  // namespace kho::indexer

@@ -1,0 +1,82 @@
+// Query text -> Xapian query. Xapian's QueryParser gives the query language
+// (phrases, AND/OR/NOT, -word, wildcards, fields); it sees the query folded,
+// exactly as documents were folded at index time. Two boosts are added on
+// top, never filters: exact-diacritic words, and the query's words standing
+// together (Vietnamese words are several syllables: "học sinh").
+#include <algorithm>
+
+#include "indexer/terms.h"
+#include "text/vietnamese.h"
+
+namespace kho::indexer {
+
+namespace {
+
+constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                                 Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                                 Xapian::QueryParser::FLAG_PURE_NOT;
+
+bool is_plain(const std::string& q) {
+  if (q.find_first_of("\":()*+-") != std::string::npos) return false;
+  for (const char* op : {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"})
+    if (q.find(op) != std::string::npos) return false;
+  return true;
+}
+
+Xapian::Query exact_boost(const std::string& q) {
+  std::vector<Xapian::Query> terms;
+  for (const auto& w : text::words(q)) {
+    std::string_view word(q.data() + w.offset, w.length);
+    if (text::has_diacritics(word)) terms.emplace_back(kPrefixExact + text::match_form(word));
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+Xapian::Query adjacency_boost(const std::string& folded) {
+  std::vector<Xapian::Query> terms;
+  for (const auto& w : text::words(folded)) terms.emplace_back(text::lower(folded.substr(w.offset, w.length)));
+  if (terms.size() < 2 || terms.size() > 8) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
+}
+
+}  // namespace
+
+Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
+                   ParsedQuery* out) {
+  std::string q = text::nfc(text);
+  std::string folded = text::fold(q);
+  if (text::words(folded).empty()) return Status::Invalid("the query has no words to search for");
+
+  Xapian::QueryParser parser;
+  parser.set_database(db);
+  parser.set_default_op(Xapian::Query::OP_AND);
+  parser.add_prefix("title", "S");
+  parser.add_prefix("creator", "A");
+  parser.add_prefix("subject", "K");
+  parser.add_boolean_prefix("kind", kPrefixKind);
+  parser.add_boolean_prefix("school", kPrefixSchool);
+  Xapian::Query query;
+  try {
+    query = parser.parse_query(folded, kParseFlags);
+  } catch (const Xapian::QueryParserError& e) {
+    return Status::Invalid("cannot understand the query: " + e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Status::Invalid("cannot run the query: " + e.get_msg());
+  }
+  if (query.empty()) return Status::Invalid("the query has no words to search for");
+
+  out->words.clear();
+  for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
+    const std::string& term = *t;
+    if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) out->words.insert(term);
+  }
+  Xapian::Query boosts = exact_boost(q);
+  if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
+  if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
+  if (!include_withdrawn)
+    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kPrefixStatus + std::string("active")));
+  out->query = query;
+  return Status::Ok();
+}
+
+}  // namespace kho::indexer

@@ -1,0 +1,87 @@
+#include <nlohmann/json.hpp>
+
+#include "indexer/terms.h"
+#include "text/vietnamese.h"
+
+namespace kho::indexer {
+
+namespace {
+
+// Gap between fields so that a phrase never matches across them.
+constexpr Xapian::termpos kFieldGap = 100;
+
+std::string field(const store::Record& r, const char* name) {
+  auto it = r.dc.find(name);
+  return it == r.dc.end() ? std::string() : it->second;
+}
+
+void add_exact_terms(Xapian::Document& doc, const std::string& text) {
+  for (const auto& w : text::words(text)) {
+    std::string_view word(text.data() + w.offset, w.length);
+    if (!text::has_diacritics(word)) continue;
+    std::string term = kPrefixExact + text::match_form(word);
+    if (term.size() <= 200) doc.add_term(term);
+  }
+}
+
+// Searchable metadata: indexed on every page so a hit on the title still
+// lands on the page that matches the rest of the query.
+void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const store::Record& r) {
+  struct Field { const char* name; const char* prefix; };
+  for (auto [name, prefix] : {Field{"title", "S"}, Field{"creator", "A"}, Field{"subject", "K"},
+                              Field{"keywords", "K"}, Field{"description", ""}, Field{"identifier", ""}}) {
+    std::string value = field(r, name);
+    if (value.empty()) continue;
+    std::string folded = text::fold(value);
+    if (*prefix) tg.index_text(folded, 1, prefix);
+    tg.index_text(folded);
+    tg.increase_termpos(kFieldGap);
+    add_exact_terms(doc, value);
+  }
+}
+
+std::string document_data(const store::Record& r, std::uint32_t page) {
+  nlohmann::json j = {{"id", r.id},
+                      {"page", page},
+                      {"title", field(r, "title")},
+                      {"kind", r.kind},
+                      {"filename", r.originals.empty() ? "" : r.originals.front().filename}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Xapian::Document page_document(const store::Record& r, std::uint32_t page, const std::string& text) {
+  Xapian::Document doc;
+  Xapian::TermGenerator tg;
+  tg.set_document(doc);
+  index_metadata(tg, doc, r);
+  tg.index_text(text::fold(text));
+  add_exact_terms(doc, text);
+
+  std::string id = std::to_string(r.id);
+  doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
+  doc.add_boolean_term(kPrefixRecord + id);
+  doc.add_boolean_term(kPrefixKind + r.kind);
+  if (!r.school.empty()) doc.add_boolean_term(kPrefixSchool + r.school);
+  doc.add_boolean_term(kPrefixStatus + r.status);
+  doc.add_boolean_term(kPrefixVisibility + r.visibility);
+  doc.add_value(kSlotRecord, id);
+  doc.add_value(kSlotPage, Xapian::sortable_serialise(page));
+  doc.add_value(kSlotDate, field(r, "date"));
+  doc.set_data(document_data(r, page));
+  return doc;
+}
+
+}  // namespace
+
+std::vector<Xapian::Document> record_documents(const store::Record& record,
+                                               const std::vector<std::string>& pages) {
+  std::vector<Xapian::Document> docs;
+  if (pages.empty()) {
+    docs.push_back(page_document(record, 0, ""));
+    return docs;
+  }
+  for (std::uint32_t p = 0; p < pages.size(); ++p) docs.push_back(page_document(record, p + 1, pages[p]));
+  return docs;
+}
+
+}  // namespace kho::indexer

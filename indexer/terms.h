@@ -1,0 +1,45 @@
+// How records become Xapian terms and how queries find them; private to the
+// indexer. Two term streams: folded words (no prefix, with positions, so
+// phrases and adjacency work diacritic-insensitively) and exact-diacritic
+// words ("XE" prefix, no positions) that rank exact matches first.
+#pragma once
+
+#include <xapian.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace kho::indexer {
+
+// Value slots and boolean term prefixes, part of the index format.
+enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotPage = 1, kSlotDate = 2 };
+inline constexpr const char* kPrefixExact = "XE";
+inline constexpr const char* kPrefixRecord = "R";  // all pages of a record
+inline constexpr const char* kPrefixKind = "XK";
+inline constexpr const char* kPrefixSchool = "XS";
+inline constexpr const char* kPrefixStatus = "XSTATUS";
+inline constexpr const char* kPrefixVisibility = "XV";
+inline constexpr const char* kAppliedKey = "kho:applied_seq";
+
+// The Xapian documents of one record: one per page (one "page 0" document
+// when the record has no text).
+std::vector<Xapian::Document> record_documents(const store::Record& record,
+                                               const std::vector<std::string>& pages);
+
+struct ParsedQuery {
+  Xapian::Query query;
+  std::set<std::string> words;  // folded, lower-cased query words, for snippets
+};
+// `db` lets wildcards expand against the collection's vocabulary.
+Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
+                   ParsedQuery* out);
+
+// A window of the page around the densest run of query words.
+std::string make_snippet(const std::string& page, const std::set<std::string>& words,
+                         std::size_t max_words = 30);
+
+}  // namespace kho::indexer

@@ -1,0 +1,45 @@
+#include <sodium.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+namespace kho::store {
+
+std::string to_hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+Status sha256_file(const std::string& path, std::string* hex) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::array<unsigned char, 1 << 16> buf;
+  Status status;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) status = Status::IoError(path + ": " + std::strerror(errno));
+    if (n <= 0) break;
+    crypto_hash_sha256_update(&state, buf.data(), static_cast<unsigned long long>(n));
+  }
+  ::close(fd);
+  if (!status.ok()) return status;
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+  crypto_hash_sha256_final(&state, digest.data());
+  *hex = to_hex(digest.data(), digest.size());
+  return Status::Ok();
+}
+
+}  // namespace kho::store

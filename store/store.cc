@@ -1,0 +1,363 @@
+#include "store/store.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "store/lmdb.h"
+
+namespace fs = std::filesystem;
+
+namespace kho::store {
+
+std::string to_hex(const unsigned char* bytes, std::size_t n);  // sha256.cc
+
+namespace {
+
+constexpr std::size_t kMapSize = std::size_t{256} << 30;  // address space, not disk
+const char* const kKinds[] = {"book", "diploma", "lesson-plan", "admin-doc", "other"};
+const char* const kVisibilities[] = {"private", "school", "shared", "public"};
+
+std::string page_key(RecordId id, std::uint32_t page) {
+  std::string key = lmdb::be64(id);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((page >> shift) & 0xff));
+  return key;
+}
+
+Status errno_status(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
+
+Status fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno_status(path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : errno_status("fsync " + path);
+}
+
+// Closes a file descriptor on every path out.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Status write_all(int fd, const unsigned char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return errno_status("write");
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return Status::Ok();
+}
+
+// Copies `source` into `target` (a new file), hashing as it goes, and makes
+// the copy durable before returning.
+Status copy_and_hash(const std::string& source, const std::string& target, std::string* sha,
+                     std::uint64_t* size) {
+  Fd in{::open(source.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return errno_status(source);
+  Fd out{::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)};
+  if (out.fd < 0) return errno_status(target);
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::array<unsigned char, 1 << 16> buf;
+  *size = 0;
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_status(source);
+    if (n == 0) break;
+    crypto_hash_sha256_update(&state, buf.data(), static_cast<unsigned long long>(n));
+    if (Status s = write_all(out.fd, buf.data(), static_cast<std::size_t>(n)); !s.ok()) return s;
+    *size += static_cast<std::uint64_t>(n);
+  }
+  if (::fsync(out.fd) != 0) return errno_status("fsync " + target);
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+  crypto_hash_sha256_final(&state, digest.data());
+  *sha = to_hex(digest.data(), digest.size());
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool valid_kind(const std::string& kind) {
+  for (const char* k : kKinds)
+    if (kind == k) return true;
+  return false;
+}
+
+bool valid_visibility(const std::string& visibility) {
+  for (const char* v : kVisibilities)
+    if (visibility == v) return true;
+  return false;
+}
+
+std::string now_rfc3339() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+struct Store::Env {
+  MDB_env* env = nullptr;
+  MDB_dbi meta = 0, records = 0, text = 0, by_sha = 0, changes = 0;
+  ~Env() {
+    if (env != nullptr) mdb_env_close(env);
+  }
+
+  Status get(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key, std::string_view* value) const {
+    MDB_val k = lmdb::val(key), v;
+    int rc = mdb_get(txn.get(), dbi, &k, &v);
+    if (rc != 0) return lmdb::error(rc, "get");
+    *value = lmdb::view(v);
+    return Status::Ok();
+  }
+  Status put(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key, std::string_view value) const {
+    MDB_val k = lmdb::val(key), v = lmdb::val(value);
+    int rc = mdb_put(txn.get(), dbi, &k, &v, 0);
+    return rc == 0 ? Status::Ok() : lmdb::error(rc, "put");
+  }
+  std::uint64_t counter(const lmdb::Txn& txn, std::string_view name) const {
+    std::string_view v;
+    return get(txn, meta, name, &v).ok() ? lmdb::from_be64(v) : 0;
+  }
+  Status read_record(const lmdb::Txn& txn, RecordId id, Record* out) const {
+    std::string_view v;
+    Status s = get(txn, records, lmdb::be64(id), &v);
+    if (s.is_not_found()) return Status::NotFound("no record " + std::to_string(id));
+    if (!s.ok()) return s;
+    return from_json(std::string(v), out);
+  }
+  Status append_change(const lmdb::Txn& txn, RecordId id, const std::string& op, const std::string& at,
+                       const std::string& actor) const {
+    Sequence seq = counter(txn, "last_seq") + 1;
+    nlohmann::json j = {{"id", id}, {"op", op}, {"at", at}, {"actor", actor}};
+    if (Status s = put(txn, changes, lmdb::be64(seq), j.dump()); !s.ok()) return s;
+    return put(txn, meta, "last_seq", lmdb::be64(seq));
+  }
+};
+
+Store::Store(std::string dir) : dir_(std::move(dir)), env_(std::make_unique<Env>()) {}
+Store::~Store() = default;
+
+static Status check_schema(Store::Env& e, lmdb::Txn& txn, bool fresh) {
+  std::string_view v;
+  if (!e.get(txn, e.meta, "schema_version", &v).ok()) {
+    if (!fresh) return Status::Corrupt("store has no schema version");
+    return e.put(txn, e.meta, "schema_version", lmdb::be64(kSchemaVersion));
+  }
+  auto version = lmdb::from_be64(v);
+  if (version > static_cast<std::uint64_t>(kSchemaVersion))
+    return Status::Unsupported("store schema " + std::to_string(version) + " is newer than this kho (" +
+                               std::to_string(kSchemaVersion) + ")");
+  return Status::Ok();
+}
+
+Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out) {
+  fs::path db = fs::path(data_dir) / "db";
+  std::error_code ec;
+  bool fresh = !fs::exists(db / "data.mdb", ec);
+  if (fresh && !create) return Status::NotFound("no kho library in " + data_dir + " (run `kho init`)");
+  fs::create_directories(db, ec);
+  fs::create_directories(fs::path(data_dir) / "originals" / ".tmp", ec);
+  if (ec) return Status::IoError("cannot create " + data_dir + ": " + ec.message());
+
+  std::unique_ptr<Store> store(new Store(data_dir));
+  Env& e = *store->env_;
+  int rc = mdb_env_create(&e.env);
+  if (rc == 0) rc = mdb_env_set_maxdbs(e.env, 8);
+  if (rc == 0) rc = mdb_env_set_mapsize(e.env, kMapSize);
+  if (rc == 0) rc = mdb_env_set_maxreaders(e.env, 256);
+  // NOTLS: read transactions are used from HTTP worker threads of a pool.
+  if (rc == 0) rc = mdb_env_open(e.env, db.c_str(), MDB_NOTLS, 0640);
+  if (rc != 0) return lmdb::error(rc, "cannot open store in " + db.string());
+
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  struct Named { const char* name; MDB_dbi* dbi; };
+  for (auto [name, dbi] : {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
+                           Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}}) {
+    rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
+    if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
+  }
+  if (Status s = check_schema(e, txn, fresh); !s.ok()) return s;
+  if (Status s = txn.commit(); !s.ok()) return s;
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+std::string Store::original_path(const Original& original) const {
+  const std::string& h = original.sha256;
+  return (fs::path(dir_) / "originals" / h.substr(0, 2) / h.substr(2, 2) / h).string();
+}
+
+// Moves a durable temporary copy to its content address and makes the
+// directory entry durable too, so a committed record never names a missing file.
+static Status place_original(const std::string& tmp, const std::string& final_path) {
+  fs::path parent = fs::path(final_path).parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) return Status::IoError("cannot create " + parent.string() + ": " + ec.message());
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) return errno_status("rename to " + final_path);
+  if (Status s = fsync_path(parent.string(), O_RDONLY | O_DIRECTORY); !s.ok()) return s;
+  Status s = fsync_path(parent.parent_path().string(), O_RDONLY | O_DIRECTORY);
+  if (!s.ok()) return s;
+  return fsync_path(parent.parent_path().parent_path().string(), O_RDONLY | O_DIRECTORY);
+}
+
+Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
+  *duplicate = false;
+  if (!valid_kind(in.kind)) return Status::Invalid("unknown kind '" + in.kind + "'");
+  if (!valid_visibility(in.visibility)) return Status::Invalid("unknown visibility '" + in.visibility + "'");
+
+  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
+  int tfd = ::mkstemp(tmp.data());
+  if (tfd < 0) return errno_status("temporary file in " + dir_);
+  ::close(tfd);
+  ::unlink(tmp.c_str());  // copy_and_hash creates it exclusively
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { ::unlink(path.c_str()); }  // no-op once renamed into place
+  } cleanup{tmp};
+
+  Original original;
+  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok()) return s;
+  original.media_type = in.media_type;
+  original.filename = in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);  // waits for any other writer, in any process
+  if (!txn.status().ok()) return txn.status();
+  std::string_view existing;
+  if (e.get(txn, e.by_sha, original.sha256, &existing).ok()) {
+    *duplicate = true;
+    return e.read_record(txn, lmdb::from_be64(existing), out);
+  }
+  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+
+  Record r;
+  r.id = e.counter(txn, "last_id") + 1;
+  r.kind = in.kind;
+  r.dc = in.dc;
+  r.school = in.school;
+  r.visibility = in.visibility;
+  r.originals.push_back(original);
+  r.page_count = static_cast<std::uint32_t>(in.pages.size());
+  r.created_at = r.updated_at = now_rfc3339();
+  r.created_by = r.updated_by = in.actor;
+
+  Status s = e.put(txn, e.meta, "last_id", lmdb::be64(r.id));
+  if (s.ok()) s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
+  for (std::uint32_t p = 0; s.ok() && p < in.pages.size(); ++p)
+    s = e.put(txn, e.text, page_key(r.id, p + 1), in.pages[p]);
+  if (s.ok()) s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(r.id));
+  if (s.ok()) s = e.append_change(txn, r.id, "create", r.created_at, in.actor);
+  if (s.ok()) s = txn.commit();
+  if (!s.ok()) return s;
+  *out = std::move(r);
+  return Status::Ok();
+}
+
+Status Store::get(RecordId id, Record* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  return env_->read_record(txn, id, out);
+}
+
+Status Store::page_text(RecordId id, std::uint32_t page, std::string* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  std::string_view v;
+  Status s = env_->get(txn, env_->text, page_key(id, page), &v);
+  if (s.is_not_found())
+    return Status::NotFound("record " + std::to_string(id) + " has no page " + std::to_string(page));
+  if (s.ok()) out->assign(v);
+  return s;
+}
+
+Status Store::pages(RecordId id, std::vector<std::string>* out) const {
+  out->clear();
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  lmdb::Cursor cursor(txn, env_->text);
+  if (!cursor.ok()) return Status::IoError("cannot open cursor");
+  std::string prefix = lmdb::be64(id);
+  std::string first = page_key(id, 0);
+  MDB_val k = lmdb::val(first), v;
+  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    if (!lmdb::view(k).starts_with(prefix)) break;
+    out->emplace_back(lmdb::view(v));
+  }
+  return Status::Ok();
+}
+
+Status Store::withdraw(RecordId id, const std::string& reason, const std::string& actor) {
+  if (reason.empty()) return Status::Invalid("a withdrawal needs a reason");
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Record r;
+  if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
+  r.status = "withdrawn";
+  r.withdrawn_reason = reason;
+  r.updated_at = now_rfc3339();
+  r.updated_by = actor;
+  Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  if (s.ok()) s = e.append_change(txn, id, "withdraw", r.updated_at, actor);
+  return s.ok() ? txn.commit() : s;
+}
+
+Status Store::find_by_sha256(const std::string& sha256, RecordId* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  std::string_view v;
+  Status s = env_->get(txn, env_->by_sha, sha256, &v);
+  if (s.ok()) *out = lmdb::from_be64(v);
+  return s.is_not_found() ? Status::NotFound("no original with SHA-256 " + sha256) : s;
+}
+
+Sequence Store::last_sequence() const {
+  lmdb::Txn txn(env_->env, false);
+  return txn.status().ok() ? env_->counter(txn, "last_seq") : 0;
+}
+
+std::uint64_t Store::record_count() const {
+  lmdb::Txn txn(env_->env, false);
+  return txn.status().ok() ? env_->counter(txn, "last_id") : 0;
+}
+
+Status Store::changes_since(Sequence after, std::size_t limit, std::vector<Change>* out) const {
+  out->clear();
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  lmdb::Cursor cursor(txn, env_->changes);
+  if (!cursor.ok()) return Status::IoError("cannot open cursor");
+  std::string start = lmdb::be64(after + 1);
+  MDB_val k = lmdb::val(start), v;
+  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0 && out->size() < limit;
+       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    auto j = nlohmann::json::parse(lmdb::view(v), nullptr, false);
+    if (j.is_discarded()) return Status::Corrupt("change log entry is not valid JSON");
+    out->push_back({lmdb::from_be64(lmdb::view(k)), j.value("id", RecordId{0}), j.value("op", ""),
+                    j.value("at", ""), j.value("actor", "")});
+  }
+  return Status::Ok();
+}
+
+}  // namespace kho::store
