@@ -127,12 +127,9 @@ static Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
 
 Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
-  if (!fs::exists(path())) {
-    if (request.query.empty()) return Status::Invalid("the query is empty");
-    return Status::Ok();  // nothing indexed yet
-  }
   try {
-    Xapian::Database db(path());
+    // Nothing indexed yet: an empty database still checks the query.
+    Xapian::Database db = fs::exists(path()) ? Xapian::Database(path()) : Xapian::Database();
     ParsedQuery parsed;
     if (Status s = parse_query(db, request.query, request.include_withdrawn, &parsed); !s.ok()) return s;
     Xapian::Enquire enquire(db);

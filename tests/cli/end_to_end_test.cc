@@ -1,0 +1,174 @@
+// The walking skeleton as a user drives it: the built kho binary imports the
+// samples, searches them, serves them over HTTP, survives a restart and a
+// deleted index.
+#include <curl/curl.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/cli/process.h"
+#include "tests/testing.h"
+
+using kho::testing::kho;
+using kho::testing::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kPdf = "ke-hoach-44-KH-PGDDT.pdf";
+const char* const kText = "tin-chuyen-doi-so-hoa-binh.txt";
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+struct Response {
+  long status = 0;
+  std::string body;
+};
+
+Response http_get(const std::string& url) {
+  Response r;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_easy_cleanup(curl);
+  return r;
+}
+
+std::string url_encode(const std::string& s) {
+  CURL* curl = curl_easy_init();
+  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
+  std::string out(e);
+  curl_free(e);
+  curl_easy_cleanup(curl);
+  return out;
+}
+
+json search(const std::string& data, const std::string& q) {
+  auto run = kho({"--data", data, "search", "--json", q});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  return json::parse(run.out);
+}
+
+std::vector<std::uint64_t> hit_ids(const json& results) {
+  std::vector<std::uint64_t> ids;
+  for (const auto& h : results["hits"]) ids.push_back(h["id"].get<std::uint64_t>());
+  return ids;
+}
+
+// Copies the samples with a truncated PDF among them.
+fs::path batch_with_broken_pdf(const TempDir& dir) {
+  fs::path batch = dir.path() / "batch";
+  fs::create_directories(batch / "sub");
+  fs::copy_file(kho::testing::sample(kPdf), batch / kPdf);
+  fs::copy_file(kho::testing::sample(kText), batch / "sub" / kText);
+  std::string pdf = kho::testing::read_file(kho::testing::sample(kPdf));
+  kho::testing::write_file(batch / "broken.pdf", pdf.substr(0, pdf.size() / 3));
+  return batch;
+}
+
+// A running `kho serve` on a free loopback port.
+struct Server {
+  kho::testing::Process process;
+  std::string base;
+  explicit Server(const std::string& data)
+      : process({"--data", data, "serve", "--listen", "127.0.0.1:0"}) {
+    REQUIRE(process.wait_for_output("http://"));
+    std::smatch m;
+    std::string out = process.out();
+    REQUIRE(std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)")));
+    base = "http://127.0.0.1:" + m[1].str();
+  }
+  ~Server() { process.finish(SIGTERM); }
+};
+
+}  // namespace
+
+TEST_CASE("import, search, serve, restart and reindex, end to end") {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  REQUIRE(kho({"--data", data, "init"}).exit_code == 0);
+
+  SECTION("a batch with a broken PDF imports the good files and names the bad one") {
+    auto run = kho({"--data", data, "import", "--kind", "admin-doc", batch_with_broken_pdf(dir).string()});
+    CHECK(run.exit_code == 1);
+    CHECK(run.out.find("2 imported, 0 duplicate, 1 failed") != std::string::npos);
+    std::regex broken("failed: [^\\n]*broken\\.pdf: [^\\n]+");
+    CHECK(std::regex_search(run.out, broken));
+    CHECK(kho({"--data", data, "show", "3"}).exit_code == 3);  // nothing partial stored
+
+    // Importing again makes no new records.
+    auto again = kho({"--data", data, "import", "--json", (dir.path() / "batch" / kPdf).string()});
+    CHECK(again.exit_code == 0);
+    CHECK(json::parse(again.out)["duplicates"].size() == 1);
+  }
+
+  SECTION("search with and without diacritics, then through a restarted server") {
+    REQUIRE(kho({"--data", data, "import", kho::testing::sample(kPdf).string(),
+                 kho::testing::sample(kText).string()})
+                .exit_code == 0);
+    auto with = search(data, "chuyển đổi số");
+    auto without = search(data, "chuyen doi so");
+    CHECK(with["total"].get<int>() >= 1);
+    CHECK(hit_ids(with) == hit_ids(without));
+    auto number = search(data, "44/KH-PGDĐT");
+    REQUIRE(number["hits"].size() >= 1);
+    const auto& hit = number["hits"][0];
+    CHECK(hit["filename"] == kPdf);
+    CHECK(hit["page"].get<int>() >= 1);
+    CHECK(hit["snippet"].get<std::string>().size() > 0);
+    auto pdf_id = hit["id"].get<std::uint64_t>();
+
+    std::string original = kho::testing::read_file(kho::testing::sample(kPdf));
+    for (int round = 0; round < 2; ++round) {  // the second round is after a restart
+      Server server(data);
+      auto file = http_get(server.base + "/api/v1/records/" + std::to_string(pdf_id) + "/file");
+      CHECK(file.status == 200);
+      CHECK(file.body == original);
+      auto found = http_get(server.base + "/api/v1/search?q=" + url_encode("tot nghiep"));
+      CHECK(found.status == 200);
+      CHECK(json::parse(found.body)["total"].get<int>() >= 1);
+    }
+
+    // kho get writes the same bytes.
+    auto out = dir.path() / "copy.pdf";
+    REQUIRE(kho({"--data", data, "get", std::to_string(pdf_id), "-o", out.string()}).exit_code == 0);
+    CHECK(kho::testing::read_file(out) == original);
+
+    // The index is derived: delete it, rebuild it, same answers.
+    auto before = search(data, "giao duc");
+    fs::remove_all(fs::path(data) / "index");
+    auto reindex = kho({"--data", data, "reindex"});
+    INFO(reindex.err);
+    REQUIRE(reindex.exit_code == 0);
+    auto after = search(data, "giao duc");
+    CHECK(hit_ids(before) == hit_ids(after));
+    CHECK(before["total"] == after["total"]);
+  }
+}
+
+TEST_CASE("the CLI explains itself and its failures") {
+  TempDir dir;
+  const std::string data = (dir.path() / "none").string();
+  auto help = kho({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("import") != std::string::npos);
+  auto missing = kho({"--data", data, "search", "x"});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err.find("kho init") != std::string::npos);
+  CHECK(kho({"--data", data, "frobnicate"}).exit_code == 2);
+  REQUIRE(kho({"--data", data, "init"}).exit_code == 0);
+  CHECK(kho({"--data", data, "show", "abc"}).exit_code == 2);
+  CHECK(kho({"--data", data, "show", "42"}).exit_code == 3);
+  auto bad_query = kho({"--data", data, "search", "(unbalanced"});
+  CHECK(bad_query.exit_code != 0);
+}

@@ -1,0 +1,200 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "indexer/indexer.h"
+#include "store/store.h"
+#include "tests/testing.h"
+
+using namespace kho;
+using kho::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A real store and index in a temporary directory.
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<indexer::Index> index;
+  int files = 0;
+
+  Fixture() {
+    REQUIRE(store::Store::open(dir.str() + "/data", true, &store).ok());
+    index = std::make_unique<indexer::Index>(*store);
+  }
+
+  store::RecordId add(const std::string& title, std::vector<std::string> pages, const std::string& kind = "other") {
+    fs::path file = dir.path() / ("f" + std::to_string(++files));
+    kho::testing::write_file(file, title + std::to_string(files));
+    store::NewRecord in;
+    in.source_path = file.string();
+    in.filename = "tệp " + std::to_string(files) + ".txt";
+    in.kind = kind;
+    in.dc = {{"title", title}};
+    in.pages = std::move(pages);
+    store::Record r;
+    bool dup = false;
+    REQUIRE(store->add(in, &r, &dup).ok());
+    REQUIRE(index->catch_up().ok());
+    return r.id;
+  }
+
+  indexer::Results search(const std::string& q) {
+    indexer::Results results;
+    indexer::SearchRequest request;
+    request.query = q;
+    Status s = index->search(request, &results);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    return results;
+  }
+
+  std::vector<store::RecordId> ids(const std::string& q) {
+    std::vector<store::RecordId> out;
+    for (const auto& h : search(q).hits) out.push_back(h.id);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("queries without diacritics find Vietnamese text") {
+  Fixture f;
+  auto a = f.add("Kế hoạch", {"Lễ xét công nhận tốt nghiệp THCS năm 2022"});
+  auto b = f.add("Danh sách", {"Giáo viên chủ nhiệm: Trần Đình Hà, lớp 9A"});
+  CHECK(f.ids("tot nghiep") == std::vector<store::RecordId>{a});
+  CHECK(f.ids("tran dinh ha") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("TRẦN ĐÌNH HÀ") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("Đình") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("dinh") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("khong co tu nay").empty());
+}
+
+TEST_CASE("a query with diacritics ranks exact-diacritic matches first") {
+  Fixture f;
+  auto duong = f.add("Một", {"con đường đến trường"});
+  auto duong2 = f.add("Hai", {"đại dương mênh mông"});
+  auto hits = f.ids("dương");
+  REQUIRE(hits.size() == 2);
+  CHECK(hits.front() == duong2);
+  hits = f.ids("đường");
+  REQUIRE(hits.size() == 2);
+  CHECK(hits.front() == duong);
+}
+
+TEST_CASE("old and new tone placement match") {
+  Fixture f;
+  auto a = f.add("Tin tức", {"Sở Giáo dục tỉnh Hòa Bình và ngành thủy lợi"});
+  CHECK(f.ids("Hoà Bình") == std::vector<store::RecordId>{a});
+  CHECK(f.ids("thuỷ") == std::vector<store::RecordId>{a});
+}
+
+TEST_CASE("document numbers are findable as typed") {
+  Fixture f;
+  auto a = f.add("Kế hoạch", {"Số: 44/KH-PGDĐT Cẩm Giàng, ngày 04 tháng 10 năm 2022"});
+  f.add("Công văn", {"Số: 4267/BGDĐT-CNTT về việc hướng dẫn"});
+  CHECK(f.ids("44/KH-PGDĐT") == std::vector<store::RecordId>{a});
+  CHECK(f.ids("44/KH-PGDDT") == std::vector<store::RecordId>{a});
+  CHECK(f.ids("44/kh-pgddt") == std::vector<store::RecordId>{a});
+}
+
+TEST_CASE("a hit names its best page and a snippet with the match") {
+  Fixture f;
+  auto id = f.add("Sách", {"trang đầu không có gì", "trang hai cũng vậy", "ở đây có chuyển đổi số cho nhà trường"});
+  auto results = f.search("chuyen doi so");
+  REQUIRE(results.hits.size() == 1);
+  const auto& hit = results.hits[0];
+  CHECK(hit.id == id);
+  CHECK(hit.page == 3);
+  CHECK(hit.title == "Sách");
+  CHECK(hit.filename == "tệp 1.txt");
+  CHECK(hit.snippet.find("chuyển đổi số") != std::string::npos);
+  CHECK(hit.score > 0);
+}
+
+TEST_CASE("a record matching on many pages is one hit") {
+  Fixture f;
+  f.add("Giáo trình", {"học sinh một", "học sinh hai", "học sinh ba"});
+  auto results = f.search("học sinh");
+  CHECK(results.total == 1);
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].matching_pages == 3);
+}
+
+TEST_CASE("adjacent syllables rank above scattered ones") {
+  Fixture f;
+  auto scattered = f.add("A", {"học tập chăm chỉ, sinh hoạt lớp, và nhiều điều khác nữa về học"});
+  auto together = f.add("B", {"mỗi học sinh cần cố gắng"});
+  auto hits = f.ids("hoc sinh");
+  REQUIRE(hits.size() == 2);
+  CHECK(hits.front() == together);
+  (void)scattered;
+}
+
+TEST_CASE("withdrawn records are hidden from search") {
+  Fixture f;
+  auto id = f.add("Văn bản", {"quyết định khen thưởng"});
+  REQUIRE(f.store->withdraw(id, "ban hành nhầm", "tester").ok());
+  REQUIRE(f.index->catch_up().ok());
+  CHECK(f.ids("khen thưởng").empty());
+}
+
+TEST_CASE("the index records the last change applied and catches up from there") {
+  Fixture f;
+  f.add("Một", {"một"});
+  CHECK(f.index->applied_sequence() == f.store->last_sequence());
+  // A change the index has not seen (as after a crash between the two commits).
+  fs::path file = f.dir.path() / "late";
+  kho::testing::write_file(file, "muộn");
+  store::NewRecord in;
+  in.source_path = file.string();
+  in.pages = {"bản ghi đến muộn"};
+  store::Record r;
+  bool dup = false;
+  REQUIRE(f.store->add(in, &r, &dup).ok());
+  CHECK(f.index->applied_sequence() + 1 == f.store->last_sequence());
+  std::uint64_t applied = 0;
+  REQUIRE(f.index->catch_up({}, &applied).ok());
+  CHECK(applied == 1);
+  CHECK(f.ids("den muon").size() == 1);
+}
+
+TEST_CASE("a rebuilt index gives the same results") {
+  Fixture f;
+  f.add("Kế hoạch", {"chuyển đổi số trong giáo dục", "tốt nghiệp THCS"});
+  f.add("Tin", {"giáo dục Hòa Bình"});
+  auto before = f.search("giao duc");
+  fs::remove_all(f.index->path());
+  REQUIRE(f.index->rebuild().ok());
+  auto after = f.search("giao duc");
+  REQUIRE(before.hits.size() == after.hits.size());
+  for (std::size_t i = 0; i < before.hits.size(); ++i) {
+    CHECK(before.hits[i].id == after.hits[i].id);
+    CHECK(before.hits[i].page == after.hits[i].page);
+    CHECK(before.hits[i].score == Approx(after.hits[i].score));
+  }
+}
+
+TEST_CASE("a malformed or empty query is an error that names the problem") {
+  Fixture f;
+  f.add("Một", {"một"});
+  indexer::Results results;
+  indexer::SearchRequest request;
+  request.query = "(giao duc";
+  Status s = f.index->search(request, &results);
+  CHECK(s.code() == Status::Code::kInvalid);
+  request.query = "  ;; ";
+  s = f.index->search(request, &results);
+  CHECK(s.code() == Status::Code::kInvalid);
+}
+
+TEST_CASE("query language: phrases, NOT, fields and kinds") {
+  Fixture f;
+  auto a = f.add("Kế hoạch bài dạy Toán", {"bài học về phân số"}, "lesson-plan");
+  auto b = f.add("Quyết định", {"phân công giáo viên dạy toán"}, "admin-doc");
+  CHECK(f.ids("\"phan so\"") == std::vector<store::RecordId>{a});
+  CHECK(f.ids("toan -phan") == std::vector<store::RecordId>{});
+  CHECK(f.ids("toan NOT so") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("title:quyet") == std::vector<store::RecordId>{b});
+  CHECK(f.ids("toan kind:lesson-plan") == std::vector<store::RecordId>{a});
+}
