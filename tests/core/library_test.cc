@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/library.h"
+#include "tests/testing.h"
+
+using namespace kho;
+using kho::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unique_ptr<Library> open_library(const TempDir& dir) {
+  std::unique_ptr<Library> library;
+  REQUIRE(Library::open(dir.str() + "/data", true, &library).ok());
+  return library;
+}
+
+ImportOptions worker_options() {
+  ImportOptions options;
+  if (fs::exists(kho::testing::kho_binary())) options.worker_exe = kho::testing::kho_binary();
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("importing a file stores its text and makes it searchable") {
+  TempDir dir;
+  auto library = open_library(dir);
+  auto file = dir.path() / "thong-bao.txt";
+  kho::testing::write_file(file, "THÔNG BÁO\nLịch thi tốt nghiệp trung học phổ thông năm 2023\n");
+  ImportOptions options = worker_options();
+  options.kind = "admin-doc";
+  options.school = "THPT-01";
+  store::Record record;
+  bool duplicate = true;
+  Status s = library->import_file(file.string(), options, &record, &duplicate);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  CHECK_FALSE(duplicate);
+  CHECK(record.kind == "admin-doc");
+  CHECK(record.school == "THPT-01");
+  CHECK(record.dc.at("format") == "text/plain");
+  CHECK(record.originals.at(0).filename == "thong-bao.txt");
+
+  indexer::SearchRequest request;
+  request.query = "lich thi tot nghiep";
+  indexer::Results results;
+  REQUIRE(library->index().search(request, &results).ok());
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].id == record.id);
+}
+
+TEST_CASE("a file's metadata can be overridden at import") {
+  TempDir dir;
+  auto library = open_library(dir);
+  auto file = dir.path() / "a.txt";
+  kho::testing::write_file(file, "nội dung\n");
+  ImportOptions options = worker_options();
+  options.dc = {{"title", "Tên do thủ thư đặt"}, {"creator", "Nguyễn Văn A"}};
+  store::Record record;
+  bool duplicate = false;
+  REQUIRE(library->import_file(file.string(), options, &record, &duplicate).ok());
+  CHECK(record.dc.at("title") == "Tên do thủ thư đặt");
+  CHECK(record.dc.at("creator") == "Nguyễn Văn A");
+}
+
+TEST_CASE("the same bytes again are a duplicate, not a new record") {
+  TempDir dir;
+  auto library = open_library(dir);
+  auto a = dir.path() / "a.txt", b = dir.path() / "b.txt";
+  kho::testing::write_file(a, "giống nhau\n");
+  kho::testing::write_file(b, "giống nhau\n");
+  store::Record first, second;
+  bool duplicate = false;
+  REQUIRE(library->import_file(a.string(), worker_options(), &first, &duplicate).ok());
+  REQUIRE(library->import_file(b.string(), worker_options(), &second, &duplicate).ok());
+  CHECK(duplicate);
+  CHECK(second.id == first.id);
+}
+
+TEST_CASE("a bad file is refused with its reason and nothing is stored") {
+  TempDir dir;
+  auto library = open_library(dir);
+  auto empty = dir.path() / "empty.pdf";
+  kho::testing::write_file(empty, "");
+  store::Record record;
+  bool duplicate = false;
+  Status s = library->import_file(empty.string(), worker_options(), &record, &duplicate);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("empty") != std::string::npos);
+  CHECK(library->store().record_count() == 0);
+  CHECK(library->store().last_sequence() == 0);
+
+  ImportOptions bad_kind = worker_options();
+  bad_kind.kind = "novel";
+  kho::testing::write_file(empty, "có nội dung");
+  CHECK(library->import_file(empty.string(), bad_kind, &record, &duplicate).code() == Status::Code::kInvalid);
+}
