@@ -39,6 +39,36 @@ Xapian::Query adjacency_boost(const std::string& folded) {
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
 }
 
+// Xapian's parser quietly repairs broken syntax; a librarian would rather be
+// told where the query is broken than get results for a guess.
+Status check_syntax(const std::string& q) {
+  std::vector<std::size_t> open;
+  std::size_t quote = std::string::npos;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    char c = q[i];
+    if (c == '"') {
+      quote = quote == std::string::npos ? i : std::string::npos;
+    } else if (quote == std::string::npos && c == '(') {
+      open.push_back(i);
+    } else if (quote == std::string::npos && c == ')') {
+      if (open.empty()) return Status::Invalid("')' at character " + std::to_string(i + 1) + " has no matching '('");
+      open.pop_back();
+    }
+  }
+  if (quote != std::string::npos)
+    return Status::Invalid("the quote at character " + std::to_string(quote + 1) + " is never closed");
+  if (!open.empty())
+    return Status::Invalid("'(' at character " + std::to_string(open.back() + 1) + " is never closed");
+  auto words = text::words(q);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string w = q.substr(words[i].offset, words[i].length);
+    bool op = w == "AND" || w == "OR" || w == "NOT" || w == "XOR";
+    if (op && (i + 1 == words.size() || ((w == "AND" || w == "OR" || w == "XOR") && i == 0)))
+      return Status::Invalid("'" + w + "' needs a word " + (i == 0 ? "before" : "after") + " it");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
@@ -46,6 +76,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   std::string q = text::nfc(text);
   std::string folded = text::fold(q);
   if (text::words(folded).empty()) return Status::Invalid("the query has no words to search for");
+  if (Status s = check_syntax(q); !s.ok()) return s;
 
   Xapian::QueryParser parser;
   parser.set_database(db);
