@@ -1,5 +1,6 @@
 #include "indexer/indexer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -107,8 +108,70 @@ store::Sequence Index::applied_sequence() const {
   }
 }
 
-static Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
-                    const std::set<std::string>& words) {
+const std::vector<std::string>& facet_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Facet& f : kFacets) out.emplace_back(f.name);
+    return out;
+  }();
+  return names;
+}
+
+namespace {
+
+// Counts facet values per record (a record's pages share its values, so each
+// record is counted once however many of its pages match).
+class RecordFacetSpy : public Xapian::MatchSpy {
+ public:
+  void operator()(const Xapian::Document& doc, double) override {
+    if (!seen_.insert(doc.get_value(kSlotRecord)).second) return;
+    for (const Facet& f : kFacets) {
+      std::string v = doc.get_value(f.slot);
+      if (!v.empty()) ++counts_[f.name][v];
+    }
+  }
+  std::uint64_t records() const { return seen_.size(); }
+  std::map<std::string, std::vector<FacetCount>> facets() const {
+    std::map<std::string, std::vector<FacetCount>> out;
+    for (const auto& [name, values] : counts_) {
+      auto& list = out[name];
+      for (const auto& [value, count] : values) list.push_back({value, count});
+      std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+    }
+    return out;
+  }
+
+ private:
+  std::set<std::string> seen_;
+  std::map<std::string, std::map<std::string, std::uint64_t>> counts_;
+};
+
+// Filters of one facet are alternatives; different facets must all hold.
+Status apply_filters(const std::vector<std::pair<std::string, std::string>>& filters, Xapian::Query* query) {
+  std::map<std::string, std::vector<Xapian::Query>> by_facet;
+  for (const auto& [name, value] : filters) {
+    const Facet* facet = nullptr;
+    for (const Facet& f : kFacets)
+      if (name == f.name) facet = &f;
+    if (facet == nullptr) return Status::Invalid("cannot filter on '" + name + "'");
+    by_facet[name].emplace_back(facet->prefix + value);
+  }
+  for (auto& [name, terms] : by_facet)
+    *query = Xapian::Query(Xapian::Query::OP_FILTER, *query,
+                           Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+  return Status::Ok();
+}
+
+void apply_sort(Sort sort, Xapian::Enquire& enquire) {
+  switch (sort) {
+    case Sort::kRelevance: break;
+    case Sort::kNewest: enquire.set_sort_by_value_then_relevance(kSlotDate, true); break;
+    case Sort::kOldest: enquire.set_sort_by_value_then_relevance(kSlotDate, false); break;
+    case Sort::kTitle: enquire.set_sort_by_value_then_relevance(kSlotSortTitle, false); break;
+  }
+}
+
+Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m, const std::set<std::string>& words) {
   Hit hit;
   auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
   if (!data.is_discarded()) {
@@ -125,23 +188,53 @@ static Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
   return hit;
 }
 
+// Nothing indexed yet: an empty database still checks the query.
+Xapian::Database open_for_search(const std::string& path) {
+  return fs::exists(path) ? Xapian::Database(path) : Xapian::Database();
+}
+
+}  // namespace
+
 Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
-    // Nothing indexed yet: an empty database still checks the query.
-    Xapian::Database db = fs::exists(path()) ? Xapian::Database(path()) : Xapian::Database();
+    Xapian::Database db = open_for_search(path());
     ParsedQuery parsed;
     if (Status s = parse_query(db, request.query, request.include_withdrawn, &parsed); !s.ok()) return s;
+    if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed.query);
     enquire.set_collapse_key(kSlotRecord);
+    apply_sort(request.sort, enquire);
+    RecordFacetSpy spy;
+    if (request.facets) enquire.add_matchspy(&spy);
     auto first = static_cast<Xapian::doccount>(request.offset);
     auto count = static_cast<Xapian::doccount>(request.limit);
-    Xapian::MSet mset = enquire.get_mset(first, count, first + count + 1);
-    out->total = mset.get_matches_estimated();
+    // Facet counts must see every match, not an estimate.
+    Xapian::doccount at_least = request.facets ? db.get_doccount() : first + count + 1;
+    Xapian::MSet mset = enquire.get_mset(first, count, at_least);
+    out->total = request.facets ? spy.records() : mset.get_matches_estimated();
+    if (request.facets) out->facets = spy.facets();
     for (auto m = mset.begin(); m != mset.end(); ++m) out->hits.push_back(make_hit(store_, m, parsed.words));
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("index " + path() + ": " + e.get_description());
+  }
+  return Status::Ok();
+}
+
+Status Index::search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const {
+  pages->clear();
+  try {
+    Xapian::Database db = open_for_search(path());
+    ParsedQuery parsed;
+    if (Status s = parse_query(db, query, true, &parsed); !s.ok()) return s;
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed.query,
+                                    Xapian::Query(kPrefixRecord + std::to_string(id))));
+    Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
+    for (auto m = mset.begin(); m != mset.end(); ++m) pages->push_back(make_hit(store_, m, parsed.words));
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
   }

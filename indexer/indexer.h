@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,17 +35,32 @@ struct Hit {
   std::uint32_t matching_pages = 0;  // at least this many pages match
 };
 
-struct Results {
-  std::uint64_t total = 0;  // records matching (estimate when large)
-  std::vector<Hit> hits;
+struct FacetCount {
+  std::string value;
+  std::uint64_t count = 0;  // records, not pages
 };
+
+struct Results {
+  std::uint64_t total = 0;  // records matching (estimate when large, exact with facets)
+  std::vector<Hit> hits;
+  std::map<std::string, std::vector<FacetCount>> facets;  // facet -> values, most common first
+};
+
+enum class Sort { kRelevance, kNewest, kOldest, kTitle };
 
 struct SearchRequest {
   std::string query;
   std::size_t offset = 0;
   std::size_t limit = 10;
   bool include_withdrawn = false;
+  Sort sort = Sort::kRelevance;
+  // Facet filters, e.g. {"kind", "admin-doc"}, {"year", "2022"}; all must hold.
+  std::vector<std::pair<std::string, std::string>> filters;
+  bool facets = false;  // count kind, school, year, language, status, visibility
 };
+
+// The facets search can count and filter on.
+const std::vector<std::string>& facet_names();
 
 // Called while catching up: changes applied so far, changes to apply.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
@@ -68,6 +84,9 @@ class Index {
 
   // A malformed query gives Status::Invalid with a message naming the problem.
   Status search(const SearchRequest& request, Results* out) const;
+
+  // Every page of one record that matches, best first, each with its snippet.
+  Status search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const;
 
  private:
   const store::Store& store_;

@@ -84,8 +84,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   parser.add_prefix("title", "S");
   parser.add_prefix("creator", "A");
   parser.add_prefix("subject", "K");
-  parser.add_boolean_prefix("kind", kPrefixKind);
-  parser.add_boolean_prefix("school", kPrefixSchool);
+  for (const Facet& facet : kFacets) parser.add_boolean_prefix(facet.name, facet.prefix);
   Xapian::Query query;
   try {
     query = parser.parse_query(folded, kParseFlags);

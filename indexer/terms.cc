@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "indexer/terms.h"
@@ -60,18 +61,35 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
   std::string id = std::to_string(r.id);
   doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
   doc.add_boolean_term(kPrefixRecord + id);
-  doc.add_boolean_term(kPrefixKind + r.kind);
-  if (!r.school.empty()) doc.add_boolean_term(kPrefixSchool + r.school);
-  doc.add_boolean_term(kPrefixStatus + r.status);
-  doc.add_boolean_term(kPrefixVisibility + r.visibility);
+  for (const Facet& facet : kFacets) {
+    std::string value = facet_value(r, facet.name);
+    if (value.empty()) continue;
+    doc.add_boolean_term(facet.prefix + value);
+    doc.add_value(facet.slot, value);
+  }
   doc.add_value(kSlotRecord, id);
   doc.add_value(kSlotPage, Xapian::sortable_serialise(page));
   doc.add_value(kSlotDate, field(r, "date"));
+  doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
   doc.set_data(document_data(r, page));
   return doc;
 }
 
 }  // namespace
+
+std::string facet_value(const store::Record& r, const std::string& facet) {
+  if (facet == "kind") return r.kind;
+  if (facet == "school") return r.school;
+  if (facet == "status") return r.status;
+  if (facet == "visibility") return r.visibility;
+  if (facet == "language") return text::lower(field(r, "language"));
+  if (facet == "year") {
+    std::string date = field(r, "date");
+    bool year = date.size() >= 4 && std::all_of(date.begin(), date.begin() + 4, ::isdigit);
+    return year ? date.substr(0, 4) : "";
+  }
+  return "";
+}
 
 std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages) {

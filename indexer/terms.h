@@ -16,13 +16,31 @@
 namespace kho::indexer {
 
 // Value slots and boolean term prefixes, part of the index format.
-enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotPage = 1, kSlotDate = 2 };
+// Every boolean prefix is "X" plus one letter, so no prefix is the start of
+// another and values may begin with capitals (school codes).
+enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotPage = 1, kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // all pages of a record
 inline constexpr const char* kPrefixKind = "XK";
-inline constexpr const char* kPrefixSchool = "XS";
-inline constexpr const char* kPrefixStatus = "XSTATUS";
+inline constexpr const char* kPrefixSchool = "XO";
+inline constexpr const char* kPrefixStatus = "XA";
 inline constexpr const char* kPrefixVisibility = "XV";
+inline constexpr const char* kPrefixYear = "XY";
+inline constexpr const char* kPrefixLanguage = "XL";
+
+// Facets: a record field counted in results and usable as a filter. Each has
+// a boolean prefix (filter) and a value slot (counting).
+struct Facet {
+  const char* name;
+  const char* prefix;
+  Xapian::valueno slot;
+};
+inline constexpr Facet kFacets[] = {
+    {"kind", kPrefixKind, 10}, {"school", kPrefixSchool, 11}, {"year", kPrefixYear, 12},
+    {"language", kPrefixLanguage, 13}, {"status", kPrefixStatus, 14}, {"visibility", kPrefixVisibility, 15}};
+
+// The value a record has for a facet ("" when none).
+std::string facet_value(const store::Record& record, const std::string& facet);
 inline constexpr const char* kAppliedKey = "kho:applied_seq";
 
 // The Xapian documents of one record: one per page (one "page 0" document

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <set>
 
 #include "indexer/indexer.h"
 #include "store/store.h"
@@ -197,4 +198,64 @@ TEST_CASE("query language: phrases, NOT, fields and kinds") {
   CHECK(f.ids("toan NOT so") == std::vector<store::RecordId>{b});
   CHECK(f.ids("title:quyet") == std::vector<store::RecordId>{b});
   CHECK(f.ids("toan kind:lesson-plan") == std::vector<store::RecordId>{a});
+}
+
+TEST_CASE("facets count records, and filters combine with the query") {
+  Fixture f;
+  f.add("Kế hoạch A", {"giáo dục trang một", "giáo dục trang hai"}, "admin-doc");
+  f.add("Kế hoạch B", {"giáo dục"}, "admin-doc");
+  auto lesson = f.add("Bài dạy", {"giáo dục"}, "lesson-plan");
+  indexer::SearchRequest request;
+  request.query = "giao duc";
+  request.facets = true;
+  indexer::Results results;
+  REQUIRE(f.index->search(request, &results).ok());
+  CHECK(results.total == 3);
+  auto& kinds = results.facets["kind"];
+  REQUIRE(kinds.size() == 2);
+  CHECK(kinds[0].value == "admin-doc");
+  CHECK(kinds[0].count == 2);  // three pages, two records
+  CHECK(kinds[1].count == 1);
+
+  request.filters = {{"kind", "lesson-plan"}};
+  REQUIRE(f.index->search(request, &results).ok());
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].id == lesson);
+  request.filters = {{"kind", "lesson-plan"}, {"kind", "admin-doc"}};
+  REQUIRE(f.index->search(request, &results).ok());
+  CHECK(results.total == 3);
+  request.filters = {{"colour", "red"}};
+  CHECK(f.index->search(request, &results).code() == Status::Code::kInvalid);
+}
+
+TEST_CASE("results sort by title and page stably") {
+  Fixture f;
+  auto c = f.add("Cờ vua", {"sách"});
+  auto a = f.add("Âm nhạc", {"sách"});
+  auto b = f.add("Bóng đá", {"sách"});
+  indexer::SearchRequest request;
+  request.query = "sach";
+  request.sort = indexer::Sort::kTitle;
+  request.limit = 2;
+  indexer::Results first, second;
+  REQUIRE(f.index->search(request, &first).ok());
+  request.offset = 2;
+  REQUIRE(f.index->search(request, &second).ok());
+  REQUIRE(first.hits.size() == 2);
+  REQUIRE(second.hits.size() == 1);
+  CHECK(first.hits[0].id == a);
+  CHECK(first.hits[1].id == b);
+  CHECK(second.hits[0].id == c);
+}
+
+TEST_CASE("search inside a record lists every matching page") {
+  Fixture f;
+  auto id = f.add("Sách", {"điểm danh học sinh", "không liên quan", "học sinh giỏi"});
+  f.add("Khác", {"học sinh khác"});
+  std::vector<indexer::Hit> pages;
+  REQUIRE(f.index->search_record(id, "hoc sinh", &pages).ok());
+  REQUIRE(pages.size() == 2);
+  std::set<std::uint32_t> numbers{pages[0].page, pages[1].page};
+  CHECK(numbers == std::set<std::uint32_t>{1, 3});
+  for (const auto& p : pages) CHECK(p.snippet.find("học sinh") != std::string::npos);
 }
