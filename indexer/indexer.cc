@@ -1,7 +1,9 @@
 #include "indexer/indexer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -66,7 +68,22 @@ struct Index::Writer {
   std::mutex mutex;
 };
 
-Index::Index(const store::Store& store) : store_(store), writer_(std::make_unique<Writer>()) {}
+// DATA/synonyms.txt, when a library has its own list; else the shipped one.
+static Synonyms load_synonyms(const std::string& data_dir) {
+  std::ifstream in(fs::path(data_dir) / "synonyms.txt");
+  if (!in) return Synonyms::builtin();
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Synonyms own;
+  if (Status s = Synonyms::parse(text, &own); !s.ok()) {
+    std::fprintf(stderr, "kho: warning: %s/synonyms.txt: %s; using the built-in list\n", data_dir.c_str(),
+                 s.message().c_str());
+    return Synonyms::builtin();
+  }
+  return own;
+}
+
+Index::Index(const store::Store& store)
+    : store_(store), writer_(std::make_unique<Writer>()), synonyms_(load_synonyms(store.data_dir())) {}
 Index::~Index() = default;
 
 std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
@@ -200,7 +217,7 @@ Status Index::search(const SearchRequest& request, Results* out) const {
   try {
     Xapian::Database db = open_for_search(path());
     ParsedQuery parsed;
-    if (Status s = parse_query(db, request.query, request.include_withdrawn, &parsed); !s.ok()) return s;
+    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed); !s.ok()) return s;
     if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed.query);
@@ -229,7 +246,7 @@ Status Index::search_record(store::RecordId id, const std::string& query, std::v
   try {
     Xapian::Database db = open_for_search(path());
     ParsedQuery parsed;
-    if (Status s = parse_query(db, query, true, &parsed); !s.ok()) return s;
+    if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
     Xapian::Enquire enquire(db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed.query,
                                     Xapian::Query(kPrefixRecord + std::to_string(id))));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "indexer/synonyms.h"
 #include "store/store.h"
 
 namespace kho::indexer {
@@ -92,6 +93,7 @@ class Index {
   const store::Store& store_;
   struct Writer;
   std::unique_ptr<Writer> writer_;
+  Synonyms synonyms_;
 };
 
 }  // namespace kho::indexer

@@ -72,7 +72,7 @@ Status check_syntax(const std::string& q) {
 }  // namespace
 
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
-                   ParsedQuery* out) {
+                   const Synonyms& synonyms, ParsedQuery* out) {
   std::string q = text::nfc(text);
   std::string folded = text::fold(q);
   if (text::words(folded).empty()) return Status::Invalid("the query has no words to search for");
@@ -87,7 +87,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   for (const Facet& facet : kFacets) parser.add_boolean_prefix(facet.name, facet.prefix);
   Xapian::Query query;
   try {
-    query = parser.parse_query(folded, kParseFlags);
+    query = parser.parse_query(synonyms.expand(folded), kParseFlags);
   } catch (const Xapian::QueryParserError& e) {
     return Status::Invalid("cannot understand the query: " + e.get_msg());
   } catch (const Xapian::Error& e) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "indexer/synonyms.h"
 #include "store/store.h"
 
 namespace kho::indexer {
@@ -54,7 +55,7 @@ struct ParsedQuery {
 };
 // `db` lets wildcards expand against the collection's vocabulary.
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
-                   ParsedQuery* out);
+                   const Synonyms& synonyms, ParsedQuery* out);
 
 // A window of the page around the densest run of query words.
 std::string make_snippet(const std::string& page, const std::set<std::string>& words,

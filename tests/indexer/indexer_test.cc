@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "indexer/indexer.h"
+#include "indexer/synonyms.h"
 #include "store/store.h"
 #include "tests/testing.h"
 
@@ -258,4 +260,27 @@ TEST_CASE("search inside a record lists every matching page") {
   std::set<std::uint32_t> numbers{pages[0].page, pages[1].page};
   CHECK(numbers == std::set<std::uint32_t>{1, 3});
   for (const auto& p : pages) CHECK(p.snippet.find("học sinh") != std::string::npos);
+}
+
+TEST_CASE("abbreviations match their expansions and back") {
+  Fixture f;
+  auto thcs = f.add("Một", {"Trường THCS Mạo Khê"});
+  auto full = f.add("Hai", {"trường trung học cơ sở Cẩm Giàng"});
+  auto both = std::vector<store::RecordId>{thcs, full};
+  auto sorted = [](std::vector<store::RecordId> v) { std::sort(v.begin(), v.end()); return v; };
+  CHECK(sorted(f.ids("THCS")) == both);
+  CHECK(sorted(f.ids("trung hoc co so")) == both);
+  CHECK(sorted(f.ids("trường trung học cơ sở")) == both);
+  CHECK(f.ids("\"trung hoc co so\"") == std::vector<store::RecordId>{full});  // quotes mean as written
+}
+
+TEST_CASE("the synonym list parses and rewrites only free-standing words") {
+  indexer::Synonyms s;
+  REQUIRE(indexer::Synonyms::parse("# comment\nTHCS = trung học cơ sở\nCNTT = công nghệ thông tin\n", &s).ok());
+  CHECK(s.size() == 2);
+  CHECK(s.expand("thcs Cam Giang") == "(thcs OR \"trung hoc co so\") Cam Giang");
+  CHECK(s.expand("44/KH-THCS") == "44/KH-THCS");
+  CHECK(s.expand("title:cntt") == "title:cntt");
+  CHECK(indexer::Synonyms::parse("no equals sign\n", &s).message().find("line 1") != std::string::npos);
+  CHECK(indexer::Synonyms::builtin().size() > 15);
 }

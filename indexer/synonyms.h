@@ -1,0 +1,36 @@
+// Abbreviations and their expansions (THCS = trung học cơ sở), private to the
+// indexer. Applied to queries, not documents: a query word or phrase from a
+// group becomes an OR of every form in the group, so either side finds both
+// and the index stays the same whatever the list says.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "text/vietnamese.h"
+
+namespace kho::indexer {
+
+class Synonyms {
+ public:
+  // The list shipped with kho (indexer/synonyms.txt, compiled in).
+  static const Synonyms& builtin();
+  // A list in the same format; errors name the line.
+  static Status parse(const std::string& text, Synonyms* out);
+
+  // Rewrites a folded query: "thcs Cam Giang" -> "(thcs OR "trung hoc co so") Cam Giang".
+  // Words inside quotes, after "field:" or joined to other words by
+  // punctuation (44/KH-PGDDT) are left alone.
+  std::string expand(const std::string& folded_query) const;
+
+  std::size_t size() const { return groups_.size(); }
+
+ private:
+  using Form = std::vector<std::string>;  // folded, lower-cased words
+  const std::vector<Form>* match_at(const std::string& q, const std::vector<text::Word>& tokens, std::size_t i,
+                                    std::size_t* next, std::size_t* typed) const;
+  std::vector<std::vector<Form>> groups_;
+};
+
+}  // namespace kho::indexer
