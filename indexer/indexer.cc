@@ -29,7 +29,7 @@ Status reindex_record(const store::Store& store, Xapian::WritableDatabase& db, s
   std::vector<std::string> pages;
   if (Status s = store.pages(id, &pages); !s.ok()) return s;
   db.delete_document(kPrefixRecord + std::to_string(id));
-  for (auto& doc : record_documents(record, pages)) db.add_document(doc);
+  for (auto& doc : record_documents(record, pages, &db)) db.add_document(doc);
   return Status::Ok();
 }
 
@@ -233,6 +233,7 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     out->total = request.facets ? spy.records() : mset.get_matches_estimated();
     if (request.facets) out->facets = spy.facets();
     for (auto m = mset.begin(); m != mset.end(); ++m) out->hits.push_back(make_hit(store_, m, parsed.words));
+    out->suggestion = suggest(db, request.query);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
   } catch (const Xapian::Error& e) {

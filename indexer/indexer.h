@@ -45,6 +45,7 @@ struct Results {
   std::uint64_t total = 0;  // records matching (estimate when large, exact with facets)
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetCount>> facets;  // facet -> values, most common first
+  std::string suggestion;  // "did you mean", or empty
 };
 
 enum class Sort { kRelevance, kNewest, kOldest, kTitle };

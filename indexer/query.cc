@@ -27,7 +27,7 @@ Xapian::Query exact_boost(const std::string& q) {
   std::vector<Xapian::Query> terms;
   for (const auto& w : text::words(q)) {
     std::string_view word(q.data() + w.offset, w.length);
-    if (text::has_diacritics(word)) terms.emplace_back(kPrefixExact + text::match_form(word));
+    if (text::has_diacritics(word)) terms.emplace_back(exact_term(word));
   }
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
@@ -107,6 +107,49 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kPrefixStatus + std::string("active")));
   out->query = query;
   return Status::Ok();
+}
+
+namespace {
+
+// The commonest exact form of an unaccented word in the collection, or the word.
+std::string commonest_form(const Xapian::Database& db, const std::string& word) {
+  std::string prefix = exact_prefix(text::lower(word));
+  std::string best = word;
+  Xapian::doccount best_freq = 0;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+    if (t.get_termfreq() > best_freq) best_freq = t.get_termfreq(), best = (*t).substr(prefix.size());
+  }
+  return best;
+}
+
+std::string restore_accents(const Xapian::Database& db, const std::string& q) {
+  std::string out;
+  std::size_t copied = 0;
+  for (const auto& w : text::words(q)) {
+    std::string word = q.substr(w.offset, w.length);
+    out += q.substr(copied, w.offset - copied) + (text::has_diacritics(word) ? word : commonest_form(db, word));
+    copied = w.offset + w.length;
+  }
+  return out + q.substr(copied);
+}
+
+}  // namespace
+
+std::string suggest(const Xapian::Database& db, const std::string& query) {
+  std::string q = text::nfc(query);
+  std::string corrected;
+  try {
+    Xapian::QueryParser parser;
+    parser.set_database(db);
+    parser.parse_query(text::fold(q), kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+    corrected = parser.get_corrected_query_string();
+  } catch (const Xapian::Error&) {
+    return "";
+  }
+  std::string base = !corrected.empty() ? corrected : text::has_diacritics(q) ? "" : q;
+  if (base.empty()) return "";
+  std::string better = restore_accents(db, base);
+  return text::lower(better) == text::lower(q) ? "" : better;
 }
 
 }  // namespace kho::indexer

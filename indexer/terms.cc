@@ -20,7 +20,7 @@ void add_exact_terms(Xapian::Document& doc, const std::string& text) {
   for (const auto& w : text::words(text)) {
     std::string_view word(text.data() + w.offset, w.length);
     if (!text::has_diacritics(word)) continue;
-    std::string term = kPrefixExact + text::match_form(word);
+    std::string term = exact_term(word);
     if (term.size() <= 200) doc.add_term(term);
   }
 }
@@ -50,9 +50,14 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Xapian::Document page_document(const store::Record& r, std::uint32_t page, const std::string& text) {
+Xapian::Document page_document(const store::Record& r, std::uint32_t page, const std::string& text,
+                               Xapian::WritableDatabase* spelling) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
+  if (spelling != nullptr) {
+    tg.set_database(*spelling);
+    tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+  }
   tg.set_document(doc);
   index_metadata(tg, doc, r);
   tg.index_text(text::fold(text));
@@ -77,6 +82,12 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
 
 }  // namespace
 
+std::string exact_prefix(const std::string& folded_lower) { return kPrefixExact + folded_lower + ":"; }
+
+std::string exact_term(std::string_view word) {
+  return exact_prefix(text::lower(text::fold(word))) + text::match_form(word);
+}
+
 std::string facet_value(const store::Record& r, const std::string& facet) {
   if (facet == "kind") return r.kind;
   if (facet == "school") return r.school;
@@ -92,13 +103,15 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
 }
 
 std::vector<Xapian::Document> record_documents(const store::Record& record,
-                                               const std::vector<std::string>& pages) {
+                                               const std::vector<std::string>& pages,
+                                               Xapian::WritableDatabase* spelling) {
   std::vector<Xapian::Document> docs;
   if (pages.empty()) {
-    docs.push_back(page_document(record, 0, ""));
+    docs.push_back(page_document(record, 0, "", spelling));
     return docs;
   }
-  for (std::uint32_t p = 0; p < pages.size(); ++p) docs.push_back(page_document(record, p + 1, pages[p]));
+  for (std::uint32_t p = 0; p < pages.size(); ++p)
+    docs.push_back(page_document(record, p + 1, pages[p], spelling));
   return docs;
 }
 

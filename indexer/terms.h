@@ -44,10 +44,19 @@ inline constexpr Facet kFacets[] = {
 std::string facet_value(const store::Record& record, const std::string& facet);
 inline constexpr const char* kAppliedKey = "kho:applied_seq";
 
+// The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
+// by the folded form so that the exact forms of "tot" can be listed (and the
+// commonest offered back to a user who typed without diacritics).
+std::string exact_term(std::string_view word);
+std::string exact_prefix(const std::string& folded_lower);
+
 // The Xapian documents of one record: one per page (one "page 0" document
 // when the record has no text).
+// With `spelling`, the folded words also feed the spelling dictionary used for
+// "did you mean".
 std::vector<Xapian::Document> record_documents(const store::Record& record,
-                                               const std::vector<std::string>& pages);
+                                               const std::vector<std::string>& pages,
+                                               Xapian::WritableDatabase* spelling = nullptr);
 
 struct ParsedQuery {
   Xapian::Query query;
@@ -56,6 +65,11 @@ struct ParsedQuery {
 // `db` lets wildcards expand against the collection's vocabulary.
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);
+
+// "Did you mean": misspelt words corrected from the collection's own
+// vocabulary, and a query typed without diacritics given its commonest
+// accented form (tot nghiep -> tốt nghiệp). Empty when there is nothing better.
+std::string suggest(const Xapian::Database& db, const std::string& query);
 
 // A window of the page around the densest run of query words.
 std::string make_snippet(const std::string& page, const std::set<std::string>& words,

@@ -284,3 +284,12 @@ TEST_CASE("the synonym list parses and rewrites only free-standing words") {
   CHECK(indexer::Synonyms::parse("no equals sign\n", &s).message().find("line 1") != std::string::npos);
   CHECK(indexer::Synonyms::builtin().size() > 15);
 }
+
+TEST_CASE("did you mean: accents restored and misspellings corrected") {
+  Fixture f;
+  f.add("Một", {"Lễ xét công nhận tốt nghiệp năm 2022", "tốt nghiệp THCS"});
+  f.add("Hai", {"học sinh tốt, tôt"});
+  CHECK(f.search("tot nghiep").suggestion == "tốt nghiệp");
+  CHECK(f.search("tốt nghiệp").suggestion.empty());
+  CHECK(f.search("tot nghiepp").suggestion == "tốt nghiệp");
+}
