@@ -4,6 +4,7 @@
 // top, never filters: exact-diacritic words, and the query's words standing
 // together (Vietnamese words are several syllables: "học sinh").
 #include <algorithm>
+#include <sstream>
 
 #include "indexer/terms.h"
 #include "text/vietnamese.h"
@@ -39,6 +40,12 @@ Xapian::Query adjacency_boost(const std::string& folded) {
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
 }
 
+Status finish_query(bool include_withdrawn, ParsedQuery* out) {
+  if (!include_withdrawn)
+    out->query = Xapian::Query(Xapian::Query::OP_FILTER, out->query, Xapian::Query(kPrefixStatus + std::string("active")));
+  return Status::Ok();
+}
+
 // Xapian's parser quietly repairs broken syntax; a librarian would rather be
 // told where the query is broken than get results for a guess.
 Status check_syntax(const std::string& q) {
@@ -69,14 +76,34 @@ Status check_syntax(const std::string& q) {
   return Status::Ok();
 }
 
+// Takes ISBNs ("978-604-0-25371-4", "isbn:9786040253714") out of the query:
+// they are matched by their digits, whatever hyphens either side wrote.
+std::string take_isbns(const std::string& q, std::vector<Xapian::Query>* isbns) {
+  std::istringstream in(q);
+  std::string rest;
+  for (std::string token; in >> token;) {
+    std::string value = token.size() > 5 && text::lower(token.substr(0, 5)) == "isbn:" ? token.substr(5) : token;
+    std::string digits = isbn_digits(value);
+    if (digits.empty()) rest += (rest.empty() ? "" : " ") + token;
+    else isbns->emplace_back(kPrefixIsbn + digits);
+  }
+  return rest;
+}
+
 }  // namespace
 
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out) {
-  std::string q = text::nfc(text);
+  std::vector<Xapian::Query> isbns;
+  std::string q = take_isbns(text::nfc(text), &isbns);
   std::string folded = text::fold(q);
-  if (text::words(folded).empty()) return Status::Invalid("the query has no words to search for");
+  if (text::words(folded).empty() && isbns.empty()) return Status::Invalid("the query has no words to search for");
   if (Status s = check_syntax(q); !s.ok()) return s;
+  if (text::words(folded).empty()) {
+    out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
+    out->words.clear();
+    return finish_query(include_withdrawn, out);
+  }
 
   Xapian::QueryParser parser;
   parser.set_database(db);
@@ -103,10 +130,10 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   Xapian::Query boosts = exact_boost(q);
   if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
-  if (!include_withdrawn)
-    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kPrefixStatus + std::string("active")));
+  if (!isbns.empty())
+    query = Xapian::Query(Xapian::Query::OP_AND, query, Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end()));
   out->query = query;
-  return Status::Ok();
+  return finish_query(include_withdrawn, out);
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "indexer/terms.h"
@@ -14,6 +15,24 @@ constexpr Xapian::termpos kFieldGap = 100;
 std::string field(const store::Record& r, const char* name) {
   auto it = r.dc.find(name);
   return it == r.dc.end() ? std::string() : it->second;
+}
+
+// ISBNs in running text: runs of digits and hyphens with 10 or 13 digits.
+void add_isbn_terms(Xapian::Document& doc, const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '-' ||
+                               text[j] == 'X' || text[j] == 'x'))
+      ++j;
+    std::string digits = isbn_digits(std::string_view(text).substr(i, j - i));
+    if (!digits.empty()) doc.add_term(kPrefixIsbn + digits);
+    i = j;
+  }
 }
 
 void add_exact_terms(Xapian::Document& doc, const std::string& text) {
@@ -62,6 +81,8 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
   index_metadata(tg, doc, r);
   tg.index_text(text::fold(text));
   add_exact_terms(doc, text);
+  add_isbn_terms(doc, text);
+  add_isbn_terms(doc, field(r, "identifier"));
 
   std::string id = std::to_string(r.id);
   doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
@@ -81,6 +102,19 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
 }
 
 }  // namespace
+
+std::string isbn_digits(std::string_view s) {
+  std::string digits;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+    else if ((c == 'X' || c == 'x') && i + 1 == s.size()) digits += 'X';
+    else if (c != '-' && c != ' ') return "";
+  }
+  bool isbn13 = digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979"));
+  bool isbn10 = digits.size() == 10;
+  return isbn13 || isbn10 ? digits : "";
+}
 
 std::string exact_prefix(const std::string& folded_lower) { return kPrefixExact + folded_lower + ":"; }
 

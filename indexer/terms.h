@@ -28,6 +28,11 @@ inline constexpr const char* kPrefixStatus = "XA";
 inline constexpr const char* kPrefixVisibility = "XV";
 inline constexpr const char* kPrefixYear = "XY";
 inline constexpr const char* kPrefixLanguage = "XL";
+inline constexpr const char* kPrefixIsbn = "XI";  // digits only: hyphens do not matter
+
+// The digits of an ISBN written as `s` (10 or 13 digits, hyphens or spaces
+// allowed, final X for ISBN-10), or "" when `s` is not one.
+std::string isbn_digits(std::string_view s);
 
 // Facets: a record field counted in results and usable as a filter. Each has
 // a boolean prefix (filter) and a value slot (counting).
