@@ -1,0 +1,26 @@
+// A Document as JSON: how the worker process hands its result to the parent.
+#include <nlohmann/json.hpp>
+
+#include "importers/worker.h"
+
+namespace kho::importers {
+
+std::string to_json(const Document& doc) {
+  nlohmann::json j = {{"media_type", doc.media_type}, {"meta", doc.meta}, {"pages", doc.pages}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Status from_json(const std::string& json, Document* out) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::Corrupt("worker output is not JSON");
+  try {
+    out->media_type = j.at("media_type").get<std::string>();
+    out->meta = j.at("meta").get<std::map<std::string, std::string>>();
+    out->pages = j.at("pages").get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corrupt(std::string("worker output: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace kho::importers
