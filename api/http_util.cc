@@ -1,0 +1,142 @@
+#include "api/http_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace kho::api {
+
+namespace {
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+bool parse_count(const std::optional<std::string>& value, std::size_t min, std::size_t max, std::size_t* out,
+                 std::string* error) {
+  if (!value) return true;
+  if (!all_digits(*value) || value->size() > 9) {
+    *error = "'" + *value + "' is not a whole number";
+    return false;
+  }
+  std::size_t n = std::stoul(*value);
+  if (n < min || n > max) {
+    *error = "must be between " + std::to_string(min) + " and " + std::to_string(max);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+bool parse_id(const std::string& text, store::RecordId* id) {
+  if (!all_digits(text) || text.size() > 19) return false;
+  *id = std::stoull(text);
+  return *id > 0;
+}
+
+ByteRange parse_range(const std::string& header, std::uint64_t size) {
+  ByteRange whole{0, size, false, false};
+  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return whole;
+  std::string spec = header.substr(6);
+  auto dash = spec.find('-');
+  if (dash == std::string::npos) return whole;
+  std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  if ((!a.empty() && !all_digits(a)) || (!b.empty() && !all_digits(b)) || (a.empty() && b.empty()) ||
+      a.size() > 18 || b.size() > 18)
+    return whole;
+  if (a.empty()) {  // the last b bytes
+    std::uint64_t n = std::stoull(b);
+    if (n == 0 || size == 0) return {0, 0, false, true};
+    n = std::min(n, size);
+    return {size - n, n, true, false};
+  }
+  std::uint64_t first = std::stoull(a);
+  if (first >= size) return {0, 0, false, true};
+  std::uint64_t last = b.empty() ? size - 1 : std::min<std::uint64_t>(std::stoull(b), size - 1);
+  if (last < first) return whole;
+  return {first, last - first + 1, true, false};
+}
+
+std::string content_disposition(const std::string& filename) {
+  std::string ascii, encoded;
+  for (unsigned char c : filename) {
+    bool plain = std::isalnum(c) || std::strchr("-._~", c) != nullptr;
+    ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+    if (plain) {
+      encoded += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      encoded += buf;
+    }
+  }
+  if (ascii.empty()) ascii = "file";
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+Status read_slice(const std::string& path, std::uint64_t first, std::uint64_t length, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path);
+  out->assign(length, '\0');
+  in.seekg(static_cast<std::streamoff>(first));
+  in.read(out->data(), static_cast<std::streamsize>(length));
+  if (static_cast<std::uint64_t>(in.gcount()) != length) return Status::IoError("short read of " + path);
+  return Status::Ok();
+}
+
+Status write_temp(const std::string& data_dir, const std::string& body, std::string* path) {
+  fs::path dir = fs::path(data_dir) / "tmp";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string tmpl = (dir / "upload-XXXXXX").string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return Status::IoError("cannot create a temporary file: " + std::string(std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < body.size()) {
+    ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      return Status::IoError("cannot write the upload: " + std::string(std::strerror(errno)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  *path = tmpl;
+  return Status::Ok();
+}
+
+bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions* options, std::string* error) {
+  // Only the last path component: the name is shown and sent back, never used as a path.
+  options->filename = fs::path(query.get("filename").value_or("")).filename().string();
+  if (options->filename.empty() || options->filename == "." || options->filename == "..") {
+    *error = "filename: the file's name is required (?filename=…)";
+    return false;
+  }
+  options->kind = query.get("kind").value_or("other");
+  options->school = query.get("school").value_or("");
+  options->visibility = query.get("visibility").value_or("private");
+  if (!store::valid_kind(options->kind)) {
+    *error = "kind: must be book, diploma, lesson-plan, admin-doc or other";
+    return false;
+  }
+  if (!store::valid_visibility(options->visibility)) {
+    *error = "visibility: must be private, school, shared or public";
+    return false;
+  }
+  for (const char* field : {"title", "creator", "subject", "description", "date", "language"})
+    if (auto v = query.get(field)) options->dc[field] = *v;
+  return true;
+}
+
+}  // namespace kho::api
