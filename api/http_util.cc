@@ -21,6 +21,34 @@ bool all_digits(const std::string& s) {
 
 }  // namespace
 
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> query_param(const Pistache::Http::Uri::Query& query, const std::string& name) {
+  auto value = query.get(name);
+  if (!value) return value;
+  return percent_decode(*value);
+}
+
 bool parse_count(const std::optional<std::string>& value, std::size_t min, std::size_t max, std::size_t* out,
                  std::string* error) {
   if (!value) return true;
@@ -118,14 +146,14 @@ Status write_temp(const std::string& data_dir, const std::string& body, std::str
 
 bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions* options, std::string* error) {
   // Only the last path component: the name is shown and sent back, never used as a path.
-  options->filename = fs::path(query.get("filename").value_or("")).filename().string();
+  options->filename = fs::path(query_param(query, "filename").value_or("")).filename().string();
   if (options->filename.empty() || options->filename == "." || options->filename == "..") {
     *error = "filename: the file's name is required (?filename=…)";
     return false;
   }
-  options->kind = query.get("kind").value_or("other");
-  options->school = query.get("school").value_or("");
-  options->visibility = query.get("visibility").value_or("private");
+  options->kind = query_param(query, "kind").value_or("other");
+  options->school = query_param(query, "school").value_or("");
+  options->visibility = query_param(query, "visibility").value_or("private");
   if (!store::valid_kind(options->kind)) {
     *error = "kind: must be book, diploma, lesson-plan, admin-doc or other";
     return false;
@@ -135,7 +163,7 @@ bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions*
     return false;
   }
   for (const char* field : {"title", "creator", "subject", "description", "date", "language"})
-    if (auto v = query.get(field)) options->dc[field] = *v;
+    if (auto v = query_param(query, field)) options->dc[field] = *v;
   return true;
 }
 

@@ -15,6 +15,11 @@
 
 namespace kho::api {
 
+// A query-string parameter, percent-decoded ('+' is a space): Pistache 0.0.5
+// hands parameters over still encoded.
+std::optional<std::string> query_param(const Pistache::Http::Uri::Query& query, const std::string& name);
+std::string percent_decode(const std::string& s);
+
 // An absent value keeps *out; a present one must be a whole number in [min, max].
 bool parse_count(const std::optional<std::string>& value, std::size_t min, std::size_t max, std::size_t* out,
                  std::string* error);

@@ -127,12 +127,12 @@ void Server::Impl::routes() {
 
 void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& response) {
   indexer::SearchRequest search;
-  search.query = request.query().get("q").value_or("");
+  search.query = query_param(request.query(), "q").value_or("");
   std::size_t page = 1;
   std::string error;
-  if (!parse_count(request.query().get("page"), 1, 100000, &page, &error))
+  if (!parse_count(query_param(request.query(), "page"), 1, 100000, &page, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", "page: " + error);
-  if (!parse_count(request.query().get("per_page"), 1, 100, &search.limit, &error))
+  if (!parse_count(query_param(request.query(), "per_page"), 1, 100, &search.limit, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", "per_page: " + error);
   if (search.query.find_first_not_of(" \t") == std::string::npos)
     return send_error(response, Http::Code::Bad_Request, "bad_request", "q: the query is empty");

@@ -11,7 +11,7 @@
 #include "tests/cli/process.h"
 #include "tests/testing.h"
 
-using kho::testing::kho;
+using kho::testing::run_kho;
 using kho::testing::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -53,7 +53,7 @@ std::string url_encode(const std::string& s) {
 }
 
 json search(const std::string& data, const std::string& q) {
-  auto run = kho({"--data", data, "search", "--json", q});
+  auto run = run_kho({"--data", data, "search", "--json", q});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   return json::parse(run.out);
@@ -96,24 +96,24 @@ struct Server {
 TEST_CASE("import, search, serve, restart and reindex, end to end") {
   TempDir dir;
   const std::string data = (dir.path() / "data").string();
-  REQUIRE(kho({"--data", data, "init"}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
 
   SECTION("a batch with a broken PDF imports the good files and names the bad one") {
-    auto run = kho({"--data", data, "import", "--kind", "admin-doc", batch_with_broken_pdf(dir).string()});
+    auto run = run_kho({"--data", data, "import", "--kind", "admin-doc", batch_with_broken_pdf(dir).string()});
     CHECK(run.exit_code == 1);
     CHECK(run.out.find("2 imported, 0 duplicate, 1 failed") != std::string::npos);
     std::regex broken("failed: [^\\n]*broken\\.pdf: [^\\n]+");
     CHECK(std::regex_search(run.out, broken));
-    CHECK(kho({"--data", data, "show", "3"}).exit_code == 3);  // nothing partial stored
+    CHECK(run_kho({"--data", data, "show", "3"}).exit_code == 3);  // nothing partial stored
 
     // Importing again makes no new records.
-    auto again = kho({"--data", data, "import", "--json", (dir.path() / "batch" / kPdf).string()});
+    auto again = run_kho({"--data", data, "import", "--json", (dir.path() / "batch" / kPdf).string()});
     CHECK(again.exit_code == 0);
     CHECK(json::parse(again.out)["duplicates"].size() == 1);
   }
 
   SECTION("search with and without diacritics, then through a restarted server") {
-    REQUIRE(kho({"--data", data, "import", kho::testing::sample(kPdf).string(),
+    REQUIRE(run_kho({"--data", data, "import", kho::testing::sample(kPdf).string(),
                  kho::testing::sample(kText).string()})
                 .exit_code == 0);
     auto with = search(data, "chuyển đổi số");
@@ -134,20 +134,20 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
       auto file = http_get(server.base + "/api/v1/records/" + std::to_string(pdf_id) + "/file");
       CHECK(file.status == 200);
       CHECK(file.body == original);
-      auto found = http_get(server.base + "/api/v1/search?q=" + url_encode("tot nghiep"));
+      auto found = http_get(server.base + "/api/v1/search?q=" + url_encode("thong ke giao duc"));
       CHECK(found.status == 200);
       CHECK(json::parse(found.body)["total"].get<int>() >= 1);
     }
 
     // kho get writes the same bytes.
     auto out = dir.path() / "copy.pdf";
-    REQUIRE(kho({"--data", data, "get", std::to_string(pdf_id), "-o", out.string()}).exit_code == 0);
+    REQUIRE(run_kho({"--data", data, "get", std::to_string(pdf_id), "-o", out.string()}).exit_code == 0);
     CHECK(kho::testing::read_file(out) == original);
 
     // The index is derived: delete it, rebuild it, same answers.
     auto before = search(data, "giao duc");
     fs::remove_all(fs::path(data) / "index");
-    auto reindex = kho({"--data", data, "reindex"});
+    auto reindex = run_kho({"--data", data, "reindex"});
     INFO(reindex.err);
     REQUIRE(reindex.exit_code == 0);
     auto after = search(data, "giao duc");
@@ -159,16 +159,16 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
 TEST_CASE("the CLI explains itself and its failures") {
   TempDir dir;
   const std::string data = (dir.path() / "none").string();
-  auto help = kho({"--help"});
+  auto help = run_kho({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("import") != std::string::npos);
-  auto missing = kho({"--data", data, "search", "x"});
+  auto missing = run_kho({"--data", data, "search", "x"});
   CHECK(missing.exit_code == 3);
   CHECK(missing.err.find("kho init") != std::string::npos);
-  CHECK(kho({"--data", data, "frobnicate"}).exit_code == 2);
-  REQUIRE(kho({"--data", data, "init"}).exit_code == 0);
-  CHECK(kho({"--data", data, "show", "abc"}).exit_code == 2);
-  CHECK(kho({"--data", data, "show", "42"}).exit_code == 3);
-  auto bad_query = kho({"--data", data, "search", "(unbalanced"});
+  CHECK(run_kho({"--data", data, "frobnicate"}).exit_code == 2);
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
+  CHECK(run_kho({"--data", data, "show", "abc"}).exit_code == 2);
+  CHECK(run_kho({"--data", data, "show", "42"}).exit_code == 3);
+  auto bad_query = run_kho({"--data", data, "search", "(unbalanced"});
   CHECK(bad_query.exit_code != 0);
 }

@@ -111,6 +111,6 @@ class Process {
   Run result_;
 };
 
-inline Run kho(std::vector<std::string> args) { return Process(std::move(args)).finish(); }
+inline Run run_kho(std::vector<std::string> args) { return Process(std::move(args)).finish(); }
 
 }  // namespace kho::testing
