@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
 
@@ -43,14 +47,15 @@ std::string percent_decode(const std::string& s) {
   return out;
 }
 
-std::optional<std::string> query_param(const Pistache::Http::Uri::Query& query, const std::string& name) {
+std::optional<std::string> query_param(const Pistache::Http::Uri::Query& query,
+                                       const std::string& name) {
   auto value = query.get(name);
   if (!value) return value;
   return percent_decode(*value);
 }
 
-bool parse_count(const std::optional<std::string>& value, std::size_t min, std::size_t max, std::size_t* out,
-                 std::string* error) {
+bool parse_count(const std::optional<std::string>& value, std::size_t min, std::size_t max,
+                 std::size_t* out, std::string* error) {
   if (!value) return true;
   if (!all_digits(*value) || value->size() > 9) {
     *error = "'" + *value + "' is not a whole number";
@@ -78,8 +83,8 @@ ByteRange parse_range(const std::string& header, std::uint64_t size) {
   auto dash = spec.find('-');
   if (dash == std::string::npos) return whole;
   std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
-  if ((!a.empty() && !all_digits(a)) || (!b.empty() && !all_digits(b)) || (a.empty() && b.empty()) ||
-      a.size() > 18 || b.size() > 18)
+  if ((!a.empty() && !all_digits(a)) || (!b.empty() && !all_digits(b)) ||
+      (a.empty() && b.empty()) || a.size() > 18 || b.size() > 18)
     return whole;
   if (a.empty()) {  // the last b bytes
     std::uint64_t n = std::stoull(b);
@@ -94,12 +99,18 @@ ByteRange parse_range(const std::string& header, std::uint64_t size) {
   return {first, last - first + 1, true, false};
 }
 
+// RFC 6266: an ASCII fallback for old clients (Vietnamese folded to plain
+// letters, "kế hoạch" -> "ke hoach"; '%' dropped since some clients decode
+// it) and the exact UTF-8 name in filename* (RFC 5987).
 std::string content_disposition(const std::string& filename) {
-  std::string ascii, encoded;
+  std::string ascii;
+  for (unsigned char c : text::fold(filename)) {
+    bool safe = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%';
+    ascii += safe ? static_cast<char>(c) : '_';
+  }
+  std::string encoded;
   for (unsigned char c : filename) {
-    bool plain = std::isalnum(c) || std::strchr("-._~", c) != nullptr;
-    ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
-    if (plain) {
+    if (std::isalnum(c) || (c != 0 && std::strchr("-._~", c) != nullptr)) {
       encoded += static_cast<char>(c);
     } else {
       char buf[4];
@@ -111,13 +122,15 @@ std::string content_disposition(const std::string& filename) {
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
 }
 
-Status read_slice(const std::string& path, std::uint64_t first, std::uint64_t length, std::string* out) {
+Status read_slice(const std::string& path, std::uint64_t first, std::uint64_t length,
+                  std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError("cannot read " + path);
   out->assign(length, '\0');
   in.seekg(static_cast<std::streamoff>(first));
   in.read(out->data(), static_cast<std::streamsize>(length));
-  if (static_cast<std::uint64_t>(in.gcount()) != length) return Status::IoError("short read of " + path);
+  if (static_cast<std::uint64_t>(in.gcount()) != length)
+    return Status::IoError("short read of " + path);
   return Status::Ok();
 }
 
@@ -127,7 +140,8 @@ Status write_temp(const std::string& data_dir, const std::string& body, std::str
   fs::create_directories(dir, ec);
   std::string tmpl = (dir / "upload-XXXXXX").string();
   int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) return Status::IoError("cannot create a temporary file: " + std::string(std::strerror(errno)));
+  if (fd < 0)
+    return Status::IoError("cannot create a temporary file: " + std::string(std::strerror(errno)));
   std::size_t done = 0;
   while (done < body.size()) {
     ssize_t n = ::write(fd, body.data() + done, body.size() - done);
@@ -144,11 +158,17 @@ Status write_temp(const std::string& data_dir, const std::string& body, std::str
   return Status::Ok();
 }
 
-bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions* options, std::string* error) {
+bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions* options,
+                         std::string* error) {
   // Only the last path component: the name is shown and sent back, never used as a path.
   options->filename = fs::path(query_param(query, "filename").value_or("")).filename().string();
   if (options->filename.empty() || options->filename == "." || options->filename == "..") {
     *error = "filename: the file's name is required (?filename=…)";
+    return false;
+  }
+  if (std::any_of(options->filename.begin(), options->filename.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    *error = "filename: must not contain control characters";
     return false;
   }
   options->kind = query_param(query, "kind").value_or("other");

@@ -5,60 +5,128 @@
 #include <pistache/router.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdio>
-#include <filesystem>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "api/http_util.h"
 #include "api/json_render.h"
 #include "api/web_assets.h"
 
-namespace fs = std::filesystem;
 using namespace Pistache;
 
 namespace kho::api {
 
 namespace {
 
+// Pistache bounds the whole request, headers included; the body limit itself
+// is checked in the upload handler so that the client gets kho's JSON 413.
+constexpr std::size_t kHeaderAllowance = std::size_t{64} << 10;
+
 using Handler = std::function<void(const Rest::Request&, Http::ResponseWriter&)>;
 
+// Pistache 0.0.5 writes only typed headers into a response (writeHeaders()
+// walks Collection::list()); headers added with addRaw() are silently
+// dropped. This typed header carries any name and value. Its hash differs
+// from Pistache's own header types so header_cast<>() never mistakes it for
+// one; nothing in kho asks Pistache for a typed response header.
+class TextHeader : public Http::Header::Header {
+ public:
+  TextHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  std::uint64_t hash() const override {
+    return Http::Header::detail::hash(("kho:" + name_).c_str());
+  }
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string name_, value_;
+};
+
+void set_header(Http::ResponseWriter& response, std::string name, std::string value) {
+  response.headers().add(std::make_shared<TextHeader>(std::move(name), std::move(value)));
+}
+
 void send_json(Http::ResponseWriter& response, Http::Code code, const std::string& body) {
-  response.headers().addRaw(Http::Header::Raw("Content-Type", "application/json; charset=utf-8"));
+  set_header(response, "Content-Type", "application/json; charset=utf-8");
   response.send(code, body);
 }
 
-void send_error(Http::ResponseWriter& response, Http::Code code, const std::string& kind, const std::string& message) {
+void send_error(Http::ResponseWriter& response, Http::Code code, const std::string& kind,
+                const std::string& message) {
   send_json(response, code, render_error(kind, message));
 }
 
 // Expected failures map to their HTTP status; the message is the user's.
 void send_status(Http::ResponseWriter& response, const Status& s) {
   switch (s.code()) {
-    case Status::Code::kNotFound: return send_error(response, Http::Code::Not_Found, "not_found", s.message());
+    case Status::Code::kNotFound:
+      return send_error(response, Http::Code::Not_Found, "not_found", s.message());
+    case Status::Code::kConflict:
+      return send_error(response, Http::Code::Conflict, "conflict", s.message());
     case Status::Code::kInvalid:
     case Status::Code::kCorrupt:
-    case Status::Code::kUnsupported: return send_error(response, Http::Code::Bad_Request, "bad_request", s.message());
+    case Status::Code::kUnsupported:
+      return send_error(response, Http::Code::Bad_Request, "bad_request", s.message());
     case Status::Code::kTooLarge:
       return send_error(response, Http::Code::Request_Entity_Too_Large, "too_large", s.message());
-    case Status::Code::kBusy: return send_error(response, Http::Code::Service_Unavailable, "busy", s.message());
+    case Status::Code::kBusy:
+      return send_error(response, Http::Code::Service_Unavailable, "busy", s.message());
     default:
       std::fprintf(stderr, "kho: error: %s\n", s.message().c_str());
       return send_error(response, Http::Code::Internal_Server_Error, "internal", "internal error");
   }
 }
 
+// Counts handlers that are running, so stop() can wait for them before the
+// Library goes away (Pistache 0.0.5's shutdown() may return while they run).
+class InFlight {
+ public:
+  void enter() {
+    std::lock_guard lock(mutex_);
+    ++count_;
+  }
+  void leave() {
+    std::lock_guard lock(mutex_);
+    if (--count_ == 0) idle_.notify_all();
+  }
+  void drain() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  int count_ = 0;
+};
+
+void send_internal_error(const Rest::Request& request, Http::ResponseWriter& response,
+                         const char* what) {
+  std::fprintf(stderr, "kho: error in %s %s: %s\n", Http::methodString(request.method()),
+               request.resource().c_str(), what);
+  try {
+    send_error(response, Http::Code::Internal_Server_Error, "internal", "internal error");
+  } catch (...) {  // the connection is gone; nothing left to tell the client
+  }
+}
+
 // Pistache turns an escaping exception into a 500 whose body is e.what();
 // keep internals in the log and give clients kho's JSON.
-Rest::Route::Handler guarded(Handler handler) {
-  return [handler](const Rest::Request& request, Http::ResponseWriter response) {
+Rest::Route::Handler guarded(InFlight* in_flight, Handler handler) {
+  return [in_flight, handler](const Rest::Request& request, Http::ResponseWriter response) {
+    in_flight->enter();
     try {
       handler(request, response);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "kho: error in %s: %s\n", request.resource().c_str(), e.what());
-      send_error(response, Http::Code::Internal_Server_Error, "internal", "internal error");
+      send_internal_error(request, response, e.what());
+    } catch (...) {
+      send_internal_error(request, response, "unknown exception");
     }
+    in_flight->leave();
     return Rest::Route::Result::Ok;
   };
 }
@@ -74,41 +142,55 @@ struct Server::Impl {
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+  InFlight in_flight;
 
   Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
 
   void routes();
-  void route(const std::string& path, const std::vector<std::pair<Http::Method, Handler>>& handlers);
+  void route(const std::string& path,
+             const std::vector<std::pair<Http::Method, Handler>>& handlers);
   void search(const Rest::Request& request, Http::ResponseWriter& response);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
   void keep_index_fresh();
+  void catch_up_index();
   Status record_from(const Rest::Request& request, store::Record* out);
 };
 
 // Registers every method on every path: the supported ones answer, the rest
 // say 405. (Pistache 0.0.5's router also races when a method has no routes.)
-void Server::Impl::route(const std::string& path, const std::vector<std::pair<Http::Method, Handler>>& handlers) {
+void Server::Impl::route(const std::string& path,
+                         const std::vector<std::pair<Http::Method, Handler>>& handlers) {
   std::string allow;
-  for (const auto& [method, h] : handlers) allow += (allow.empty() ? "" : ", ") + std::string(Http::methodString(method));
-  auto not_allowed = [allow](const Rest::Request&, Http::ResponseWriter& response) {
-    response.headers().addRaw(Http::Header::Raw("Allow", allow));
-    send_error(response, Http::Code::Method_Not_Allowed, "method_not_allowed", "this address accepts " + allow);
+  for (const auto& [method, h] : handlers)
+    allow += (allow.empty() ? "" : ", ") + std::string(Http::methodString(method));
+  auto not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& response) {
+    set_header(response, "Allow", allow);
+    // A body after a HEAD answer would be read as the next response on the connection.
+    if (request.method() == Http::Method::Head) {
+      response.send(Http::Code::Method_Not_Allowed);
+    } else {
+      send_error(response, Http::Code::Method_Not_Allowed, "method_not_allowed",
+                 "this address accepts " + allow);
+    }
   };
-  for (Http::Method m : {Http::Method::Get, Http::Method::Post, Http::Method::Put, Http::Method::Patch,
-                         Http::Method::Delete, Http::Method::Head, Http::Method::Options}) {
+  for (Http::Method m :
+       {Http::Method::Get, Http::Method::Post, Http::Method::Put, Http::Method::Patch,
+        Http::Method::Delete, Http::Method::Head, Http::Method::Options}) {
     Handler h = not_allowed;
     for (const auto& [method, handler] : handlers)
       if (method == m) h = handler;
-    router.addRoute(m, path, guarded(h));
+    router.addRoute(m, path, guarded(&in_flight, h));
   }
 }
 
 void Server::Impl::routes() {
   auto page = [](const Rest::Request&, Http::ResponseWriter& response) {
-    response.headers().addRaw(Http::Header::Raw("Content-Type", "text/html; charset=utf-8"));
-    response.send(Http::Code::Ok, *web_asset("index.html"));
+    const std::string* html = web_asset("index.html");
+    if (html == nullptr) throw std::logic_error("index.html is not embedded in this build");
+    set_header(response, "Content-Type", "text/html; charset=utf-8");
+    response.send(Http::Code::Ok, *html);
   };
   auto health = [](const Rest::Request&, Http::ResponseWriter& response) {
     send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
@@ -120,9 +202,11 @@ void Server::Impl::routes() {
   route("/api/v1/records", {{Http::Method::Post, std::bind(&Impl::upload, this, _1, _2)}});
   route("/api/v1/records/:id", {{Http::Method::Get, std::bind(&Impl::record, this, _1, _2)}});
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
-  router.addNotFoundHandler(guarded([](const Rest::Request& request, Http::ResponseWriter& response) {
-    send_error(response, Http::Code::Not_Found, "not_found", "no such address: " + request.resource());
-  }));
+  router.addNotFoundHandler(
+      guarded(&in_flight, [](const Rest::Request& request, Http::ResponseWriter& response) {
+        send_error(response, Http::Code::Not_Found, "not_found",
+                   "no such address: " + request.resource());
+      }));
 }
 
 void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& response) {
@@ -155,49 +239,78 @@ void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& re
   send_json(response, Http::Code::Ok, render_record(r));
 }
 
+namespace {
+
+std::string content_range(const ByteRange& range, std::uint64_t size) {
+  return "bytes " + std::to_string(range.first) + "-" +
+         std::to_string(range.first + range.length - 1) + "/" + std::to_string(size);
+}
+
+void set_file_headers(Http::ResponseWriter& response, const store::Original& original) {
+  set_header(response, "Content-Type",
+             original.media_type.empty() ? "application/octet-stream" : original.media_type);
+  set_header(response, "Content-Disposition", content_disposition(original.filename));
+  set_header(response, "Accept-Ranges", "bytes");
+}
+
+}  // namespace
+
+// The first original, whole or one byte range of it (RFC 7233). Only the
+// slice asked for is read from disk.
 void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& response) {
   store::Record r;
   if (Status s = record_from(request, &r); !s.ok()) return send_status(response, s);
-  if (r.originals.empty()) return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
+  if (r.originals.empty())
+    return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
   const store::Original& original = r.originals.front();
-  auto range_header = request.headers().tryGetRaw("Range");
-  ByteRange range = parse_range(range_header ? range_header->value() : "", original.size);
+  auto header = request.headers().tryGetRaw("Range");
+  ByteRange range = parse_range(header ? header->value() : "", original.size);
   if (range.unsatisfiable) {
-    response.headers().addRaw(Http::Header::Raw("Content-Range", "bytes */" + std::to_string(original.size)));
-    return send_error(response, Http::Code::Requested_Range_Not_Satisfiable, "range_not_satisfiable", "range outside the file");
+    set_header(response, "Content-Range", "bytes */" + std::to_string(original.size));
+    return send_error(response, Http::Code::Requested_Range_Not_Satisfiable,
+                      "range_not_satisfiable", "range outside the file");
   }
   std::string body;
-  if (Status s = read_slice(library.store().original_path(original), range.first, range.length, &body); !s.ok())
+  std::string path = library.store().original_path(original);
+  if (Status s = read_slice(path, range.first, range.length, &body); !s.ok())
     return send_status(response, s);
-  auto& headers = response.headers();
-  headers.addRaw(Http::Header::Raw("Content-Type", original.media_type.empty() ? "application/octet-stream" : original.media_type));
-  headers.addRaw(Http::Header::Raw("Content-Disposition", content_disposition(original.filename)));
-  headers.addRaw(Http::Header::Raw("Accept-Ranges", "bytes"));
-  if (range.partial) {
-    headers.addRaw(Http::Header::Raw("Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                                                          std::to_string(range.first + range.length - 1) + "/" +
-                                                          std::to_string(original.size)));
-  }
+  set_file_headers(response, original);
+  if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
   response.send(range.partial ? Http::Code::Partial_Content : Http::Code::Ok, body);
 }
 
-void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& response) {
-  ImportOptions options;
-  options.actor = "api";
-  options.worker_exe = this->options.worker_exe;
-  std::string error;
-  if (!import_options_from(request.query(), &options, &error))
-    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+namespace {
+// Removes an upload's temporary file however the handler ends.
+struct TempFile {
   std::string path;
-  if (Status s = write_temp(library.store().data_dir(), request.body(), &path); !s.ok()) return send_status(response, s);
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+}  // namespace
+
+void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& response) {
+  if (request.body().size() > options.max_request_bytes)
+    return send_error(
+        response, Http::Code::Request_Entity_Too_Large, "too_large",
+        "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
+  ImportOptions import;
+  import.actor = "api";
+  import.worker_exe = options.worker_exe;
+  import.update_index = true;  // an uploaded file is searchable when the answer arrives
+  std::string error;
+  if (!import_options_from(request.query(), &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  TempFile temp;
+  if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
+    return send_status(response, s);
   store::Record r;
   bool duplicate = false;
-  Status s = library.import_file(path, options, &r, &duplicate);
-  ::unlink(path.c_str());
-  if (!s.ok()) return send_status(response, s.with_context(options.filename));
-  if (!duplicate)
-    response.headers().addRaw(Http::Header::Raw("Location", "/api/v1/records/" + std::to_string(r.id)));
-  send_json(response, duplicate ? Http::Code::Ok : Http::Code::Created, render_record(r, duplicate));
+  if (Status s = library.import_file(temp.path, import, &r, &duplicate); !s.ok())
+    return send_status(response, s.with_context(import.filename));
+  if (!duplicate) set_header(response, "Location", "/api/v1/records/" + std::to_string(r.id));
+  send_json(response, duplicate ? Http::Code::Ok : Http::Code::Created,
+            render_record(r, duplicate));
 }
 
 // Another process (`kho import`) may write the store; bring its changes into
@@ -206,11 +319,18 @@ void Server::Impl::keep_index_fresh() {
   std::unique_lock lock(mutex);
   while (!wake.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; })) {
     lock.unlock();
-    if (library.store().last_sequence() > library.index().applied_sequence()) {
-      if (Status s = library.index().catch_up(); !s.ok())
-        std::fprintf(stderr, "kho: index catch-up failed: %s\n", s.message().c_str());
-    }
+    catch_up_index();
     lock.lock();
+  }
+}
+
+void Server::Impl::catch_up_index() {
+  try {
+    if (library.store().last_sequence() <= library.index().applied_sequence()) return;
+    if (Status s = library.index().catch_up(); !s.ok())
+      std::fprintf(stderr, "kho: index catch-up failed: %s\n", s.message().c_str());
+  } catch (const std::exception& e) {  // keep the thread alive; the next second retries
+    std::fprintf(stderr, "kho: index catch-up failed: %s\n", e.what());
   }
 }
 
@@ -226,7 +346,7 @@ Status Server::start() {
     auto opts = Http::Endpoint::options()
                     .threads(static_cast<int>(impl_->options.threads))
                     .flags(Tcp::Options::ReuseAddr)
-                    .maxRequestSize(impl_->options.max_request_bytes)
+                    .maxRequestSize(impl_->options.max_request_bytes + kHeaderAllowance)
                     .maxResponseSize(std::size_t{1} << 31);
     impl_->endpoint->init(opts);
     impl_->routes();
@@ -234,8 +354,8 @@ Status Server::start() {
     impl_->endpoint->serveThreaded();
   } catch (const std::exception& e) {
     impl_->endpoint.reset();
-    return Status::IoError("cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) +
-                           ": " + e.what());
+    return Status::IoError("cannot listen on " + impl_->options.address + ":" +
+                           std::to_string(impl_->options.port) + ": " + e.what());
   }
   impl_->freshness = std::thread([this] { impl_->keep_index_fresh(); });
   return Status::Ok();
@@ -246,14 +366,15 @@ std::uint16_t Server::port() const {
 }
 
 void Server::stop() {
+  if (impl_->endpoint) impl_->endpoint->shutdown();
+  impl_->in_flight.drain();
+  impl_->endpoint.reset();
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
   }
   impl_->wake.notify_all();
   if (impl_->freshness.joinable()) impl_->freshness.join();
-  if (impl_->endpoint) impl_->endpoint->shutdown();
-  impl_->endpoint.reset();
 }
 
 }  // namespace kho::api
