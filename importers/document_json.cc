@@ -17,6 +17,7 @@ Status from_json(const std::string& json, Document* out) {
     out->media_type = j.at("media_type").get<std::string>();
     out->meta = j.at("meta").get<std::map<std::string, std::string>>();
     out->pages = j.at("pages").get<std::vector<std::string>>();
+    if (out->pages.empty()) out->pages.emplace_back();  // the promise in importer.h
   } catch (const nlohmann::json::exception& e) {
     return Status::Corrupt(std::string("worker output: ") + e.what());
   }

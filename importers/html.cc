@@ -7,10 +7,12 @@
 
 #include <cctype>
 #include <fstream>
-#include <iterator>
+#include <memory>
 #include <set>
+#include <string_view>
 
 #include "importers/formats.h"
+#include "text/vietnamese.h"
 
 namespace kho::importers {
 
@@ -21,7 +23,9 @@ struct DocFree {
 };
 using XmlDoc = std::unique_ptr<xmlDoc, DocFree>;
 
-std::string name_of(const xmlNode* n) { return n->name ? reinterpret_cast<const char*>(n->name) : ""; }
+std::string name_of(const xmlNode* n) {
+  return n->name ? reinterpret_cast<const char*>(n->name) : "";
+}
 
 std::string attribute(xmlNode* n, const char* attr) {
   xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(attr));
@@ -31,54 +35,21 @@ std::string attribute(xmlNode* n, const char* attr) {
   return out;
 }
 
-bool is_block(const std::string& tag) {
-  static const std::set<std::string> blocks = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4",
-                                               "h5", "h6", "tr", "table", "section", "article", "header",
-                                               "footer", "blockquote", "pre", "hr", "dd", "dt", "td", "th"};
-  return blocks.count(tag) > 0;
-}
-
-void collect(xmlNode* node, std::string* text, Document* out) {
-  for (xmlNode* n = node; n != nullptr; n = n->next) {
-    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-      if (n->content) *text += reinterpret_cast<const char*>(n->content);
-      continue;
-    }
-    if (n->type != XML_ELEMENT_NODE) continue;
-    std::string tag = name_of(n);
-    if (tag == "script" || tag == "style" || tag == "noscript" || tag == "template") continue;
-    if (tag == "title") {
-      std::string title;
-      collect(n->children, &title, out);
-      if (out->meta.find("title") == out->meta.end()) out->meta["title"] = title;
-      continue;
-    }
-    if (tag == "meta") {
-      std::string name = attribute(n, "name"), content = attribute(n, "content");
-      for (auto [html, dc] : {std::pair{"author", "creator"}, std::pair{"description", "description"},
-                              std::pair{"keywords", "keywords"}})
-        if (strcasecmp(name.c_str(), html) == 0 && !content.empty()) out->meta[dc] = content;
-      continue;
-    }
-    if (tag == "html" && !attribute(n, "lang").empty()) out->meta["language"] = attribute(n, "lang");
-    if (is_block(tag)) *text += "\n";
-    collect(n->children, text, out);
-    if (is_block(tag)) *text += "\n";
-  }
-}
-
-// Collapses runs of spaces and blank lines that markup leaves behind.
+// Collapses the runs of spaces and line breaks that markup leaves behind (a
+// no-break space, &nbsp;, is a space here): one line per block.
 std::string tidy(const std::string& s) {
   std::string out;
   int newlines = 0;
   bool space = false;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
     if (c == '\n' || c == '\r') {
       ++newlines, space = false;
-    } else if (c == ' ' || c == '\t') {
+    } else if (c == ' ' || c == '\t' || (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0')) {
+      if (c == '\xC2') ++i;
       space = true;
     } else {
-      if (!out.empty()) out += newlines ? (newlines > 1 ? "\n\n" : "\n") : (space ? " " : "");
+      if (!out.empty()) out += newlines ? "\n" : (space ? " " : "");
       out += c;
       newlines = 0, space = false;
     }
@@ -86,40 +57,153 @@ std::string tidy(const std::string& s) {
   return out;
 }
 
-// libxml2 takes undeclared HTML for Latin-1; most of ours is UTF-8.
-const char* assumed_encoding(const std::string& bytes) {
-  std::string head = bytes.substr(0, 2048);
-  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (head.find("charset") != std::string::npos) return nullptr;
-  std::string utf8;
-  return decode_text(bytes, &utf8) ? "UTF-8" : nullptr;
+bool is_block(const std::string& tag) {
+  static const std::set<std::string> blocks = {
+      "p",          "div",     "br",     "li",         "ul",     "ol",  "h1",
+      "h2",         "h3",      "h4",     "h5",         "h6",     "tr",  "table",
+      "section",    "article", "header", "footer",     "main",   "nav", "aside",
+      "blockquote", "pre",     "hr",     "dd",         "dt",     "dl",  "td",
+      "th",         "caption", "figure", "figcaption", "address"};
+  return blocks.count(tag) > 0;
+}
+
+bool is_hidden(const std::string& tag) {
+  return tag == "script" || tag == "style" || tag == "noscript" || tag == "template";
+}
+
+// Walks the tree once, gathering visible text and the metadata in <head>.
+class Collector {
+ public:
+  explicit Collector(Document* out) : out_(out) {}
+  std::string text;
+
+  void walk(xmlNode* first, int depth = 0) {
+    // libxml2 bounds nesting itself; this keeps our own recursion bounded too.
+    if (depth > 1000) return;
+    for (xmlNode* n = first; n != nullptr; n = n->next) {
+      if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+        add_text(reinterpret_cast<const char*>(n->content));
+      else if (n->type == XML_ELEMENT_NODE)
+        element(n, depth);
+    }
+  }
+
+ private:
+  Document* out_;
+  int pre_ = 0;
+
+  // Line breaks in the source are spaces in HTML, except inside <pre>.
+  void add_text(const char* s) {
+    if (s == nullptr) return;
+    for (; *s; ++s) text += (pre_ == 0 && (*s == '\n' || *s == '\r')) ? ' ' : *s;
+  }
+
+  void element(xmlNode* n, int depth) {
+    std::string tag = name_of(n);
+    if (is_hidden(tag)) return;
+    if (tag == "title") return title(n);
+    if (tag == "meta") return meta(n);
+    if (tag == "html") out_->meta["language"] = attribute(n, "lang");
+    bool block = is_block(tag);
+    if (block) text += "\n";
+    if (tag == "pre") ++pre_;
+    walk(n->children, depth + 1);
+    if (tag == "pre") --pre_;
+    if (block) text += "\n";
+  }
+
+  void title(xmlNode* n) {
+    if (out_->meta.count("title")) return;
+    Collector inner(out_);
+    inner.walk(n->children);
+    out_->meta["title"] = tidy(inner.text);
+  }
+
+  void meta(xmlNode* n) {
+    std::string name = attribute(n, "name"), content = attribute(n, "content");
+    for (auto [html, dc] : {std::pair{"author", "creator"}, std::pair{"description", "description"},
+                            std::pair{"keywords", "keywords"}})
+      if (strcasecmp(name.c_str(), html) == 0) out_->meta[dc] = tidy(content);
+  }
+};
+
+// One allocation of the file's size: the text is copied a few times on its way
+// to a Document, and a doubling buffer would add to that peak.
+Status read_whole(const std::string& path, std::string* bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return Status::IoError("cannot open file");
+  bytes->resize(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
+    return Status::IoError("cannot read file");
+  return Status::Ok();
+}
+
+std::string lowered(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::size_t replacements(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = s.find("\xEF\xBF\xBD", at)) != std::string_view::npos; at += 3)
+    ++n;
+  return n;
+}
+
+// libxml2 takes undeclared HTML for Latin-1; Vietnamese pages without a
+// charset are nearly always UTF-8, now and then with a stray bad byte.
+const char* assumed_encoding(std::string* bytes) {
+  if (lowered(std::string_view(*bytes).substr(0, 2048)).find("charset") != std::string::npos)
+    return nullptr;
+  if (bytes->starts_with("\xFF\xFE") || bytes->starts_with("\xFE\xFF")) return nullptr;
+  std::string repaired = text::valid_utf8(*bytes);
+  std::size_t bad = replacements(repaired) - replacements(*bytes);
+  if (bad > 8 && bad > bytes->size() / 1000) return nullptr;  // not UTF-8 after all
+  *bytes = std::move(repaired);
+  return "UTF-8";
+}
+
+// Skips what may come before the first tag: BOM, blanks and comments.
+std::string_view skip_prologue(std::string_view h) {
+  for (;;) {
+    std::size_t start = h.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+    if (start == std::string_view::npos) return {};
+    h.remove_prefix(start);
+    if (!h.starts_with("<!--")) return h;
+    std::size_t end = h.find("-->");
+    if (end == std::string_view::npos) return {};
+    h.remove_prefix(end + 3);
+  }
 }
 
 class HtmlImporter : public Importer {
  public:
   std::string_view name() const override { return "html"; }
   int accepts(const Sniff& sniff) const override {
-    std::string head(sniff.head.substr(0, 1024));
-    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::size_t start = head.find_first_not_of(" \t\r\n\xef\xbb\xbf");
-    if (start == std::string::npos) return 0;
-    std::string_view h = std::string_view(head).substr(start);
+    std::string head = lowered(sniff.head.substr(0, 1024));
+    if (std::string utf8; head.find('\0') != std::string::npos && decode_text(head, &utf8))
+      head = lowered(utf8);  // "Unicode" web pages saved by Windows programs are UTF-16
+    std::string_view h = skip_prologue(head);
     if (h.starts_with("<!doctype html") || h.starts_with("<html")) return 90;
-    bool markup = h.starts_with("<") && (head.find("<head") != std::string::npos || head.find("<body") != std::string::npos);
-    return markup ? 70 : 0;
+    if (h.starts_with("<?xml") && head.find("<html") != std::string::npos) return 80;  // XHTML
+    bool body = head.find("<head") != std::string::npos || head.find("<body") != std::string::npos;
+    return h.starts_with("<") && body ? 70 : 0;
   }
   Status extract(const std::string& path, Document* out) const override {
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    XmlDoc doc(htmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, assumed_encoding(bytes),
+    std::string bytes;
+    if (Status s = read_whole(path, &bytes); !s.ok()) return s;
+    const char* encoding = assumed_encoding(&bytes);
+    XmlDoc doc(htmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, encoding,
                               HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                   HTML_PARSE_NONET | HTML_PARSE_COMPACT));
     if (!doc) return Status::Corrupt("damaged HTML (cannot be parsed)");
-    std::string text;
-    collect(xmlDocGetRootElement(doc.get()), &text, out);
+    Collector collector(out);
+    collector.walk(xmlDocGetRootElement(doc.get()));
     out->media_type = "text/html";
-    out->pages.push_back(tidy(text));
-    if (out->meta.count("title")) out->meta["title"] = tidy(out->meta["title"]);
+    out->pages.push_back(tidy(collector.text));
     return Status::Ok();
   }
 };

@@ -1,7 +1,7 @@
 // Plain text: UTF-8 (with or without BOM) and UTF-16 with BOM. Form feeds
 // separate pages; the first non-empty line is the title.
 #include <fstream>
-#include <iterator>
+#include <vector>
 
 #include "importers/formats.h"
 #include "text/vietnamese.h"
@@ -53,8 +53,11 @@ std::string utf16_to_utf8(std::string_view bytes, bool little_endian) {
 }
 
 bool has_utf16_bom(std::string_view b) {
-  return b.size() >= 2 && ((b[0] == '\xFF' && b[1] == '\xFE') || (b[0] == '\xFE' && b[1] == '\xFF'));
+  return b.size() >= 2 &&
+         ((b[0] == '\xFF' && b[1] == '\xFE') || (b[0] == '\xFE' && b[1] == '\xFF'));
 }
+
+bool is_binary_control(unsigned char c) { return c < 0x09 || (c > 0x0D && c < 0x20 && c != 0x1B); }
 
 // Valid UTF-8 without NULs or other binary control bytes. A multi-byte
 // sequence cut by the end of a sniffed head still counts as text.
@@ -67,28 +70,105 @@ bool looks_like_utf8(std::string_view b, bool may_be_cut) {
   }
   std::string_view part = b.substr(0, check);
   for (unsigned char c : part)
-    if (c == 0 || (c < 0x09) || (c > 0x0D && c < 0x20 && c != 0x1B)) return false;
+    if (is_binary_control(c)) return false;
   return text::valid_utf8(part) == part;
+}
+
+// A UTF-16 BOM is two bytes any binary file may start with; the text after it
+// must decode to characters, not controls.
+bool looks_like_utf16(std::string_view b) {
+  if (!has_utf16_bom(b)) return false;
+  std::string decoded = utf16_to_utf8(b.substr(2), b[0] == '\xFF');
+  for (unsigned char c : decoded)
+    if (is_binary_control(c)) return false;
+  return true;
+}
+
+// "a\r\nb" -> "a\nb": Windows line ends would otherwise reach snippets.
+std::string unix_lines(std::string s) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < s.size(); ++r)
+    if (!(s[r] == '\r' && r + 1 < s.size() && s[r + 1] == '\n')) s[w++] = s[r];
+  s.resize(w);
+  return s;
+}
+
+// Cuts at most `max_chars` characters, at a space when there is one, never
+// inside a UTF-8 sequence.
+std::string cut(const std::string& line, std::size_t max_chars) {
+  std::size_t chars = 0, at = 0;
+  for (; at < line.size(); ++at) {
+    if ((static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) continue;
+    if (chars++ == max_chars) break;
+  }
+  if (at == line.size()) return line;
+  std::size_t space = line.rfind(' ', at);
+  return line.substr(0, space != std::string::npos && space > at / 2 ? space : at);
+}
+
+std::vector<std::string> split_pages(const std::string& s) {
+  std::vector<std::string> pages;
+  std::size_t start = 0;
+  for (std::size_t ff; (ff = s.find('\f', start)) != std::string::npos; start = ff + 1)
+    pages.push_back(s.substr(start, ff - start));
+  // pdftotext and printers end the last page with a form feed too.
+  if (start < s.size() || pages.empty()) pages.push_back(s.substr(start));
+  return pages;
+}
+
+// One allocation of the file's size: the text is copied a few times on its way
+// to a Document, and a doubling buffer would add to that peak.
+Status read_whole(const std::string& path, std::string* bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return Status::IoError("cannot open file");
+  bytes->resize(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
+    return Status::IoError("cannot read file");
+  return Status::Ok();
+}
+
+std::size_t count_replacements(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = s.find("\xEF\xBF\xBD", at)) != std::string_view::npos; at += 3)
+    ++n;
+  return n;
+}
+
+// The head decided "text"; the rest may still disappoint. A few bad sequences
+// (a file cut mid-letter) are replaced; many mean another encoding.
+Status decode_whole(const std::string& bytes, std::string* utf8) {
+  if (decode_text(bytes, utf8)) return Status::Ok();
+  for (unsigned char c : bytes)
+    if (is_binary_control(c)) return Status::Corrupt("binary data inside a text file");
+  std::string repaired = text::valid_utf8(bytes);
+  std::size_t bad = count_replacements(repaired) - count_replacements(bytes);
+  if (bad > 8 && bad > bytes.size() / 1000)
+    return Status::Unsupported(
+        "text is not all UTF-8, perhaps TCVN3, VNI or Windows-1258 in part; save it as UTF-8");
+  *utf8 = repaired.starts_with("\xEF\xBB\xBF") ? repaired.substr(3) : repaired;
+  return Status::Ok();
 }
 
 class PlainTextImporter : public Importer {
  public:
   std::string_view name() const override { return "text"; }
   int accepts(const Sniff& sniff) const override {
-    if (has_utf16_bom(sniff.head) || sniff.head.starts_with("\xEF\xBB\xBF")) return 60;
-    return looks_like_utf8(sniff.head, sniff.head.size() >= 4096) ? 30 : 0;
+    bool may_be_cut = sniff.head.size() >= 4096;
+    if (looks_like_utf16(sniff.head)) return 60;
+    if (!looks_like_utf8(sniff.head, may_be_cut)) return 0;
+    return sniff.head.starts_with("\xEF\xBB\xBF") ? 60 : 30;
   }
   Status extract(const std::string& path, Document* out) const override {
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.eof() && in.fail()) return Status::IoError("cannot read file");
+    std::string bytes;
+    if (Status s = read_whole(path, &bytes); !s.ok()) return s;
     std::string utf8;
-    if (!decode_text(bytes, &utf8)) return Status::Corrupt("not valid UTF-8 or UTF-16 text");
+    if (Status s = decode_whole(bytes, &utf8); !s.ok()) return s;
+    std::string().swap(bytes);  // large files: keep the peak down
+    utf8 = unix_lines(std::move(utf8));
     out->media_type = "text/plain";
-    std::size_t start = 0;
-    for (std::size_t ff; (ff = utf8.find('\f', start)) != std::string::npos; start = ff + 1)
-      out->pages.push_back(utf8.substr(start, ff - start));
-    out->pages.push_back(utf8.substr(start));
+    out->pages = split_pages(utf8);
     std::string title = first_line(utf8);
     if (!title.empty()) out->meta["title"] = title;
     return Status::Ok();
@@ -102,11 +182,7 @@ class PlainTextImporter : public Importer {
       if (end == std::string::npos) end = s.size();
       std::string line = s.substr(pos, end - pos);
       auto a = line.find_first_not_of(" \t"), b = line.find_last_not_of(" \t");
-      if (a != std::string::npos) {
-        line = line.substr(a, b - a + 1);
-        if (line.size() > 200) line = text::valid_utf8(line.substr(0, 200));  // cut may split a letter
-        return line;
-      }
+      if (a != std::string::npos) return cut(line.substr(a, b - a + 1), 200);
       pos = end + 1;
     }
     return "";
@@ -126,6 +202,8 @@ bool decode_text(std::string_view bytes, std::string* utf8) {
   return true;
 }
 
-std::unique_ptr<Importer> make_plain_text_importer() { return std::make_unique<PlainTextImporter>(); }
+std::unique_ptr<Importer> make_plain_text_importer() {
+  return std::make_unique<PlainTextImporter>();
+}
 
 }  // namespace kho::importers

@@ -1,13 +1,102 @@
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+// The registry picks an importer by content and gives every Document the same
+// guarantees (at least one page, NFC text) whichever importer made it.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <new>
 
 #include "importers/formats.h"
 #include "importers/importer.h"
 #include "text/vietnamese.h"
 
 namespace kho::importers {
+
+namespace {
+
+constexpr std::size_t kHeadSize = 4096;
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Status open_error(int err) {
+  if (err == ENOENT) return Status::NotFound("file not found");
+  if (err == EACCES) return Status::IoError("permission denied");
+  return Status::IoError(std::string("cannot open file: ") + std::strerror(err));
+}
+
+// fstat on the open descriptor, so the checks are about the file we read;
+// O_NONBLOCK so that a named pipe is refused instead of waited on.
+Status read_head(const std::string& path, std::string* head) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (f.fd < 0) return open_error(errno);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return Status::IoError(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return Status::Invalid("a folder, not a file");
+  if (!S_ISREG(st.st_mode)) return Status::Invalid("not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > kMaxFileSize)
+    return Status::TooLarge("file is larger than " + std::to_string(kMaxFileSize >> 20) + " MiB");
+  head->resize(kHeadSize);
+  std::size_t got = 0;
+  while (got < head->size()) {
+    ssize_t n = ::read(f.fd, head->data() + got, head->size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError(std::string("cannot read file: ") + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  head->resize(got);
+  return Status::Ok();
+}
+
+// Importers call C libraries that may throw bad_alloc through C++ wrappers;
+// nothing may escape the module.
+Status guarded_extract(const Importer& importer, const std::string& path, Document* doc) {
+  try {
+    return importer.extract(path, doc);
+  } catch (const std::bad_alloc&) {
+    return Status::TooLarge("out of memory while reading the file");
+  } catch (const std::exception& e) {
+    return Status::Corrupt(std::string("cannot read file (") + e.what() + ")");
+  }
+}
+
+void finish(Document* doc) {
+  if (doc->pages.empty()) doc->pages.emplace_back();
+  for (auto& page : doc->pages) page = text::nfc(page);
+  for (auto it = doc->meta.begin(); it != doc->meta.end();) {
+    it->second = text::nfc(it->second);
+    it = it->second.empty() ? doc->meta.erase(it) : std::next(it);
+  }
+  if (!doc->media_type.empty()) doc->meta["format"] = doc->media_type;
+}
+
+std::string hex(std::string_view head) {
+  std::string out;
+  for (std::size_t i = 0; i < head.size() && i < 8; ++i) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(head[i]));
+    out += (i ? " " : "") + std::string(buf);
+  }
+  return out;
+}
+
+// Bytes a text editor would show as letters: no NULs or other binary controls.
+bool looks_8bit_text(std::string_view head) {
+  for (unsigned char c : head)
+    if (c < 0x09 || (c > 0x0D && c < 0x20 && c != 0x1A && c != 0x1B)) return false;
+  return true;
+}
+
+}  // namespace
 
 const Registry& Registry::builtin() {
   static const Registry registry = [] {
@@ -20,7 +109,9 @@ const Registry& Registry::builtin() {
   return registry;
 }
 
-void Registry::add(std::unique_ptr<Importer> importer) { importers_.push_back(std::move(importer)); }
+void Registry::add(std::unique_ptr<Importer> importer) {
+  importers_.push_back(std::move(importer));
+}
 
 const Importer* Registry::by_name(std::string_view name) const {
   for (const auto& i : importers_)
@@ -44,35 +135,41 @@ const Importer* Registry::pick(const Sniff& sniff, std::string* why) const {
 }
 
 Status Registry::extract(const std::string& path, Document* out) const {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::IoError(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return Status::Invalid("not a regular file");
-  if (static_cast<std::size_t>(st.st_size) > kMaxFileSize)
-    return Status::TooLarge("file is larger than " + std::to_string(kMaxFileSize >> 20) + " MiB");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open file");
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  std::string head;
+  if (Status s = read_head(path, &head); !s.ok()) return s;
   std::string why;
   const Importer* importer = pick({head, path}, &why);
   if (importer == nullptr) return Status::Unsupported(why);
-  *out = Document{};
-  if (Status s = importer->extract(path, out); !s.ok()) return s;
-  if (out->pages.empty()) out->pages.emplace_back();
-  for (auto& page : out->pages) page = text::nfc(page);
-  for (auto& [name, value] : out->meta) value = text::nfc(value);
+  Document doc;
+  if (Status s = guarded_extract(*importer, path, &doc); !s.ok()) return s;
+  finish(&doc);
+  *out = std::move(doc);
   return Status::Ok();
 }
 
+// Names the formats people are likely to try, so the message says what to do.
 std::string describe_bytes(std::string_view head) {
-  std::string out;
-  for (std::size_t i = 0; i < head.size() && i < 8; ++i) {
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(head[i]));
-    out += (i ? " " : "") + std::string(buf);
-  }
-  return "starts with " + out;
+  using namespace std::literals;
+  struct Magic {
+    std::string_view bytes, what;
+  };
+  static constexpr Magic kKnown[] = {
+      {"PK\x03\x04"sv, "a ZIP container such as DOCX, ODT or EPUB"},
+      {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"sv, "an old Microsoft Office file such as DOC or XLS"},
+      {"{\\rtf"sv, "an RTF document"},
+      {"\x89PNG"sv, "a PNG image"},
+      {"\xFF\xD8\xFF"sv, "a JPEG image"},
+      {"GIF8"sv, "a GIF image"},
+      {"II*"sv, "a TIFF image"},
+      {"MM\0*"sv, "a TIFF image"},
+      {"AT&TFORM"sv, "a DjVu document"},
+      {"\x1F\x8B"sv, "a gzip archive"},
+  };
+  for (const auto& m : kKnown)
+    if (head.starts_with(m.bytes)) return std::string(m.what);
+  if (looks_8bit_text(head))
+    return "text that is not UTF-8, perhaps TCVN3, VNI or Windows-1258; save it as UTF-8";
+  return "starts with " + hex(head);
 }
 
 }  // namespace kho::importers

@@ -1,3 +1,6 @@
+// The worker protocol: the child prints one JSON object on stdout and exits 0,
+// {"ok":true,"document":{...}} or {"ok":false,"code":"corrupt","error":"..."};
+// anything else (a signal, another exit status, no JSON) means the parser broke.
 #include "importers/worker.h"
 
 #include <fcntl.h>
@@ -8,12 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <type_traits>
 
 extern char** environ;
 
@@ -26,11 +32,18 @@ constexpr int kExitOutOfMemory = 3;
 
 const char* code_name(Status::Code c) {
   switch (c) {
-    case Status::Code::kUnsupported: return "unsupported";
-    case Status::Code::kTooLarge: return "too_large";
-    case Status::Code::kInvalid: return "invalid";
-    case Status::Code::kIoError: return "io";
-    default: return "corrupt";
+    case Status::Code::kUnsupported:
+      return "unsupported";
+    case Status::Code::kTooLarge:
+      return "too_large";
+    case Status::Code::kInvalid:
+      return "invalid";
+    case Status::Code::kIoError:
+      return "io";
+    case Status::Code::kNotFound:
+      return "not_found";
+    default:
+      return "corrupt";
   }
 }
 
@@ -39,6 +52,7 @@ Status status_from(const std::string& code, const std::string& message) {
   if (code == "too_large") return Status::TooLarge(message);
   if (code == "invalid") return Status::Invalid(message);
   if (code == "io") return Status::IoError(message);
+  if (code == "not_found") return Status::NotFound(message);
   return Status::Corrupt(message);
 }
 
@@ -46,12 +60,14 @@ Status status_from(const std::string& code, const std::string& message) {
 Status read_until(int fd, std::chrono::steady_clock::time_point deadline, std::string* out) {
   char buf[65536];
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return Status::Busy("timed out");
     pollfd p{fd, POLLIN, 0};
     int rc = poll(&p, 1, static_cast<int>(left.count()));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) continue;
+    if (rc < 0) return Status::IoError(std::string("poll: ") + std::strerror(errno));
+    if (rc == 0) continue;
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return Status::Ok();
@@ -63,12 +79,50 @@ Status read_until(int fd, std::chrono::steady_clock::time_point deadline, std::s
 Status describe_exit(int status, const WorkerLimits& limits) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    if (sig == SIGXCPU) return Status::Corrupt("parser timed out after " + std::to_string(limits.seconds) + " s");
-    return Status::Corrupt("parser crashed (signal " + std::to_string(sig) + ", " + strsignal(sig) + ")");
+    if (sig == SIGXCPU)
+      return Status::Corrupt("timed out after " + std::to_string(limits.seconds) +
+                             " s of CPU time");
+    const char* what = sigdescr_np(sig);  // unlike strsignal(), safe from any thread
+    return Status::Corrupt("parser crashed (signal " + std::to_string(sig) + ", " +
+                           (what ? what : "unknown") + ")");
   }
+  if (WEXITSTATUS(status) == 127)  // from the dynamic loader or exec
+    return Status::Corrupt("parser worker could not start (exit status 127)");
   if (WEXITSTATUS(status) == kExitOutOfMemory)
-    return Status::TooLarge("parser ran out of memory (limit " + std::to_string(limits.memory_bytes >> 20) + " MiB)");
+    return Status::TooLarge("parser ran out of memory (limit " +
+                            std::to_string(limits.memory_bytes >> 20) + " MiB)");
   return Status::Corrupt("parser failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")");
+}
+
+enum class Reaped { kExited, kKilled, kLost };
+
+// A worker that closed its stdout may still hang on the way out; it gets until
+// the deadline like everything else, then SIGKILL.
+Reaped reap(pid_t pid, std::chrono::steady_clock::time_point deadline, int* wstatus) {
+  auto nap = std::chrono::microseconds(200);
+  for (;;) {
+    pid_t r = waitpid(pid, wstatus, WNOHANG);
+    if (r == pid) return Reaped::kExited;
+    if (r < 0 && errno != EINTR) return Reaped::kLost;  // ECHILD: SIGCHLD is ignored
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(nap);
+    nap = std::min(nap * 2, std::chrono::microseconds(50000));
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR) {
+  }
+  return Reaped::kKilled;
+}
+
+// The child starts with default signal handling and nothing blocked, whatever
+// the server's threads have set up for themselves.
+void reset_signals(posix_spawnattr_t* attr) {
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(attr, &none);
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
 pid_t spawn_worker(const std::string& exe, const std::string& path, int out_fd, Status* status) {
@@ -77,22 +131,71 @@ pid_t spawn_worker(const std::string& exe, const std::string& path, int out_fd, 
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  reset_signals(&attr);
   std::string arg0 = "kho", arg1 = "_extract", arg2 = path;
   char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, environ);
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) *status = Status::IoError("cannot start the parser worker " + exe + ": " + std::strerror(rc));
+  if (rc != 0)
+    *status = Status::IoError("cannot start the parser worker " + exe + ": " + std::strerror(rc));
   return rc == 0 ? pid : -1;
+}
+
+// Only ever lowers a limit: an unprivileged process cannot raise a hard limit.
+void lower_limit(decltype(RLIMIT_AS) resource, rlim_t soft, rlim_t hard) {
+  rlimit now{};
+  if (getrlimit(resource, &now) != 0) return;
+  rlimit want{std::min(soft, now.rlim_max), std::min(hard, now.rlim_max)};
+  setrlimit(resource, &want);
+}
+
+// The child cannot be told its limits on the command line, so the parent
+// lowers them as soon as the child exists; run_worker() lowers them again to
+// its own defaults.
+void limit_child(pid_t pid, const WorkerLimits& limits) {
+  auto seconds = static_cast<rlim_t>(limits.seconds);
+  rlimit mem{limits.memory_bytes, limits.memory_bytes}, cpu{seconds, seconds + 1};
+  prlimit(pid, RLIMIT_AS, &mem, nullptr);
+  prlimit(pid, RLIMIT_CPU, &cpu, nullptr);
+}
+
+// A field of the worker's reply, or `fallback` when missing or mistyped.
+template <typename T>
+T field(const nlohmann::json& j, const char* name, T fallback) {
+  auto it = j.find(name);
+  if (it == j.end()) return fallback;
+  if constexpr (std::is_same_v<T, bool>)
+    return it->is_boolean() ? it->template get<bool>() : fallback;
+  else
+    return it->is_string() ? it->template get<std::string>() : fallback;
+}
+
+Status read_reply(std::string output, Document* out) {
+  auto reply = nlohmann::json::parse(output, nullptr, false);
+  output = std::string();
+  if (reply.is_discarded() || !reply.is_object())
+    return Status::Corrupt("parser worker gave no answer");
+  if (!field(reply, "ok", false))
+    return status_from(field(reply, "code", std::string()),
+                       field(reply, "error", std::string("unreadable file")));
+  auto doc = reply.find("document");
+  if (doc == reply.end()) return Status::Corrupt("parser worker gave no document");
+  std::string json = doc->dump();
+  reply = nullptr;
+  return from_json(json, out);
 }
 
 }  // namespace
 
 int run_worker(const std::string& path, const WorkerLimits& limits) {
-  rlimit mem{limits.memory_bytes, limits.memory_bytes};
-  setrlimit(RLIMIT_AS, &mem);
-  rlimit cpu{static_cast<rlim_t>(limits.seconds), static_cast<rlim_t>(limits.seconds) + 1};
-  setrlimit(RLIMIT_CPU, &cpu);
+  lower_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
+  lower_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.seconds),
+              static_cast<rlim_t>(limits.seconds) + 1);
+  lower_limit(RLIMIT_CORE, 0, 0);  // a parser that crashes on a bad file leaves no core dumps about
   nlohmann::json reply;
   try {
     Document doc;
@@ -106,35 +209,37 @@ int run_worker(const std::string& path, const WorkerLimits& limits) {
   } catch (const std::bad_alloc&) {
     return kExitOutOfMemory;
   } catch (const std::exception& e) {
-    reply = {{"ok", false}, {"code", "corrupt"}, {"error", std::string("parser error: ") + e.what()}};
+    reply = {
+        {"ok", false}, {"code", "corrupt"}, {"error", std::string("parser error: ") + e.what()}};
   }
   std::cout << reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return 0;
 }
 
-Status extract_in_worker(const std::string& worker_exe, const std::string& path, const WorkerLimits& limits,
-                         Document* out) {
+Status extract_in_worker(const std::string& worker_exe, const std::string& path,
+                         const WorkerLimits& limits, Document* out) {
+  if (worker_exe.empty()) return Status::Invalid("no parser worker program given");
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Status::IoError(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return Status::IoError(std::string("pipe: ") + std::strerror(errno));
   Status status;
   pid_t pid = spawn_worker(worker_exe, path, fds[1], &status);
   close(fds[1]);
+  if (pid > 0) limit_child(pid, limits);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.seconds);
   std::string output;
-  if (pid > 0) status = read_until(fds[0], std::chrono::steady_clock::now() + std::chrono::seconds(limits.seconds), &output);
+  if (pid > 0) status = read_until(fds[0], deadline, &output);
   close(fds[0]);
   if (pid <= 0) return status;
   if (!status.ok()) kill(pid, SIGKILL);
   int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (status.code() == Status::Code::kBusy)
-    return Status::Corrupt("parser timed out after " + std::to_string(limits.seconds) + " s");
+  Reaped reaped = reap(pid, deadline, &wstatus);
+  if (status.code() == Status::Code::kBusy || (status.ok() && reaped == Reaped::kKilled))
+    return Status::Corrupt("timed out after " + std::to_string(limits.seconds) + " s");
   if (!status.ok()) return status;
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) return describe_exit(wstatus, limits);
-  auto reply = nlohmann::json::parse(output, nullptr, false);
-  if (reply.is_discarded() || !reply.is_object()) return Status::Corrupt("parser worker gave no answer");
-  if (!reply.value("ok", false)) return status_from(reply.value("code", ""), reply.value("error", "unreadable file"));
-  return from_json(reply["document"].dump(), out);
+  if (reaped == Reaped::kExited && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
+    return describe_exit(wstatus, limits);
+  return read_reply(std::move(output), out);
 }
 
 }  // namespace kho::importers
