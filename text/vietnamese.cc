@@ -155,8 +155,9 @@ const FoldTable& fold_table() {
 }
 
 // Folds the code points from i that the table cannot handle alone (Greek,
-// Cyrillic, Hangul jamo...) with ICU, up to the next code point that cannot
-// interact with them; returns where it stopped.
+// Cyrillic, Hangul jamo...) with ICU; returns where it stopped. It stops before
+// ASCII, a table letter or an inert code point: none of them composes with what
+// precedes it, so folding the pieces apart equals folding them together.
 std::size_t fold_complex(std::string_view s, std::size_t i, std::string& out) {
   const FoldTable& table = fold_table();
   icu::UnicodeString segment;
@@ -174,7 +175,7 @@ std::size_t fold_complex(std::string_view s, std::size_t i, std::string& out) {
   return i;
 }
 
-// Marks one syllable's tone for matching: the old placement on the first vowel
+// Places one syllable's tone mark for matching: the old placement on the first vowel
 // of a final "oa", "oe", "uy" (hòa, thủy) moves to the second (hoà, thuỷ).
 // "qu" is a consonant, so "quý" keeps its mark; a final consonant (hoàng) means
 // both styles already agree. d is NFD and lower-case; [begin, end) one syllable.
@@ -190,7 +191,7 @@ void place_tone(icu::UnicodeString& d, int32_t begin, int32_t end) {
 }
 
 bool is_syllable_part(UChar32 c) {
-  return u_isalpha(c) || U_GET_GC_MASK(c) & (U_GC_MN_MASK | U_GC_MC_MASK);
+  return u_isalpha(c) || (U_GET_GC_MASK(c) & (U_GC_MN_MASK | U_GC_MC_MASK)) != 0;
 }
 
 bool is_word_part(UChar32 c, bool in_word) {
