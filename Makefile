@@ -20,7 +20,7 @@ test: build
 
 demo: build
 	$(BUILD)/kho --data $(DATA) init
-	$(BUILD)/kho --data $(DATA) import --visibility public samples/ || true
+	$(BUILD)/kho --data $(DATA) import --visibility public $(filter-out samples/README.md,$(wildcard samples/*))
 	@echo "kho demo: open http://$(LISTEN)/"
 	$(BUILD)/kho --data $(DATA) serve --listen $(LISTEN)
 

@@ -1,5 +1,5 @@
 // Plain text: UTF-8 (with or without BOM) and UTF-16 with BOM. Form feeds
-// separate pages; the first non-empty line is the title.
+// separate pages; the first line of several words is the title.
 #include <fstream>
 #include <vector>
 
@@ -175,17 +175,24 @@ class PlainTextImporter : public Importer {
   }
 
  private:
+  // The first line of two or more words: a lone token ("DetailController",
+  // a page number) left over from a web page or a header is not a title.
   static std::string first_line(const std::string& s) {
+    std::string fallback;
     std::size_t pos = 0;
     while (pos < s.size()) {
       std::size_t end = s.find_first_of("\r\n\f", pos);
       if (end == std::string::npos) end = s.size();
       std::string line = s.substr(pos, end - pos);
       auto a = line.find_first_not_of(" \t"), b = line.find_last_not_of(" \t");
-      if (a != std::string::npos) return cut(line.substr(a, b - a + 1), 200);
+      if (a != std::string::npos) {
+        line = cut(line.substr(a, b - a + 1), 200);
+        if (line.find_first_of(" \t") != std::string::npos) return line;
+        if (fallback.empty()) fallback = line;
+      }
       pos = end + 1;
     }
-    return "";
+    return fallback;
   }
 };
 

@@ -205,9 +205,12 @@ Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m, const std
   return hit;
 }
 
-// Nothing indexed yet: an empty database still checks the query.
+// Nothing indexed yet: an empty in-memory database still checks the query
+// and answers "no hits" (a default-constructed Database has no shards and
+// Xapian refuses to search it).
 Xapian::Database open_for_search(const std::string& path) {
-  return fs::exists(path) ? Xapian::Database(path) : Xapian::Database();
+  if (fs::exists(path)) return Xapian::Database(path);
+  return Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
 }
 
 }  // namespace
