@@ -171,10 +171,10 @@ bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions*
     *error = "filename: must not contain control characters";
     return false;
   }
-  options->kind = query_param(query, "kind").value_or("other");
+  options->kind = query_param(query, "kind").value_or("");
   options->school = query_param(query, "school").value_or("");
   options->visibility = query_param(query, "visibility").value_or("private");
-  if (!store::valid_kind(options->kind)) {
+  if (!options->kind.empty() && !store::valid_kind(options->kind)) {
     *error = "kind: must be book, diploma, lesson-plan, admin-doc or other";
     return false;
   }

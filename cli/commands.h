@@ -12,7 +12,7 @@ enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kNotFound = 3 };
 
 struct ImportArgs {
   std::vector<std::string> paths;
-  std::string kind = "other";
+  std::string kind;  // empty: what the document looks like, else "other"
   std::string school;
   std::string visibility = "private";
   bool json = false;

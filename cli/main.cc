@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   ImportArgs import_args;
   auto* import_cmd = app.add_subcommand("import", "Import files and folders (recursively)");
   import_cmd->add_option("paths", import_args.paths, "Files or folders")->required();
-  import_cmd->add_option("--kind", import_args.kind, "book, diploma, lesson-plan, admin-doc or other")
+  import_cmd->add_option("--kind", import_args.kind, "book, diploma, lesson-plan, admin-doc or other (default: recognised from the content)")
       ->check(CLI::IsMember({"book", "diploma", "lesson-plan", "admin-doc", "other"}))
       ->capture_default_str();
   import_cmd->add_option("--school", import_args.school, "Owning school's code");

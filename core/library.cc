@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -15,22 +16,51 @@ namespace kho {
 namespace {
 
 // Metadata an importer may report that belongs in the record's Dublin Core.
-const char* const kDublinCore[] = {"title",  "creator", "subject", "description", "publisher",
-                                   "contributor", "date", "type", "format", "identifier",
-                                   "source", "language", "relation", "coverage", "rights", "keywords"};
+const char* const kDublinCore[] = {"title",     "creator",     "subject", "description",
+                                   "publisher", "contributor", "date",    "type",
+                                   "format",    "identifier",  "source",  "language",
+                                   "relation",  "coverage",    "rights",  "keywords"};
 
-std::map<std::string, std::string> dublin_core(const importers::Document& doc, const ImportOptions& options,
-                                               const std::string& filename) {
-  std::map<std::string, std::string> dc;
-  for (const char* name : kDublinCore) {
-    auto it = doc.meta.find(name);
-    if (it != doc.meta.end() && !it->second.empty()) dc[name] = it->second;
+// kho's own fields (store.h) an importer may report.
+const char* const kFields[] = {
+    "number",  "doc_type",    "issuer",      "place",         "issued",  "recipients",
+    "signer",  "signer_role", "school_name", "subject_group", "teacher", "grade",
+    "periods", "isbn",        "provenance",  "collection",    "marcxml"};
+
+template <std::size_t N>
+bool is_one_of(const std::string& name, const char* const (&names)[N]) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+// What the file says, then what was typed; each field remembers its source.
+void describe(const importers::Document& doc, const ImportOptions& options, store::NewRecord* in) {
+  for (const auto& [name, value] : doc.meta) {
+    if (value.empty()) continue;
+    if (is_one_of(name, kDublinCore))
+      in->dc[name] = value;
+    else if (is_one_of(name, kFields))
+      in->fields[name] = value;
+    else
+      continue;
+    in->sources[name] = store::kSourceExtracted;
   }
-  if (dc.find("title") == dc.end()) dc["title"] = fs::path(filename).stem().string();
-  dc["format"] = doc.media_type;
-  for (const auto& [name, value] : options.dc)
-    if (!value.empty()) dc[name] = value;
-  return dc;
+  if (in->dc.find("title") == in->dc.end())
+    in->dc["title"] = fs::path(in->filename).stem().string();
+  in->dc["format"] = doc.media_type;
+  for (const auto* typed : {&options.dc, &options.fields})
+    for (const auto& [name, value] : *typed) {
+      if (value.empty()) continue;
+      (typed == &options.dc ? in->dc : in->fields)[name] = value;
+      in->sources[name] = store::kSourceTyped;
+    }
+  auto recognised = doc.meta.find("kind");
+  if (!options.kind.empty())
+    in->kind = options.kind;
+  else if (recognised != doc.meta.end() && store::valid_kind(recognised->second))
+    in->kind = recognised->second;
+  else
+    in->kind = "other";
+  in->ocr_confidence = doc.ocr_confidence;
 }
 
 Status extract(const std::string& path, const ImportOptions& options, importers::Document* doc) {
@@ -54,10 +84,11 @@ Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<L
   return Status::Ok();
 }
 
-Status Library::import_file(const std::string& path, const ImportOptions& options, store::Record* out,
-                            bool* duplicate) {
+Status Library::import_file(const std::string& path, const ImportOptions& options,
+                            store::Record* out, bool* duplicate) {
   *duplicate = false;
-  if (!store::valid_kind(options.kind)) return Status::Invalid("unknown kind '" + options.kind + "'");
+  if (!options.kind.empty() && !store::valid_kind(options.kind))
+    return Status::Invalid("unknown kind '" + options.kind + "'");
   if (!store::valid_visibility(options.visibility))
     return Status::Invalid("unknown visibility '" + options.visibility + "'");
   // Same bytes already stored: answer without parsing the file again.
@@ -73,11 +104,10 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   if (Status s = extract(path, options, &doc); !s.ok()) return s;
   store::NewRecord in;
   in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
-  in.kind = options.kind;
   in.school = options.school;
   in.visibility = options.visibility;
   in.actor = options.actor;
-  in.dc = dublin_core(doc, options, in.filename);
+  describe(doc, options, &in);
   in.pages = std::move(doc.pages);
   in.source_path = path;
   in.media_type = doc.media_type;

@@ -15,14 +15,15 @@
 namespace kho {
 
 struct ImportOptions {
-  std::string kind = "other";
+  std::string kind;  // empty: the kind the importer recognised, else "other"
   std::string school;
   std::string visibility = "private";
   std::string actor = "cli";
-  std::string filename;                    // name to record; default: the path's
-  std::map<std::string, std::string> dc;   // overrides what the file says
-  std::string worker_exe;                  // kho binary for isolated parsing; empty: in-process
-  bool update_index = true;                // false: caller catches the index up later
+  std::string filename;                       // name to record; default: the path's
+  std::map<std::string, std::string> dc;      // typed Dublin Core: overrides what the file says
+  std::map<std::string, std::string> fields;  // typed fields (store.h): override too
+  std::string worker_exe;                     // kho binary for isolated parsing; empty: in-process
+  bool update_index = true;                   // false: caller catches the index up later
 };
 
 class Library {

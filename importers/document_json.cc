@@ -6,7 +6,10 @@
 namespace kho::importers {
 
 std::string to_json(const Document& doc) {
-  nlohmann::json j = {{"media_type", doc.media_type}, {"meta", doc.meta}, {"pages", doc.pages}};
+  nlohmann::json ocr = nlohmann::json::object();
+  for (const auto& [page, confidence] : doc.ocr_confidence) ocr[std::to_string(page)] = confidence;
+  nlohmann::json j = {
+      {"media_type", doc.media_type}, {"meta", doc.meta}, {"pages", doc.pages}, {"ocr", ocr}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -18,6 +21,10 @@ Status from_json(const std::string& json, Document* out) {
     out->meta = j.at("meta").get<std::map<std::string, std::string>>();
     out->pages = j.at("pages").get<std::vector<std::string>>();
     if (out->pages.empty()) out->pages.emplace_back();  // the promise in importer.h
+    if (auto ocr = j.find("ocr"); ocr != j.end() && ocr->is_object())
+      for (const auto& [page, confidence] : ocr->items())
+        out->ocr_confidence[static_cast<std::uint32_t>(std::stoul(page))] =
+            confidence.get<double>();
   } catch (const nlohmann::json::exception& e) {
     return Status::Corrupt(std::string("worker output: ") + e.what());
   }

@@ -5,6 +5,7 @@
 // which runs the importer in a separate, resource-limited process.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,9 +17,13 @@
 namespace kho::importers {
 
 struct Document {
-  std::string media_type;                   // e.g. "application/pdf"
-  std::map<std::string, std::string> meta;  // Dublin Core names: title, creator, subject, ...
-  std::vector<std::string> pages;           // UTF-8, NFC; one entry per page (at least one)
+  std::string media_type;  // e.g. "application/pdf"
+  // Dublin Core names (title, creator, subject, date, identifier, ...) and
+  // kho's own fields (store.h: number, doc_type, grade, isbn, ...); "kind"
+  // when the content says what the document is ("admin-doc", "lesson-plan").
+  std::map<std::string, std::string> meta;
+  std::vector<std::string> pages;                  // UTF-8, NFC; one entry per page (at least one)
+  std::map<std::uint32_t, double> ocr_confidence;  // page (from 1) -> mean OCR confidence 0..100
 };
 
 // The first bytes of a file, and its name, for choosing an importer.

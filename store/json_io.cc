@@ -9,7 +9,10 @@ namespace kho::store {
 using nlohmann::json;
 
 static json original_json(const Original& o) {
-  return {{"sha256", o.sha256}, {"size", o.size}, {"media_type", o.media_type}, {"filename", o.filename}};
+  return {{"sha256", o.sha256},
+          {"size", o.size},
+          {"media_type", o.media_type},
+          {"filename", o.filename}};
 }
 
 std::string to_json(const Record& r) {
@@ -18,6 +21,8 @@ std::string to_json(const Record& r) {
   json j = {{"id", r.id},
             {"kind", r.kind},
             {"dc", r.dc},
+            {"fields", r.fields},
+            {"sources", r.sources},
             {"school", r.school},
             {"visibility", r.visibility},
             {"status", r.status},
@@ -28,6 +33,11 @@ std::string to_json(const Record& r) {
             {"created_by", r.created_by},
             {"updated_by", r.updated_by}};
   if (r.status == "withdrawn") j["withdrawn_reason"] = r.withdrawn_reason;
+  if (!r.ocr_confidence.empty()) {
+    json ocr = json::object();
+    for (const auto& [page, confidence] : r.ocr_confidence) ocr[std::to_string(page)] = confidence;
+    j["ocr_confidence"] = ocr;
+  }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -39,6 +49,11 @@ Status from_json(const std::string& text, Record* out) {
     r.id = j.at("id").get<RecordId>();
     r.kind = j.value("kind", "other");
     r.dc = j.value("dc", std::map<std::string, std::string>{});
+    r.fields = j.value("fields", std::map<std::string, std::string>{});
+    r.sources = j.value("sources", std::map<std::string, std::string>{});
+    if (auto ocr = j.find("ocr_confidence"); ocr != j.end() && ocr->is_object())
+      for (const auto& [page, confidence] : ocr->items())
+        r.ocr_confidence[static_cast<std::uint32_t>(std::stoul(page))] = confidence.get<double>();
     r.school = j.value("school", "");
     r.visibility = j.value("visibility", "private");
     r.status = j.value("status", "active");

@@ -59,7 +59,9 @@ class Cursor {
 };
 
 inline MDB_val val(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
-inline std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+inline std::string_view view(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
 
 // Big-endian keys so that LMDB's byte order is numeric order.
 inline std::string be64(std::uint64_t n) {
@@ -69,7 +71,8 @@ inline std::string be64(std::uint64_t n) {
 }
 inline std::uint64_t from_be64(std::string_view s) {
   std::uint64_t n = 0;
-  for (std::size_t i = 0; i < 8 && i < s.size(); ++i) n = (n << 8) | static_cast<unsigned char>(s[i]);
+  for (std::size_t i = 0; i < 8 && i < s.size(); ++i)
+    n = (n << 8) | static_cast<unsigned char>(s[i]);
   return n;
 }
 

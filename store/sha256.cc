@@ -1,10 +1,10 @@
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "store/store.h"
 

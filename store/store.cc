@@ -29,11 +29,14 @@ const char* const kVisibilities[] = {"private", "school", "shared", "public"};
 
 std::string page_key(RecordId id, std::uint32_t page) {
   std::string key = lmdb::be64(id);
-  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((page >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((page >> shift) & 0xff));
   return key;
 }
 
-Status errno_status(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
+Status errno_status(const std::string& what) {
+  return Status::IoError(what + ": " + std::strerror(errno));
+}
 
 Status fsync_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);
@@ -120,14 +123,16 @@ struct Store::Env {
     if (env != nullptr) mdb_env_close(env);
   }
 
-  Status get(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key, std::string_view* value) const {
+  Status get(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key,
+             std::string_view* value) const {
     MDB_val k = lmdb::val(key), v;
     int rc = mdb_get(txn.get(), dbi, &k, &v);
     if (rc != 0) return lmdb::error(rc, "get");
     *value = lmdb::view(v);
     return Status::Ok();
   }
-  Status put(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key, std::string_view value) const {
+  Status put(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key,
+             std::string_view value) const {
     MDB_val k = lmdb::val(key), v = lmdb::val(value);
     int rc = mdb_put(txn.get(), dbi, &k, &v, 0);
     return rc == 0 ? Status::Ok() : lmdb::error(rc, "put");
@@ -143,8 +148,8 @@ struct Store::Env {
     if (!s.ok()) return s;
     return from_json(std::string(v), out);
   }
-  Status append_change(const lmdb::Txn& txn, RecordId id, const std::string& op, const std::string& at,
-                       const std::string& actor) const {
+  Status append_change(const lmdb::Txn& txn, RecordId id, const std::string& op,
+                       const std::string& at, const std::string& actor) const {
     Sequence seq = counter(txn, "last_seq") + 1;
     nlohmann::json j = {{"id", id}, {"op", op}, {"at", at}, {"actor", actor}};
     if (Status s = put(txn, changes, lmdb::be64(seq), j.dump()); !s.ok()) return s;
@@ -163,8 +168,8 @@ static Status check_schema(Store::Env& e, lmdb::Txn& txn, bool fresh) {
   }
   auto version = lmdb::from_be64(v);
   if (version > static_cast<std::uint64_t>(kSchemaVersion))
-    return Status::Unsupported("store schema " + std::to_string(version) + " is newer than this kho (" +
-                               std::to_string(kSchemaVersion) + ")");
+    return Status::Unsupported("store schema " + std::to_string(version) +
+                               " is newer than this kho (" + std::to_string(kSchemaVersion) + ")");
   return Status::Ok();
 }
 
@@ -172,7 +177,8 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
   fs::path db = fs::path(data_dir) / "db";
   std::error_code ec;
   bool fresh = !fs::exists(db / "data.mdb", ec);
-  if (fresh && !create) return Status::NotFound("no kho library in " + data_dir + " (run `kho init`)");
+  if (fresh && !create)
+    return Status::NotFound("no kho library in " + data_dir + " (run `kho init`)");
   fs::create_directories(db, ec);
   fs::create_directories(fs::path(data_dir) / "originals" / ".tmp", ec);
   if (ec) return Status::IoError("cannot create " + data_dir + ": " + ec.message());
@@ -189,9 +195,13 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
 
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
-  struct Named { const char* name; MDB_dbi* dbi; };
-  for (auto [name, dbi] : {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
-                           Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}}) {
+  struct Named {
+    const char* name;
+    MDB_dbi* dbi;
+  };
+  for (auto [name, dbi] :
+       {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
+        Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
@@ -213,7 +223,8 @@ static Status place_original(const std::string& tmp, const std::string& final_pa
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return Status::IoError("cannot create " + parent.string() + ": " + ec.message());
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) return errno_status("rename to " + final_path);
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0)
+    return errno_status("rename to " + final_path);
   if (Status s = fsync_path(parent.string(), O_RDONLY | O_DIRECTORY); !s.ok()) return s;
   Status s = fsync_path(parent.parent_path().string(), O_RDONLY | O_DIRECTORY);
   if (!s.ok()) return s;
@@ -223,7 +234,8 @@ static Status place_original(const std::string& tmp, const std::string& final_pa
 Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   *duplicate = false;
   if (!valid_kind(in.kind)) return Status::Invalid("unknown kind '" + in.kind + "'");
-  if (!valid_visibility(in.visibility)) return Status::Invalid("unknown visibility '" + in.visibility + "'");
+  if (!valid_visibility(in.visibility))
+    return Status::Invalid("unknown visibility '" + in.visibility + "'");
 
   std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
   int tfd = ::mkstemp(tmp.data());
@@ -236,9 +248,11 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   } cleanup{tmp};
 
   Original original;
-  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok()) return s;
+  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok())
+    return s;
   original.media_type = in.media_type;
-  original.filename = in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  original.filename =
+      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
 
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);  // waits for any other writer, in any process
@@ -254,6 +268,9 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   r.id = e.counter(txn, "last_id") + 1;
   r.kind = in.kind;
   r.dc = in.dc;
+  r.fields = in.fields;
+  r.sources = in.sources;
+  r.ocr_confidence = in.ocr_confidence;
   r.school = in.school;
   r.visibility = in.visibility;
   r.originals.push_back(original);
@@ -285,7 +302,8 @@ Status Store::page_text(RecordId id, std::uint32_t page, std::string* out) const
   std::string_view v;
   Status s = env_->get(txn, env_->text, page_key(id, page), &v);
   if (s.is_not_found())
-    return Status::NotFound("record " + std::to_string(id) + " has no page " + std::to_string(page));
+    return Status::NotFound("record " + std::to_string(id) + " has no page " +
+                            std::to_string(page));
   if (s.ok()) out->assign(v);
   return s;
 }
@@ -321,6 +339,35 @@ Status Store::withdraw(RecordId id, const std::string& reason, const std::string
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
   if (s.ok()) s = e.append_change(txn, id, "withdraw", r.updated_at, actor);
   return s.ok() ? txn.commit() : s;
+}
+
+Status Store::update(RecordId id, const std::function<Status(Record*)>& edit,
+                     const std::string& actor, Record* out) {
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Record before;
+  if (Status s = e.read_record(txn, id, &before); !s.ok()) return s;
+  Record r = before;
+  if (Status s = edit(&r); !s.ok()) return s;
+  if (!valid_kind(r.kind)) return Status::Invalid("unknown kind '" + r.kind + "'");
+  if (!valid_visibility(r.visibility))
+    return Status::Invalid("unknown visibility '" + r.visibility + "'");
+  // What identifies the record and its history is not the editor's to change.
+  r.id = before.id;
+  r.originals = before.originals;
+  r.page_count = before.page_count;
+  r.status = before.status;
+  r.withdrawn_reason = before.withdrawn_reason;
+  r.created_at = before.created_at;
+  r.created_by = before.created_by;
+  r.updated_at = now_rfc3339();
+  r.updated_by = actor;
+  Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  if (s.ok()) s = e.append_change(txn, id, "update", r.updated_at, actor);
+  if (s.ok()) s = txn.commit();
+  if (s.ok() && out != nullptr) *out = std::move(r);
+  return s;
 }
 
 Status Store::find_by_sha256(const std::string& sha256, RecordId* out) const {

@@ -40,10 +40,27 @@ struct Original {
   std::string filename;  // the name it was imported under, without directories
 };
 
+// Fields beyond Dublin Core that kho extracts or staff type, by name:
+//   admin documents: number ("44/KH-PGDĐT"), doc_type ("Kế hoạch"), issuer,
+//     place, issued (YYYY-MM-DD), recipients, signer, signer_role ("KT. ...");
+//   lesson plans: school_name, subject_group, teacher, grade, periods;
+//   books: isbn (digits only); any record: provenance ("a.zip/dir/b.pdf"),
+//     collection, marcxml (a catalogue record kept whole).
+// Where each field (Dublin Core or not) came from: "extracted", "sidecar",
+// "catalogue" or "typed".
+inline constexpr const char* kSourceExtracted = "extracted";
+inline constexpr const char* kSourceSidecar = "sidecar";
+inline constexpr const char* kSourceCatalogue = "catalogue";
+inline constexpr const char* kSourceTyped = "typed";
+
 struct Record {
   RecordId id = 0;
   std::string kind = "other";
-  std::map<std::string, std::string> dc;  // Dublin Core: title, creator, subject, date, ...
+  std::map<std::string, std::string> dc;       // Dublin Core: title, creator, subject, date, ...
+  std::map<std::string, std::string> fields;   // see above
+  std::map<std::string, std::string> sources;  // field name -> kSource*
+  std::map<std::uint32_t, double>
+      ocr_confidence;  // page -> mean OCR confidence 0..100 (OCRed pages only)
   std::string school;
   std::string visibility = "private";
   std::string status = "active";  // "active" or "withdrawn"
@@ -67,6 +84,9 @@ struct Change {
 struct NewRecord {
   std::string kind = "other";
   std::map<std::string, std::string> dc;
+  std::map<std::string, std::string> fields;
+  std::map<std::string, std::string> sources;
+  std::map<std::uint32_t, double> ocr_confidence;
   std::string school;
   std::string visibility = "private";
   std::string actor = "cli";
@@ -93,6 +113,11 @@ class Store {
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
   Status pages(RecordId id, std::vector<std::string>* out) const;
   Status withdraw(RecordId id, const std::string& reason, const std::string& actor);
+  // Changes a record's metadata (kind, dc, fields, sources, school,
+  // visibility) in one transaction with its change-log entry. `edit` may
+  // refuse with a Status; the ID, originals, status and times are kept.
+  Status update(RecordId id, const std::function<Status(Record*)>& edit, const std::string& actor,
+                Record* out);
 
   // Path of an original's bytes on disk (read-only).
   std::string original_path(const Original& original) const;

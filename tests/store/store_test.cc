@@ -1,10 +1,11 @@
+#include "store/store.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "store/store.h"
 #include "tests/testing.h"
 
 using namespace kho;
@@ -176,4 +177,63 @@ TEST_CASE("a record survives a second process writing the same store") {
   store::Record child_record;
   REQUIRE(s->get(2, &child_record).ok());
   CHECK(child_record.page_count == 1);
+}
+
+TEST_CASE("metadata is corrected in place, with its source and a change-log entry") {
+  TempDir dir;
+  auto s = open_store(dir);
+  store::NewRecord in = new_record(dir.path() / "kh.txt", "Số: 44/KH-PGDĐT");
+  in.fields = {{"number", "44/KH-PGDĐT"}};
+  in.sources = {{"number", store::kSourceExtracted}, {"title", store::kSourceExtracted}};
+  in.ocr_confidence = {{2, 87.5}};
+  store::Record r;
+  bool dup = false;
+  REQUIRE(s->add(in, &r, &dup).ok());
+  store::Sequence before = s->last_sequence();
+
+  store::Record updated;
+  REQUIRE(s->update(
+               r.id,
+               [](store::Record* rec) {
+                 rec->dc["title"] = "Kế hoạch ứng dụng CNTT năm học 2022-2023";
+                 rec->sources["title"] = store::kSourceTyped;
+                 rec->id = 999;  // not the editor's to change
+                 rec->originals.clear();
+                 return Status::Ok();
+               },
+               "thu-vien", &updated)
+              .ok());
+  store::Record back;
+  REQUIRE(s->get(r.id, &back).ok());
+  CHECK(back.id == r.id);
+  CHECK(back.dc.at("title") == "Kế hoạch ứng dụng CNTT năm học 2022-2023");
+  CHECK(back.sources.at("title") == "typed");
+  CHECK(back.fields.at("number") == "44/KH-PGDĐT");
+  CHECK(back.sources.at("number") == "extracted");
+  CHECK(back.ocr_confidence.at(2) == Approx(87.5));
+  CHECK(back.originals.size() == 1);
+  CHECK(back.updated_by == "thu-vien");
+  CHECK(back.created_by == r.created_by);
+  CHECK(s->last_sequence() == before + 1);
+  std::vector<store::Change> changes;
+  REQUIRE(s->changes_since(before, 10, &changes).ok());
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].op == "update");
+
+  // A refused edit and an invalid kind change nothing.
+  CHECK(s->update(
+             r.id, [](store::Record*) { return Status::Invalid("no"); }, "x", nullptr)
+            .code() == Status::Code::kInvalid);
+  CHECK(s->update(
+             r.id,
+             [](store::Record* rec) {
+               rec->kind = "poster";
+               return Status::Ok();
+             },
+             "x", nullptr)
+            .code() == Status::Code::kInvalid);
+  CHECK(s->update(
+             12345, [](store::Record*) { return Status::Ok(); }, "x", nullptr)
+            .is_not_found());
+  CHECK(s->last_sequence() == before + 1);
 }
