@@ -75,15 +75,17 @@ static Synonyms load_synonyms(const std::string& data_dir) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Synonyms own;
   if (Status s = Synonyms::parse(text, &own); !s.ok()) {
-    std::fprintf(stderr, "kho: warning: %s/synonyms.txt: %s; using the built-in list\n", data_dir.c_str(),
-                 s.message().c_str());
+    std::fprintf(stderr, "kho: warning: %s/synonyms.txt: %s; using the built-in list\n",
+                 data_dir.c_str(), s.message().c_str());
     return Synonyms::builtin();
   }
   return own;
 }
 
 Index::Index(const store::Store& store)
-    : store_(store), writer_(std::make_unique<Writer>()), synonyms_(load_synonyms(store.data_dir())) {}
+    : store_(store),
+      writer_(std::make_unique<Writer>()),
+      synonyms_(load_synonyms(store.data_dir())) {}
 Index::~Index() = default;
 
 std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
@@ -153,7 +155,8 @@ class RecordFacetSpy : public Xapian::MatchSpy {
     for (const auto& [name, values] : counts_) {
       auto& list = out[name];
       for (const auto& [value, count] : values) list.push_back({value, count});
-      std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+      std::stable_sort(list.begin(), list.end(),
+                       [](const auto& a, const auto& b) { return a.count > b.count; });
     }
     return out;
   }
@@ -164,14 +167,13 @@ class RecordFacetSpy : public Xapian::MatchSpy {
 };
 
 // Filters of one facet are alternatives; different facets must all hold.
-Status apply_filters(const std::vector<std::pair<std::string, std::string>>& filters, Xapian::Query* query) {
+Status apply_filters(const std::vector<std::pair<std::string, std::string>>& filters,
+                     Xapian::Query* query) {
   std::map<std::string, std::vector<Xapian::Query>> by_facet;
   for (const auto& [name, value] : filters) {
-    const Facet* facet = nullptr;
-    for (const Facet& f : kFacets)
-      if (name == f.name) facet = &f;
+    const Facet* facet = find_facet(name);
     if (facet == nullptr) return Status::Invalid("cannot filter on '" + name + "'");
-    by_facet[name].emplace_back(facet->prefix + value);
+    by_facet[name].emplace_back(facet_term(*facet, value));
   }
   for (auto& [name, terms] : by_facet)
     *query = Xapian::Query(Xapian::Query::OP_FILTER, *query,
@@ -181,14 +183,22 @@ Status apply_filters(const std::vector<std::pair<std::string, std::string>>& fil
 
 void apply_sort(Sort sort, Xapian::Enquire& enquire) {
   switch (sort) {
-    case Sort::kRelevance: break;
-    case Sort::kNewest: enquire.set_sort_by_value_then_relevance(kSlotDate, true); break;
-    case Sort::kOldest: enquire.set_sort_by_value_then_relevance(kSlotDate, false); break;
-    case Sort::kTitle: enquire.set_sort_by_value_then_relevance(kSlotSortTitle, false); break;
+    case Sort::kRelevance:
+      break;
+    case Sort::kNewest:
+      enquire.set_sort_by_value_then_relevance(kSlotDate, true);
+      break;
+    case Sort::kOldest:
+      enquire.set_sort_by_value_then_relevance(kSlotDate, false);
+      break;
+    case Sort::kTitle:
+      enquire.set_sort_by_value_then_relevance(kSlotSortTitle, false);
+      break;
   }
 }
 
-Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m, const std::set<std::string>& words) {
+Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
+             const std::set<std::string>& words) {
   Hit hit;
   auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
   if (!data.is_discarded()) {
@@ -201,7 +211,8 @@ Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m, const std
   hit.score = m.get_weight();
   hit.matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
   std::string text;
-  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) hit.snippet = make_snippet(text, words);
+  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok())
+    hit.snippet = make_snippet(text, words);
   return hit;
 }
 
@@ -220,7 +231,9 @@ Status Index::search(const SearchRequest& request, Results* out) const {
   try {
     Xapian::Database db = open_for_search(path());
     ParsedQuery parsed;
-    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed); !s.ok()) return s;
+    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed);
+        !s.ok())
+      return s;
     if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed.query);
@@ -235,7 +248,8 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     Xapian::MSet mset = enquire.get_mset(first, count, at_least);
     out->total = request.facets ? spy.records() : mset.get_matches_estimated();
     if (request.facets) out->facets = spy.facets();
-    for (auto m = mset.begin(); m != mset.end(); ++m) out->hits.push_back(make_hit(store_, m, parsed.words));
+    for (auto m = mset.begin(); m != mset.end(); ++m)
+      out->hits.push_back(make_hit(store_, m, parsed.words));
     out->suggestion = suggest(db, request.query);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
@@ -245,7 +259,8 @@ Status Index::search(const SearchRequest& request, Results* out) const {
   return Status::Ok();
 }
 
-Status Index::search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const {
+Status Index::search_record(store::RecordId id, const std::string& query,
+                            std::vector<Hit>* pages) const {
   pages->clear();
   try {
     Xapian::Database db = open_for_search(path());
@@ -255,7 +270,8 @@ Status Index::search_record(store::RecordId id, const std::string& query, std::v
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed.query,
                                     Xapian::Query(kPrefixRecord + std::to_string(id))));
     Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
-    for (auto m = mset.begin(); m != mset.end(); ++m) pages->push_back(make_hit(store_, m, parsed.words));
+    for (auto m = mset.begin(); m != mset.end(); ++m)
+      pages->push_back(make_hit(store_, m, parsed.words));
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
   }

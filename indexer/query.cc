@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "indexer/fields.h"
 #include "indexer/terms.h"
 #include "text/vietnamese.h"
 
@@ -13,9 +14,10 @@ namespace kho::indexer {
 
 namespace {
 
-constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-                                 Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                                 Xapian::QueryParser::FLAG_PURE_NOT;
+constexpr unsigned kParseFlags =
+    Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+    Xapian::QueryParser::FLAG_PURE_NOT;
 
 bool is_plain(const std::string& q) {
   if (q.find_first_of("\":()*+-") != std::string::npos) return false;
@@ -35,14 +37,16 @@ Xapian::Query exact_boost(const std::string& q) {
 
 Xapian::Query adjacency_boost(const std::string& folded) {
   std::vector<Xapian::Query> terms;
-  for (const auto& w : text::words(folded)) terms.emplace_back(text::lower(folded.substr(w.offset, w.length)));
+  for (const auto& w : text::words(folded))
+    terms.emplace_back(text::lower(folded.substr(w.offset, w.length)));
   if (terms.size() < 2 || terms.size() > 8) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
 }
 
 Status finish_query(bool include_withdrawn, ParsedQuery* out) {
   if (!include_withdrawn)
-    out->query = Xapian::Query(Xapian::Query::OP_FILTER, out->query, Xapian::Query(kPrefixStatus + std::string("active")));
+    out->query = Xapian::Query(Xapian::Query::OP_FILTER, out->query,
+                               Xapian::Query(facet_term(*find_facet("status"), "active")));
   return Status::Ok();
 }
 
@@ -58,14 +62,18 @@ Status check_syntax(const std::string& q) {
     } else if (quote == std::string::npos && c == '(') {
       open.push_back(i);
     } else if (quote == std::string::npos && c == ')') {
-      if (open.empty()) return Status::Invalid("')' at character " + std::to_string(i + 1) + " has no matching '('");
+      if (open.empty())
+        return Status::Invalid("')' at character " + std::to_string(i + 1) +
+                               " has no matching '('");
       open.pop_back();
     }
   }
   if (quote != std::string::npos)
-    return Status::Invalid("the quote at character " + std::to_string(quote + 1) + " is never closed");
+    return Status::Invalid("the quote at character " + std::to_string(quote + 1) +
+                           " is never closed");
   if (!open.empty())
-    return Status::Invalid("'(' at character " + std::to_string(open.back() + 1) + " is never closed");
+    return Status::Invalid("'(' at character " + std::to_string(open.back() + 1) +
+                           " is never closed");
   auto words = text::words(q);
   for (std::size_t i = 0; i < words.size(); ++i) {
     std::string w = q.substr(words[i].offset, words[i].length);
@@ -82,10 +90,13 @@ std::string take_isbns(const std::string& q, std::vector<Xapian::Query>* isbns) 
   std::istringstream in(q);
   std::string rest;
   for (std::string token; in >> token;) {
-    std::string value = token.size() > 5 && text::lower(token.substr(0, 5)) == "isbn:" ? token.substr(5) : token;
+    std::string value =
+        token.size() > 5 && text::lower(token.substr(0, 5)) == "isbn:" ? token.substr(5) : token;
     std::string digits = isbn_digits(value);
-    if (digits.empty()) rest += (rest.empty() ? "" : " ") + token;
-    else isbns->emplace_back(kPrefixIsbn + digits);
+    if (digits.empty())
+      rest += (rest.empty() ? "" : " ") + token;
+    else
+      isbns->emplace_back(kPrefixIsbn + digits);
   }
   return rest;
 }
@@ -97,7 +108,8 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   std::vector<Xapian::Query> isbns;
   std::string q = take_isbns(text::nfc(text), &isbns);
   std::string folded = text::fold(q);
-  if (text::words(folded).empty() && isbns.empty()) return Status::Invalid("the query has no words to search for");
+  if (text::words(folded).empty() && isbns.empty())
+    return Status::Invalid("the query has no words to search for");
   if (Status s = check_syntax(q); !s.ok()) return s;
   if (text::words(folded).empty()) {
     out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
@@ -105,13 +117,11 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     return finish_query(include_withdrawn, out);
   }
 
+  QueryFields fields;
   Xapian::QueryParser parser;
   parser.set_database(db);
   parser.set_default_op(Xapian::Query::OP_AND);
-  parser.add_prefix("title", "S");
-  parser.add_prefix("creator", "A");
-  parser.add_prefix("subject", "K");
-  for (const Facet& facet : kFacets) parser.add_boolean_prefix(facet.name, facet.prefix);
+  fields.add_to(parser);
   Xapian::Query query;
   try {
     query = parser.parse_query(synonyms.expand(folded), kParseFlags);
@@ -131,7 +141,8 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())
-    query = Xapian::Query(Xapian::Query::OP_AND, query, Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end()));
+    query = Xapian::Query(Xapian::Query::OP_AND, query,
+                          Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end()));
   out->query = query;
   return finish_query(include_withdrawn, out);
 }
@@ -144,7 +155,8 @@ std::string commonest_form(const Xapian::Database& db, const std::string& word) 
   std::string best = word;
   Xapian::doccount best_freq = 0;
   for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
-    if (t.get_termfreq() > best_freq) best_freq = t.get_termfreq(), best = (*t).substr(prefix.size());
+    if (t.get_termfreq() > best_freq)
+      best_freq = t.get_termfreq(), best = (*t).substr(prefix.size());
   }
   return best;
 }
@@ -154,7 +166,8 @@ std::string restore_accents(const Xapian::Database& db, const std::string& q) {
   std::size_t copied = 0;
   for (const auto& w : text::words(q)) {
     std::string word = q.substr(w.offset, w.length);
-    out += q.substr(copied, w.offset - copied) + (text::has_diacritics(word) ? word : commonest_form(db, word));
+    out += q.substr(copied, w.offset - copied) +
+           (text::has_diacritics(word) ? word : commonest_form(db, word));
     copied = w.offset + w.length;
   }
   return out + q.substr(copied);

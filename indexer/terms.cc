@@ -1,8 +1,9 @@
+#include "indexer/terms.h"
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "indexer/terms.h"
 #include "text/vietnamese.h"
 
 namespace kho::indexer {
@@ -17,6 +18,18 @@ std::string field(const store::Record& r, const char* name) {
   return it == r.dc.end() ? std::string() : it->second;
 }
 
+std::string own_field(const store::Record& r, const char* name) {
+  auto it = r.fields.find(name);
+  return it == r.fields.end() ? std::string() : it->second;
+}
+
+// The first of several values ("Toán; Hình học" -> "Toán").
+std::string first_value(const std::string& s) {
+  std::string v = s.substr(0, s.find_first_of(";,"));
+  auto a = v.find_first_not_of(' '), b = v.find_last_not_of(' ');
+  return a == std::string::npos ? "" : v.substr(a, b - a + 1);
+}
+
 // ISBNs in running text: runs of digits and hyphens with 10 or 13 digits.
 void add_isbn_terms(Xapian::Document& doc, const std::string& text) {
   std::size_t i = 0;
@@ -26,8 +39,8 @@ void add_isbn_terms(Xapian::Document& doc, const std::string& text) {
       continue;
     }
     std::size_t j = i;
-    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '-' ||
-                               text[j] == 'X' || text[j] == 'x'))
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) ||
+                               text[j] == '-' || text[j] == 'X' || text[j] == 'x'))
       ++j;
     std::string digits = isbn_digits(std::string_view(text).substr(i, j - i));
     if (!digits.empty()) doc.add_term(kPrefixIsbn + digits);
@@ -47,10 +60,16 @@ void add_exact_terms(Xapian::Document& doc, const std::string& text) {
 // Searchable metadata: indexed on every page so a hit on the title still
 // lands on the page that matches the rest of the query.
 void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const store::Record& r) {
-  struct Field { const char* name; const char* prefix; };
-  for (auto [name, prefix] : {Field{"title", "S"}, Field{"creator", "A"}, Field{"subject", "K"},
-                              Field{"keywords", "K"}, Field{"description", ""}, Field{"identifier", ""}}) {
+  struct Field {
+    const char* name;
+    const char* prefix;
+  };
+  for (auto [name, prefix] :
+       {Field{"title", "S"}, Field{"creator", "A"}, Field{"subject", "K"}, Field{"keywords", "K"},
+        Field{"description", ""}, Field{"identifier", ""}, Field{"teacher", "A"},
+        Field{"signer", "A"}, Field{"issuer", "B"}, Field{"school_name", "B"}}) {
     std::string value = field(r, name);
+    if (value.empty()) value = own_field(r, name);
     if (value.empty()) continue;
     std::string folded = text::fold(value);
     if (*prefix) tg.index_text(folded, 1, prefix);
@@ -83,6 +102,8 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
   add_exact_terms(doc, text);
   add_isbn_terms(doc, text);
   add_isbn_terms(doc, field(r, "identifier"));
+  add_isbn_terms(doc, own_field(r, "isbn"));
+  for (const std::string& t : number_terms(own_field(r, "number"))) doc.add_boolean_term(t);
 
   std::string id = std::to_string(r.id);
   doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
@@ -90,7 +111,7 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
   for (const Facet& facet : kFacets) {
     std::string value = facet_value(r, facet.name);
     if (value.empty()) continue;
-    doc.add_boolean_term(facet.prefix + value);
+    doc.add_boolean_term(facet_term(facet, value));
     doc.add_value(facet.slot, value);
   }
   doc.add_value(kSlotRecord, id);
@@ -107,16 +128,50 @@ std::string isbn_digits(std::string_view s) {
   std::string digits;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
-    else if ((c == 'X' || c == 'x') && i + 1 == s.size()) digits += 'X';
-    else if (c != '-' && c != ' ') return "";
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      digits += c;
+    else if ((c == 'X' || c == 'x') && i + 1 == s.size())
+      digits += 'X';
+    else if (c != '-' && c != ' ')
+      return "";
   }
   bool isbn13 = digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979"));
   bool isbn10 = digits.size() == 10;
   return isbn13 || isbn10 ? digits : "";
 }
 
-std::string exact_prefix(const std::string& folded_lower) { return kPrefixExact + folded_lower + ":"; }
+std::string facet_term(const Facet& facet, std::string_view value) {
+  std::string v = text::lower(text::fold(value));
+  std::replace(v.begin(), v.end(), ' ', '-');
+  return facet.prefix + v;
+}
+
+const Facet* find_facet(std::string_view name) {
+  for (const Facet& f : kFacets)
+    if (name == f.name) return &f;
+  return nullptr;
+}
+
+std::vector<std::string> number_terms(std::string_view number) {
+  std::string n = text::lower(text::fold(number));
+  n.erase(std::remove(n.begin(), n.end(), ' '), n.end());
+  if (n.empty() || n.size() > 100) return {};
+  std::vector<std::string> terms{kPrefixNumber + n};
+  std::size_t slash = n.find('/');
+  if (slash != std::string::npos && slash + 1 < n.size())
+    terms.push_back(kPrefixNumberPart + n.substr(slash + 1));
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= n.size(); ++i) {
+    if (i < n.size() && n[i] != '/' && n[i] != '-' && n[i] != '.') continue;
+    if (i > start) terms.push_back(kPrefixNumberPart + n.substr(start, i - start));
+    start = i + 1;
+  }
+  return terms;
+}
+
+std::string exact_prefix(const std::string& folded_lower) {
+  return kPrefixExact + folded_lower + ":";
+}
 
 std::string exact_term(std::string_view word) {
   return exact_prefix(text::lower(text::fold(word))) + text::match_form(word);
@@ -128,6 +183,12 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
   if (facet == "status") return r.status;
   if (facet == "visibility") return r.visibility;
   if (facet == "language") return text::lower(field(r, "language"));
+  if (facet == "grade") {
+    std::string grade = own_field(r, "grade");
+    return grade.find_first_not_of("0123456789") == std::string::npos ? grade : "";
+  }
+  if (facet == "subject") return first_value(field(r, "subject"));
+  if (facet == "doctype") return own_field(r, "doc_type");
   if (facet == "year") {
     std::string date = field(r, "date");
     bool year = date.size() >= 4 && std::all_of(date.begin(), date.begin() + 4, ::isdigit);

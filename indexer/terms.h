@@ -29,6 +29,16 @@ inline constexpr const char* kPrefixVisibility = "XV";
 inline constexpr const char* kPrefixYear = "XY";
 inline constexpr const char* kPrefixLanguage = "XL";
 inline constexpr const char* kPrefixIsbn = "XI";  // digits only: hyphens do not matter
+inline constexpr const char* kPrefixGrade = "XG";
+inline constexpr const char* kPrefixSubject = "XS";
+inline constexpr const char* kPrefixDocType = "XT";
+// Document numbers ("44/KH-PGDĐT"): the whole number, folded and lower-cased,
+// and each of its parts ("44", "kh", "pgddt", "kh-pgddt").
+inline constexpr const char* kPrefixNumber = "XN";
+inline constexpr const char* kPrefixNumberPart = "XP";
+
+// The terms of a document number: whole first, then its parts.
+std::vector<std::string> number_terms(std::string_view number);
 
 // The digits of an ISBN written as `s` (10 or 13 digits, hyphens or spaces
 // allowed, final X for ISBN-10), or "" when `s` is not one.
@@ -42,11 +52,18 @@ struct Facet {
   Xapian::valueno slot;
 };
 inline constexpr Facet kFacets[] = {
-    {"kind", kPrefixKind, 10}, {"school", kPrefixSchool, 11}, {"year", kPrefixYear, 12},
-    {"language", kPrefixLanguage, 13}, {"status", kPrefixStatus, 14}, {"visibility", kPrefixVisibility, 15}};
+    {"kind", kPrefixKind, 10},      {"school", kPrefixSchool, 11},
+    {"year", kPrefixYear, 12},      {"language", kPrefixLanguage, 13},
+    {"status", kPrefixStatus, 14},  {"visibility", kPrefixVisibility, 15},
+    {"grade", kPrefixGrade, 16},    {"subject", kPrefixSubject, 17},
+    {"doctype", kPrefixDocType, 18}};
 
 // The value a record has for a facet ("" when none).
 std::string facet_value(const store::Record& record, const std::string& facet);
+// The boolean term for a facet value: folded and lower-cased, spaces as "-",
+// so "Kế hoạch", "ke hoach" and "KE-HOACH" filter alike.
+std::string facet_term(const Facet& facet, std::string_view value);
+const Facet* find_facet(std::string_view name);
 inline constexpr const char* kAppliedKey = "kho:applied_seq";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed

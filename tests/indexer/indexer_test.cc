@@ -1,68 +1,17 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <set>
 
-#include "indexer/indexer.h"
 #include "indexer/synonyms.h"
-#include "store/store.h"
-#include "tests/testing.h"
+#include "tests/indexer/fixture.h"
 
 using namespace kho;
-using kho::testing::TempDir;
+using kho::testing::IndexFixture;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A real store and index in a temporary directory.
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<indexer::Index> index;
-  int files = 0;
-
-  Fixture() {
-    REQUIRE(store::Store::open(dir.str() + "/data", true, &store).ok());
-    index = std::make_unique<indexer::Index>(*store);
-  }
-
-  store::RecordId add(const std::string& title, std::vector<std::string> pages, const std::string& kind = "other") {
-    fs::path file = dir.path() / ("f" + std::to_string(++files));
-    kho::testing::write_file(file, title + std::to_string(files));
-    store::NewRecord in;
-    in.source_path = file.string();
-    in.filename = "tệp " + std::to_string(files) + ".txt";
-    in.kind = kind;
-    in.dc = {{"title", title}};
-    in.pages = std::move(pages);
-    store::Record r;
-    bool dup = false;
-    REQUIRE(store->add(in, &r, &dup).ok());
-    REQUIRE(index->catch_up().ok());
-    return r.id;
-  }
-
-  indexer::Results search(const std::string& q) {
-    indexer::Results results;
-    indexer::SearchRequest request;
-    request.query = q;
-    Status s = index->search(request, &results);
-    INFO(s.message());
-    REQUIRE(s.ok());
-    return results;
-  }
-
-  std::vector<store::RecordId> ids(const std::string& q) {
-    std::vector<store::RecordId> out;
-    for (const auto& h : search(q).hits) out.push_back(h.id);
-    return out;
-  }
-};
-
-}  // namespace
-
 TEST_CASE("queries without diacritics find Vietnamese text") {
-  Fixture f;
+  IndexFixture f;
   auto a = f.add("Kế hoạch", {"Lễ xét công nhận tốt nghiệp THCS năm 2022"});
   auto b = f.add("Danh sách", {"Giáo viên chủ nhiệm: Trần Đình Hà, lớp 9A"});
   CHECK(f.ids("tot nghiep") == std::vector<store::RecordId>{a});
@@ -74,7 +23,7 @@ TEST_CASE("queries without diacritics find Vietnamese text") {
 }
 
 TEST_CASE("a query with diacritics ranks exact-diacritic matches first") {
-  Fixture f;
+  IndexFixture f;
   auto duong = f.add("Một", {"con đường đến trường"});
   auto duong2 = f.add("Hai", {"đại dương mênh mông"});
   auto hits = f.ids("dương");
@@ -86,14 +35,14 @@ TEST_CASE("a query with diacritics ranks exact-diacritic matches first") {
 }
 
 TEST_CASE("old and new tone placement match") {
-  Fixture f;
+  IndexFixture f;
   auto a = f.add("Tin tức", {"Sở Giáo dục tỉnh Hòa Bình và ngành thủy lợi"});
   CHECK(f.ids("Hoà Bình") == std::vector<store::RecordId>{a});
   CHECK(f.ids("thuỷ") == std::vector<store::RecordId>{a});
 }
 
 TEST_CASE("document numbers are findable as typed") {
-  Fixture f;
+  IndexFixture f;
   auto a = f.add("Kế hoạch", {"Số: 44/KH-PGDĐT Cẩm Giàng, ngày 04 tháng 10 năm 2022"});
   f.add("Công văn", {"Số: 4267/BGDĐT-CNTT về việc hướng dẫn"});
   CHECK(f.ids("44/KH-PGDĐT") == std::vector<store::RecordId>{a});
@@ -102,8 +51,9 @@ TEST_CASE("document numbers are findable as typed") {
 }
 
 TEST_CASE("a hit names its best page and a snippet with the match") {
-  Fixture f;
-  auto id = f.add("Sách", {"trang đầu không có gì", "trang hai cũng vậy", "ở đây có chuyển đổi số cho nhà trường"});
+  IndexFixture f;
+  auto id = f.add("Sách", {"trang đầu không có gì", "trang hai cũng vậy",
+                           "ở đây có chuyển đổi số cho nhà trường"});
   auto results = f.search("chuyen doi so");
   REQUIRE(results.hits.size() == 1);
   const auto& hit = results.hits[0];
@@ -116,7 +66,7 @@ TEST_CASE("a hit names its best page and a snippet with the match") {
 }
 
 TEST_CASE("a record matching on many pages is one hit") {
-  Fixture f;
+  IndexFixture f;
   f.add("Giáo trình", {"học sinh một", "học sinh hai", "học sinh ba"});
   auto results = f.search("học sinh");
   CHECK(results.total == 1);
@@ -125,7 +75,7 @@ TEST_CASE("a record matching on many pages is one hit") {
 }
 
 TEST_CASE("adjacent syllables rank above scattered ones") {
-  Fixture f;
+  IndexFixture f;
   auto scattered = f.add("A", {"học tập chăm chỉ, sinh hoạt lớp, và nhiều điều khác nữa về học"});
   auto together = f.add("B", {"mỗi học sinh cần cố gắng"});
   auto hits = f.ids("hoc sinh");
@@ -135,7 +85,7 @@ TEST_CASE("adjacent syllables rank above scattered ones") {
 }
 
 TEST_CASE("withdrawn records are hidden from search") {
-  Fixture f;
+  IndexFixture f;
   auto id = f.add("Văn bản", {"quyết định khen thưởng"});
   REQUIRE(f.store->withdraw(id, "ban hành nhầm", "tester").ok());
   REQUIRE(f.index->catch_up().ok());
@@ -143,7 +93,7 @@ TEST_CASE("withdrawn records are hidden from search") {
 }
 
 TEST_CASE("the index records the last change applied and catches up from there") {
-  Fixture f;
+  IndexFixture f;
   f.add("Một", {"một"});
   CHECK(f.index->applied_sequence() == f.store->last_sequence());
   // A change the index has not seen (as after a crash between the two commits).
@@ -163,7 +113,7 @@ TEST_CASE("the index records the last change applied and catches up from there")
 }
 
 TEST_CASE("a rebuilt index gives the same results") {
-  Fixture f;
+  IndexFixture f;
   f.add("Kế hoạch", {"chuyển đổi số trong giáo dục", "tốt nghiệp THCS"});
   f.add("Tin", {"giáo dục Hòa Bình"});
   auto before = f.search("giao duc");
@@ -179,7 +129,7 @@ TEST_CASE("a rebuilt index gives the same results") {
 }
 
 TEST_CASE("a malformed or empty query is an error that names the problem") {
-  Fixture f;
+  IndexFixture f;
   f.add("Một", {"một"});
   indexer::Results results;
   indexer::SearchRequest request;
@@ -192,7 +142,7 @@ TEST_CASE("a malformed or empty query is an error that names the problem") {
 }
 
 TEST_CASE("query language: phrases, NOT, fields and kinds") {
-  Fixture f;
+  IndexFixture f;
   auto a = f.add("Kế hoạch bài dạy Toán", {"bài học về phân số"}, "lesson-plan");
   auto b = f.add("Quyết định", {"phân công giáo viên dạy toán"}, "admin-doc");
   CHECK(f.ids("\"phan so\"") == std::vector<store::RecordId>{a});
@@ -203,7 +153,7 @@ TEST_CASE("query language: phrases, NOT, fields and kinds") {
 }
 
 TEST_CASE("facets count records, and filters combine with the query") {
-  Fixture f;
+  IndexFixture f;
   f.add("Kế hoạch A", {"giáo dục trang một", "giáo dục trang hai"}, "admin-doc");
   f.add("Kế hoạch B", {"giáo dục"}, "admin-doc");
   auto lesson = f.add("Bài dạy", {"giáo dục"}, "lesson-plan");
@@ -231,7 +181,7 @@ TEST_CASE("facets count records, and filters combine with the query") {
 }
 
 TEST_CASE("results sort by title and page stably") {
-  Fixture f;
+  IndexFixture f;
   auto c = f.add("Cờ vua", {"sách"});
   auto a = f.add("Âm nhạc", {"sách"});
   auto b = f.add("Bóng đá", {"sách"});
@@ -251,7 +201,7 @@ TEST_CASE("results sort by title and page stably") {
 }
 
 TEST_CASE("search inside a record lists every matching page") {
-  Fixture f;
+  IndexFixture f;
   auto id = f.add("Sách", {"điểm danh học sinh", "không liên quan", "học sinh giỏi"});
   f.add("Khác", {"học sinh khác"});
   std::vector<indexer::Hit> pages;
@@ -263,30 +213,37 @@ TEST_CASE("search inside a record lists every matching page") {
 }
 
 TEST_CASE("abbreviations match their expansions and back") {
-  Fixture f;
+  IndexFixture f;
   auto thcs = f.add("Một", {"Trường THCS Mạo Khê"});
   auto full = f.add("Hai", {"trường trung học cơ sở Cẩm Giàng"});
   auto both = std::vector<store::RecordId>{thcs, full};
-  auto sorted = [](std::vector<store::RecordId> v) { std::sort(v.begin(), v.end()); return v; };
+  auto sorted = [](std::vector<store::RecordId> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
   CHECK(sorted(f.ids("THCS")) == both);
   CHECK(sorted(f.ids("trung hoc co so")) == both);
   CHECK(sorted(f.ids("trường trung học cơ sở")) == both);
-  CHECK(f.ids("\"trung hoc co so\"") == std::vector<store::RecordId>{full});  // quotes mean as written
+  CHECK(f.ids("\"trung hoc co so\"") ==
+        std::vector<store::RecordId>{full});  // quotes mean as written
 }
 
 TEST_CASE("the synonym list parses and rewrites only free-standing words") {
   indexer::Synonyms s;
-  REQUIRE(indexer::Synonyms::parse("# comment\nTHCS = trung học cơ sở\nCNTT = công nghệ thông tin\n", &s).ok());
+  REQUIRE(indexer::Synonyms::parse(
+              "# comment\nTHCS = trung học cơ sở\nCNTT = công nghệ thông tin\n", &s)
+              .ok());
   CHECK(s.size() == 2);
   CHECK(s.expand("thcs Cam Giang") == "(thcs OR \"trung hoc co so\") Cam Giang");
   CHECK(s.expand("44/KH-THCS") == "44/KH-THCS");
   CHECK(s.expand("title:cntt") == "title:cntt");
-  CHECK(indexer::Synonyms::parse("no equals sign\n", &s).message().find("line 1") != std::string::npos);
+  CHECK(indexer::Synonyms::parse("no equals sign\n", &s).message().find("line 1") !=
+        std::string::npos);
   CHECK(indexer::Synonyms::builtin().size() > 15);
 }
 
 TEST_CASE("did you mean: accents restored and misspellings corrected") {
-  Fixture f;
+  IndexFixture f;
   f.add("Một", {"Lễ xét công nhận tốt nghiệp năm 2022", "tốt nghiệp THCS"});
   f.add("Hai", {"học sinh tốt, tôt"});
   CHECK(f.search("tot nghiep").suggestion == "tốt nghiệp");

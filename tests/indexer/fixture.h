@@ -1,0 +1,77 @@
+// A real store and index in a temporary directory, for the indexer's tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "indexer/indexer.h"
+#include "store/store.h"
+#include "tests/testing.h"
+
+namespace kho::testing {
+
+namespace fs = std::filesystem;
+
+// A real store and index in a temporary directory.
+struct IndexFixture {
+  TempDir dir;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<indexer::Index> index;
+  int files = 0;
+
+  IndexFixture() {
+    REQUIRE(store::Store::open(dir.str() + "/data", true, &store).ok());
+    index = std::make_unique<indexer::Index>(*store);
+  }
+
+  store::RecordId add(const std::string& title, std::vector<std::string> pages,
+                      const std::string& kind = "other") {
+    store::NewRecord in;
+    in.kind = kind;
+    in.dc = {{"title", title}};
+    in.pages = std::move(pages);
+    return add(std::move(in));
+  }
+
+  // A record with any fields; its original is a small unique file.
+  store::RecordId add(store::NewRecord in) {
+    fs::path file = dir.path() / ("f" + std::to_string(++files));
+    kho::testing::write_file(file, "original " + std::to_string(files));
+    in.source_path = file.string();
+    if (in.filename.empty()) in.filename = "tệp " + std::to_string(files) + ".txt";
+    store::Record r;
+    bool dup = false;
+    REQUIRE(store->add(in, &r, &dup).ok());
+    REQUIRE(index->catch_up().ok());
+    return r.id;
+  }
+
+  indexer::Results search(const std::string& q) {
+    indexer::Results results;
+    indexer::SearchRequest request;
+    request.query = q;
+    Status s = index->search(request, &results);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    return results;
+  }
+
+  // The refusal of a query that must not run.
+  Status refusal(const std::string& q) {
+    indexer::Results results;
+    indexer::SearchRequest request;
+    request.query = q;
+    return index->search(request, &results);
+  }
+
+  std::vector<store::RecordId> ids(const std::string& q) {
+    std::vector<store::RecordId> out;
+    for (const auto& h : search(q).hits) out.push_back(h.id);
+    return out;
+  }
+};
+
+}  // namespace kho::testing
