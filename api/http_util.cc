@@ -187,4 +187,40 @@ bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions*
   return true;
 }
 
+namespace {
+
+bool parse_flag(const std::optional<std::string>& value, const char* name, bool* out,
+                std::string* error) {
+  if (!value) return true;
+  if (*value == "1" || *value == "true") return *out = true, true;
+  if (*value == "0" || *value == "false" || value->empty()) return *out = false, true;
+  *error = std::string(name) + ": must be 1 or 0";
+  return false;
+}
+
+}  // namespace
+
+bool search_options_from(const Pistache::Http::Uri::Query& query, indexer::SearchRequest* request,
+                         std::string* error) {
+  if (auto sort = query_param(query, "sort"); sort && !indexer::parse_sort(*sort, &request->sort)) {
+    *error = "sort: must be relevance, newest, oldest or title";
+    return false;
+  }
+  if (!parse_flag(query_param(query, "facets"), "facets", &request->facets, error)) return false;
+  if (!parse_flag(query_param(query, "withdrawn"), "withdrawn", &request->include_withdrawn, error))
+    return false;
+  for (const std::string& facet : indexer::facet_names()) {
+    auto value = query_param(query, facet);
+    if (!value) continue;
+    std::size_t start = 0;
+    for (std::size_t comma = value->find(','); start <= value->size();
+         comma = value->find(',', start)) {
+      if (comma == std::string::npos) comma = value->size();
+      if (comma > start) request->filters.emplace_back(facet, value->substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return true;
+}
+
 }  // namespace kho::api

@@ -7,21 +7,75 @@ namespace kho::api {
 using nlohmann::json;
 
 namespace {
+
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void escape_html(std::string_view s, std::string* out) {
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        *out += "&amp;";
+        break;
+      case '<':
+        *out += "&lt;";
+        break;
+      case '>':
+        *out += "&gt;";
+        break;
+      case '"':
+        *out += "&quot;";
+        break;
+      case '\'':
+        *out += "&#39;";
+        break;
+      default:
+        *out += c;
+    }
+  }
+}
+
+json hit_json(const indexer::Hit& h) {
+  return {{"id", h.id},
+          {"title", h.title},
+          {"kind", h.kind},
+          {"filename", h.filename},
+          {"page", h.page},
+          {"snippet", h.snippet},
+          {"snippet_html", snippet_html(h)},
+          {"score", h.score},
+          {"matching_pages", h.matching_pages}};
+}
+
 }  // namespace
+
+std::string snippet_html(const indexer::Hit& hit) {
+  std::string out;
+  std::size_t at = 0;
+  for (auto [offset, length] : hit.highlights) {
+    if (offset < at || offset + length > hit.snippet.size()) continue;
+    escape_html(std::string_view(hit.snippet).substr(at, offset - at), &out);
+    out += "<mark>";
+    escape_html(std::string_view(hit.snippet).substr(offset, length), &out);
+    out += "</mark>";
+    at = offset + length;
+  }
+  escape_html(std::string_view(hit.snippet).substr(at), &out);
+  return out;
+}
+
+std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pages) {
+  json list = json::array();
+  for (const auto& p : pages)
+    list.push_back({{"page", p.page},
+                    {"snippet", p.snippet},
+                    {"snippet_html", snippet_html(p)},
+                    {"score", p.score}});
+  return dump({{"id", id}, {"total", pages.size()}, {"pages", list}});
+}
 
 std::string render_results(const indexer::Results& results) {
   json hits = json::array();
-  for (const auto& h : results.hits) {
-    hits.push_back({{"id", h.id},
-                    {"title", h.title},
-                    {"kind", h.kind},
-                    {"filename", h.filename},
-                    {"page", h.page},
-                    {"snippet", h.snippet},
-                    {"score", h.score},
-                    {"matching_pages", h.matching_pages}});
-  }
+  for (const auto& h : results.hits) hits.push_back(hit_json(h));
   json out = {{"total", results.total}, {"hits", hits}};
   if (!results.suggestion.empty()) out["suggestion"] = results.suggestion;
   if (!results.facets.empty()) {

@@ -9,8 +9,13 @@
 
 namespace kho::api {
 
-// {"total": N, "hits": [{"id","title","kind","filename","page","snippet","score","matching_pages"}], ...}
+// {"total": N, "hits": [{"id","title","kind","filename","page","snippet",
+//  "snippet_html","score","matching_pages"}], "facets": {...}, "suggestion"}
 std::string render_results(const indexer::Results& results);
+// Search inside one record: {"id", "total", "pages": [{"page","snippet","snippet_html","score"}]}
+std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pages);
+// The snippet as HTML: escaped, the query's words in <mark>.
+std::string snippet_html(const indexer::Hit& hit);
 // The record's canonical JSON plus "file_url".
 std::string render_record(const store::Record& record, bool duplicate = false);
 // {"error": {"code": code, "message": message}}

@@ -151,6 +151,7 @@ struct Server::Impl {
              const std::vector<std::pair<Http::Method, Handler>>& handlers);
   void search(const Rest::Request& request, Http::ResponseWriter& response);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
+  void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
   void keep_index_fresh();
@@ -202,6 +203,8 @@ void Server::Impl::routes() {
   route("/api/v1/records", {{Http::Method::Post, std::bind(&Impl::upload, this, _1, _2)}});
   route("/api/v1/records/:id", {{Http::Method::Get, std::bind(&Impl::record, this, _1, _2)}});
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
+  route("/api/v1/records/:id/search",
+        {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});
   router.addNotFoundHandler(
       guarded(&in_flight, [](const Rest::Request& request, Http::ResponseWriter& response) {
         send_error(response, Http::Code::Not_Found, "not_found",
@@ -221,6 +224,8 @@ void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& re
   if (search.query.find_first_not_of(" \t") == std::string::npos)
     return send_error(response, Http::Code::Bad_Request, "bad_request", "q: the query is empty");
   search.offset = (page - 1) * search.limit;
+  if (!search_options_from(request.query(), &search, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
   indexer::Results results;
   if (Status s = library.index().search(search, &results); !s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, render_results(results));
@@ -231,6 +236,18 @@ Status Server::Impl::record_from(const Rest::Request& request, store::Record* ou
   std::string text = request.param(":id").as<std::string>();
   if (!parse_id(text, &id)) return Status::NotFound("no record " + text);
   return library.store().get(id, out);
+}
+
+void Server::Impl::search_record(const Rest::Request& request, Http::ResponseWriter& response) {
+  store::Record r;
+  if (Status s = record_from(request, &r); !s.ok()) return send_status(response, s);
+  std::string q = query_param(request.query(), "q").value_or("");
+  if (q.find_first_not_of(" \t") == std::string::npos)
+    return send_error(response, Http::Code::Bad_Request, "bad_request", "q: the query is empty");
+  std::vector<indexer::Hit> pages;
+  if (Status s = library.index().search_record(r.id, q, &pages); !s.ok())
+    return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_pages(r.id, pages));
 }
 
 void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& response) {

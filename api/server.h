@@ -32,7 +32,7 @@ class Server {
 
   Status start();  // binds and serves on background threads
   std::uint16_t port() const;
-  void stop();     // stops accepting, lets running handlers finish
+  void stop();  // stops accepting, lets running handlers finish
 
  private:
   struct Impl;

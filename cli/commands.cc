@@ -38,7 +38,8 @@ std::unique_ptr<Library> open_library(const std::string& data_dir, bool create, 
 }
 
 bool parse_id(const std::string& text, store::RecordId* id) {
-  if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), ::isdigit)) return false;
+  if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), ::isdigit))
+    return false;
   *id = std::stoull(text);
   return *id > 0;
 }
@@ -52,7 +53,8 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+      for (auto it = fs::recursive_directory_iterator(
+               p, fs::directory_options::skip_permission_denied, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file(ec)) found.push_back(it->path().string());
       if (ec) failed->emplace_back(p, "cannot read folder: " + ec.message());
@@ -77,10 +79,11 @@ void print_summary(const ImportSummary& sum, bool as_json) {
     std::cout << out.dump(2) << "\n";
     return;
   }
-  std::printf("%zu imported, %zu duplicate, %zu failed\n", sum.imported.size(), sum.duplicates.size(),
-              sum.failed.size());
+  std::printf("%zu imported, %zu duplicate, %zu failed\n", sum.imported.size(),
+              sum.duplicates.size(), sum.failed.size());
   for (const auto& f : sum.failed)
-    std::printf("  failed: %s: %s\n", f["path"].get<std::string>().c_str(), f["error"].get<std::string>().c_str());
+    std::printf("  failed: %s: %s\n", f["path"].get<std::string>().c_str(),
+                f["error"].get<std::string>().c_str());
 }
 
 }  // namespace
@@ -117,7 +120,8 @@ int import(const std::string& data_dir, const ImportArgs& args) {
     if (!s.ok()) {
       sum.failed.push_back({{"path", files[i]}, {"error", s.message()}});
     } else {
-      (duplicate ? sum.duplicates : sum.imported).push_back({{"path", files[i]}, {"id", record.id}});
+      (duplicate ? sum.duplicates : sum.imported)
+          .push_back({{"path", files[i]}, {"id", record.id}});
     }
   }
   bar.finish();
@@ -132,6 +136,67 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   return sum.failed.empty() ? kOk : kFailed;
 }
 
+namespace {
+
+// The snippet with the query's words in bold, when a person reads it.
+std::string highlighted(const indexer::Hit& hit) {
+  if (!isatty(STDOUT_FILENO)) return hit.snippet;
+  std::string out;
+  std::size_t at = 0;
+  for (auto [offset, length] : hit.highlights) {
+    if (offset < at || offset + length > hit.snippet.size()) continue;
+    out += hit.snippet.substr(at, offset - at) + "\033[1m" + hit.snippet.substr(offset, length) +
+           "\033[0m";
+    at = offset + length;
+  }
+  return out + hit.snippet.substr(at);
+}
+
+void print_facets(const indexer::Results& results) {
+  for (const auto& [name, values] : results.facets) {
+    std::printf("\n%s:", name.c_str());
+    for (const auto& v : values)
+      std::printf("  %s (%llu)", v.value.c_str(), static_cast<unsigned long long>(v.count));
+    std::printf("\n");
+  }
+}
+
+int search_request(const SearchArgs& args, indexer::SearchRequest* request) {
+  request->query = args.query;
+  request->limit = args.per_page;
+  request->offset = (args.page - 1) * args.per_page;
+  request->include_withdrawn = args.include_withdrawn;
+  request->facets = args.facets;
+  indexer::parse_sort(args.sort, &request->sort);
+  for (const std::string& f : args.filters) {
+    std::size_t eq = f.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
+      return print_error("--filter " + f + ": write it FACET=VALUE, e.g. kind=book"), kUsage;
+    request->filters.emplace_back(f.substr(0, eq), f.substr(eq + 1));
+  }
+  return kOk;
+}
+
+int search_in_record(Library& library, const SearchArgs& args) {
+  store::RecordId id = 0;
+  if (!parse_id(args.in_record, &id))
+    return print_error("'" + args.in_record + "' is not a record ID"), kUsage;
+  store::Record record;
+  if (Status s = library.store().get(id, &record); !s.ok()) return fail(s);
+  std::vector<indexer::Hit> pages;
+  if (Status s = library.index().search_record(id, args.query, &pages); !s.ok()) return fail(s);
+  if (args.json) {
+    std::cout << api::render_pages(id, pages) << "\n";
+    return kOk;
+  }
+  std::printf("%zu matching page(s) in [%llu] %s\n", pages.size(),
+              static_cast<unsigned long long>(id), record.dc["title"].c_str());
+  for (const auto& p : pages) std::printf("\n  page %u: %s\n", p.page, highlighted(p).c_str());
+  return kOk;
+}
+
+}  // namespace
+
 int search(const std::string& data_dir, const SearchArgs& args) {
   int code = kOk;
   auto library = open_library(data_dir, false, &code);
@@ -139,11 +204,9 @@ int search(const std::string& data_dir, const SearchArgs& args) {
   // Self-healing: an index left behind (a crash, an import elsewhere) catches up first.
   if (library->index().applied_sequence() < library->store().last_sequence())
     if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
+  if (!args.in_record.empty()) return search_in_record(*library, args);
   indexer::SearchRequest request;
-  request.query = args.query;
-  request.limit = args.per_page;
-  request.offset = (args.page - 1) * args.per_page;
-  request.include_withdrawn = args.include_withdrawn;
+  if (int usage = search_request(args, &request); usage != kOk) return usage;
   indexer::Results results;
   if (Status s = library->index().search(request, &results); !s.ok()) return fail(s);
   if (args.json) {
@@ -151,11 +214,13 @@ int search(const std::string& data_dir, const SearchArgs& args) {
     return kOk;
   }
   std::printf("%llu result(s)\n", static_cast<unsigned long long>(results.total));
+  if (!results.suggestion.empty()) std::printf("Did you mean: %s\n", results.suggestion.c_str());
   for (const auto& hit : results.hits) {
-    std::printf("\n[%llu] %s  (%s, %s, page %u)\n", static_cast<unsigned long long>(hit.id), hit.title.c_str(),
-                hit.kind.c_str(), hit.filename.c_str(), hit.page);
-    if (!hit.snippet.empty()) std::printf("    %s\n", hit.snippet.c_str());
+    std::printf("\n[%llu] %s  (%s, %s, page %u)\n", static_cast<unsigned long long>(hit.id),
+                hit.title.c_str(), hit.kind.c_str(), hit.filename.c_str(), hit.page);
+    if (!hit.snippet.empty()) std::printf("    %s\n", highlighted(hit).c_str());
   }
+  print_facets(results);
   return kOk;
 }
 
@@ -171,17 +236,18 @@ int show(const std::string& data_dir, const std::string& id_text, bool as_json) 
     std::cout << json::parse(store::to_json(r)).dump(2) << "\n";
     return kOk;
   }
-  std::printf("ID:          %llu\nKind:        %s\nStatus:      %s\n", static_cast<unsigned long long>(r.id),
-              r.kind.c_str(), r.status.c_str());
+  std::printf("ID:          %llu\nKind:        %s\nStatus:      %s\n",
+              static_cast<unsigned long long>(r.id), r.kind.c_str(), r.status.c_str());
   if (r.status == "withdrawn") std::printf("Reason:      %s\n", r.withdrawn_reason.c_str());
-  std::printf("Visibility:  %s\nSchool:      %s\nPages:       %u\n", r.visibility.c_str(), r.school.c_str(),
-              r.page_count);
-  for (const auto& [name, value] : r.dc) std::printf("%-12s %s\n", (name + ":").c_str(), value.c_str());
+  std::printf("Visibility:  %s\nSchool:      %s\nPages:       %u\n", r.visibility.c_str(),
+              r.school.c_str(), r.page_count);
+  for (const auto& [name, value] : r.dc)
+    std::printf("%-12s %s\n", (name + ":").c_str(), value.c_str());
   for (const auto& o : r.originals)
-    std::printf("Original:    %s (%s, %llu bytes, sha256 %s)\n", o.filename.c_str(), o.media_type.c_str(),
-                static_cast<unsigned long long>(o.size), o.sha256.c_str());
-  std::printf("Created:     %s by %s\nUpdated:     %s by %s\n", r.created_at.c_str(), r.created_by.c_str(),
-              r.updated_at.c_str(), r.updated_by.c_str());
+    std::printf("Original:    %s (%s, %llu bytes, sha256 %s)\n", o.filename.c_str(),
+                o.media_type.c_str(), static_cast<unsigned long long>(o.size), o.sha256.c_str());
+  std::printf("Created:     %s by %s\nUpdated:     %s by %s\n", r.created_at.c_str(),
+              r.created_by.c_str(), r.updated_at.c_str(), r.updated_by.c_str());
   return kOk;
 }
 
@@ -193,7 +259,8 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
   if (!library) return code;
   store::Record r;
   if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
-  if (r.originals.empty()) return print_error("record " + id_text + " has no original file"), kNotFound;
+  if (r.originals.empty())
+    return print_error("record " + id_text + " has no original file"), kNotFound;
   std::ifstream in(library->store().original_path(r.originals.front()), std::ios::binary);
   if (!in) return print_error("cannot read the original of record " + id_text), kFailed;
   if (output.empty() || output == "-") {
@@ -241,7 +308,8 @@ int serve(const std::string& data_dir, const std::string& listen) {
   api::ServerOptions options;
   options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
   std::string port = colon == std::string::npos ? "8080" : listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) || std::stoi(port) > 65535)
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+      std::stoi(port) > 65535)
     return print_error("--listen wants HOST:PORT, e.g. 127.0.0.1:8080"), kUsage;
   options.port = static_cast<std::uint16_t>(std::stoi(port));
   options.worker_exe = self_exe();
@@ -258,7 +326,8 @@ int serve(const std::string& data_dir, const std::string& listen) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   api::Server server(*library, options);
   if (Status s = server.start(); !s.ok()) return fail(s);
-  std::printf("kho serving %s on http://%s:%u\n", data_dir.c_str(), options.address.c_str(), server.port());
+  std::printf("kho serving %s on http://%s:%u\n", data_dir.c_str(), options.address.c_str(),
+              server.port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
@@ -267,6 +336,8 @@ int serve(const std::string& data_dir, const std::string& listen) {
   return kOk;
 }
 
-int extract_worker(const std::string& path) { return importers::run_worker(path, importers::WorkerLimits{}); }
+int extract_worker(const std::string& path) {
+  return importers::run_worker(path, importers::WorkerLimits{});
+}
 
 }  // namespace kho::cli

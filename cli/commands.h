@@ -24,6 +24,10 @@ struct SearchArgs {
   std::size_t per_page = 10;
   bool json = false;
   bool include_withdrawn = false;
+  bool facets = false;
+  std::string sort = "relevance";
+  std::vector<std::string> filters;  // "facet=value"
+  std::string in_record;             // search inside this record only
 };
 
 int init(const std::string& data_dir);

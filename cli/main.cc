@@ -19,30 +19,47 @@ int main(int argc, char** argv) {
   CLI::App app{"kho: a digital library and document archive for Vietnamese schools"};
   app.require_subcommand(1);
   std::string data_dir = default_data_dir();
-  app.add_option("--data", data_dir, "Library data directory (env KHO_DATA)")->capture_default_str();
+  app.add_option("--data", data_dir, "Library data directory (env KHO_DATA)")
+      ->capture_default_str();
 
   auto* init_cmd = app.add_subcommand("init", "Create a new, empty library");
 
   ImportArgs import_args;
   auto* import_cmd = app.add_subcommand("import", "Import files and folders (recursively)");
   import_cmd->add_option("paths", import_args.paths, "Files or folders")->required();
-  import_cmd->add_option("--kind", import_args.kind, "book, diploma, lesson-plan, admin-doc or other (default: recognised from the content)")
+  import_cmd
+      ->add_option(
+          "--kind", import_args.kind,
+          "book, diploma, lesson-plan, admin-doc or other (default: recognised from the content)")
       ->check(CLI::IsMember({"book", "diploma", "lesson-plan", "admin-doc", "other"}))
       ->capture_default_str();
   import_cmd->add_option("--school", import_args.school, "Owning school's code");
-  import_cmd->add_option("--visibility", import_args.visibility, "private, school, shared or public")
+  import_cmd
+      ->add_option("--visibility", import_args.visibility, "private, school, shared or public")
       ->check(CLI::IsMember({"private", "school", "shared", "public"}))
       ->capture_default_str();
   import_cmd->add_flag("--json", import_args.json, "Print the summary as JSON");
 
   SearchArgs search_args;
   auto* search_cmd = app.add_subcommand("search", "Search the library");
-  search_cmd->add_option("query", search_args.query, "Words, \"phrases\", AND/OR/NOT, -word, title:…")
+  search_cmd
+      ->add_option("query", search_args.query, "Words, \"phrases\", AND/OR/NOT, -word, title:…")
       ->required();
-  search_cmd->add_option("--page", search_args.page, "Result page, from 1")->check(CLI::PositiveNumber);
-  search_cmd->add_option("--per-page", search_args.per_page, "Hits per page")->check(CLI::Range(1, 1000));
+  search_cmd->add_option("--page", search_args.page, "Result page, from 1")
+      ->check(CLI::PositiveNumber);
+  search_cmd->add_option("--per-page", search_args.per_page, "Hits per page")
+      ->check(CLI::Range(1, 1000));
   search_cmd->add_flag("--json", search_args.json, "Print results as JSON");
   search_cmd->add_flag("--withdrawn", search_args.include_withdrawn, "Include withdrawn records");
+  search_cmd->add_flag("--facets", search_args.facets,
+                       "Count results by kind, school, year, grade, subject, …");
+  search_cmd->add_option("--sort", search_args.sort, "relevance, newest, oldest or title")
+      ->check(CLI::IsMember({"relevance", "newest", "oldest", "title"}))
+      ->capture_default_str();
+  search_cmd->add_option("--filter", search_args.filters,
+                         "FACET=VALUE, e.g. kind=book (repeatable)");
+  search_cmd->add_option("--in", search_args.in_record,
+                         "Search inside one record: every matching page");
 
   std::string id, output, reason, listen = "127.0.0.1:8080";
   bool json = false;
@@ -54,7 +71,8 @@ int main(int argc, char** argv) {
   get_cmd->add_option("id", id, "Record ID")->required();
   get_cmd->add_option("-o,--output", output, "File to write (default: standard output)");
 
-  auto* withdraw_cmd = app.add_subcommand("withdraw", "Withdraw a record (it is kept, with the reason)");
+  auto* withdraw_cmd =
+      app.add_subcommand("withdraw", "Withdraw a record (it is kept, with the reason)");
   withdraw_cmd->add_option("id", id, "Record ID")->required();
   withdraw_cmd->add_option("--reason", reason, "Why it is withdrawn")->required();
 

@@ -22,7 +22,8 @@ void ProgressBar::update(std::uint64_t done, const std::string& item) {
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.resize(kWidth, '.');
   std::size_t cut = item.size() > 40 ? item.size() - 39 : 0;
-  while (cut < item.size() && (static_cast<unsigned char>(item[cut]) & 0xC0) == 0x80) ++cut;  // UTF-8 boundary
+  while (cut < item.size() && (static_cast<unsigned char>(item[cut]) & 0xC0) == 0x80)
+    ++cut;  // UTF-8 boundary
   std::string name = cut ? "…" + item.substr(cut) : item;
   std::fprintf(stderr, "\r\033[K%s [%s] %llu/%llu %s", label_.c_str(), bar.c_str(),
                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),

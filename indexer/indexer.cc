@@ -127,6 +127,16 @@ store::Sequence Index::applied_sequence() const {
   }
 }
 
+bool parse_sort(const std::string& name, Sort* out) {
+  static const std::pair<const char*, Sort> names[] = {{"relevance", Sort::kRelevance},
+                                                       {"newest", Sort::kNewest},
+                                                       {"oldest", Sort::kOldest},
+                                                       {"title", Sort::kTitle}};
+  for (const auto& [n, sort] : names)
+    if (name == n) return *out = sort, true;
+  return false;
+}
+
 const std::vector<std::string>& facet_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
@@ -211,8 +221,11 @@ Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
   hit.score = m.get_weight();
   hit.matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
   std::string text;
-  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok())
-    hit.snippet = make_snippet(text, words);
+  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) {
+    Snippet snippet = make_snippet(text, words);
+    hit.snippet = std::move(snippet.text);
+    hit.highlights = std::move(snippet.highlights);
+  }
   return hit;
 }
 
@@ -270,8 +283,12 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed.query,
                                     Xapian::Query(kPrefixRecord + std::to_string(id))));
     Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
-    for (auto m = mset.begin(); m != mset.end(); ++m)
-      pages->push_back(make_hit(store_, m, parsed.words));
+    // The record's metadata is indexed on every page; a page matches when its
+    // own text has the query's words.
+    for (auto m = mset.begin(); m != mset.end(); ++m) {
+      Hit page = make_hit(store_, m, parsed.words);
+      if (!page.highlights.empty() || parsed.words.empty()) pages->push_back(std::move(page));
+    }
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
   }

@@ -32,6 +32,8 @@ struct Hit {
   std::string filename;
   std::uint32_t page = 0;  // best-matching page, from 1 (0: metadata only)
   std::string snippet;     // plain text around the match
+  // Where the query's words are in the snippet: byte offset and length.
+  std::vector<std::pair<std::size_t, std::size_t>> highlights;
   double score = 0;
   std::uint32_t matching_pages = 0;  // at least this many pages match
 };
@@ -45,10 +47,12 @@ struct Results {
   std::uint64_t total = 0;  // records matching (estimate when large, exact with facets)
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetCount>> facets;  // facet -> values, most common first
-  std::string suggestion;  // "did you mean", or empty
+  std::string suggestion;                                 // "did you mean", or empty
 };
 
 enum class Sort { kRelevance, kNewest, kOldest, kTitle };
+// "relevance", "newest", "oldest", "title"; false for anything else.
+bool parse_sort(const std::string& name, Sort* out);
 
 struct SearchRequest {
   std::string query;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <utility>
 
 #include "indexer/terms.h"
 #include "text/vietnamese.h"
@@ -7,32 +8,47 @@ namespace kho::indexer {
 
 namespace {
 
-std::string collapse_spaces(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    bool ws = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v';
-    if (ws) {
-      space = !out.empty();
-      continue;
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v';
+}
+
+// The tokens [first, first + n) with the text between them, runs of white
+// space collapsed to one space, and the hits marked.
+Snippet render(const std::string& page, const std::vector<text::Word>& tokens,
+               const std::vector<int>& hit, std::size_t first, std::size_t n) {
+  Snippet out;
+  if (first > 0) out.text = "… ";
+  for (std::size_t i = first; i < first + n; ++i) {
+    if (i > first) {
+      bool space = false;
+      for (std::size_t c = tokens[i - 1].offset + tokens[i - 1].length; c < tokens[i].offset; ++c) {
+        if (is_space(page[c])) {
+          space = true;
+          continue;
+        }
+        if (std::exchange(space, false)) out.text += ' ';
+        out.text += page[c];
+      }
+      if (space) out.text += ' ';
     }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
+    if (hit[i]) out.highlights.emplace_back(out.text.size(), tokens[i].length);
+    out.text.append(page, tokens[i].offset, tokens[i].length);
   }
+  if (first + n < tokens.size()) out.text += " …";
   return out;
 }
 
 }  // namespace
 
-std::string make_snippet(const std::string& page, const std::set<std::string>& words,
-                         std::size_t max_words) {
+Snippet make_snippet(const std::string& page, const std::set<std::string>& words,
+                     std::size_t max_words) {
   auto tokens = text::words(page);
-  if (tokens.empty()) return "";
+  if (tokens.empty()) return {};
   std::vector<int> hit(tokens.size(), 0);
   for (std::size_t i = 0; i < tokens.size(); ++i)
-    hit[i] = words.count(text::lower(text::fold(page.substr(tokens[i].offset, tokens[i].length)))) ? 1 : 0;
+    hit[i] = words.count(text::lower(text::fold(page.substr(tokens[i].offset, tokens[i].length))))
+                 ? 1
+                 : 0;
 
   // Slide a window of max_words tokens; keep the one with most hits, earliest on ties.
   std::size_t n = std::min(max_words, tokens.size());
@@ -51,13 +67,7 @@ std::string make_snippet(const std::string& page, const std::set<std::string>& w
     best_start = first > 4 ? std::max(best_start, first - 4) : best_start;
     best_start = std::min(best_start, tokens.size() - n);
   }
-  std::size_t from = tokens[best_start].offset;
-  const auto& last = tokens[best_start + n - 1];
-  std::size_t to = last.offset + last.length;
-  std::string out = collapse_spaces(page.substr(from, to - from));
-  if (best_start > 0) out = "… " + out;
-  if (best_start + n < tokens.size()) out += " …";
-  return out;
+  return render(page, tokens, hit, best_start, n);
 }
 
 }  // namespace kho::indexer

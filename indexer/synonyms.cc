@@ -33,8 +33,10 @@ std::string render(const std::vector<std::vector<std::string>>& forms, std::size
     if (i) out += " OR ";
     std::string joined;
     for (const auto& w : forms[i]) joined += (joined.empty() ? "" : " ") + w;
-    if (forms[i].size() == 1) out += joined;
-    else out += i == typed ? "(" + joined + ")" : "\"" + joined + "\"";
+    if (forms[i].size() == 1)
+      out += joined;
+    else
+      out += i == typed ? "(" + joined + ")" : "\"" + joined + "\"";
   }
   return out + ")";
 }
@@ -55,24 +57,29 @@ Status Synonyms::parse(const std::string& text, Synonyms* out) {
   std::istringstream in(text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#')
+    if (line.find_first_not_of(" \t\r") == std::string::npos ||
+        line[line.find_first_not_of(" \t")] == '#')
       continue;
     auto eq = line.find('=');
     if (eq == std::string::npos)
-      return Status::Invalid("synonyms line " + std::to_string(number) + ": expected 'ABBREVIATION = expansion'");
+      return Status::Invalid("synonyms line " + std::to_string(number) +
+                             ": expected 'ABBREVIATION = expansion'");
     std::vector<Form> group{folded_words(line.substr(0, eq))};
     std::istringstream rest(line.substr(eq + 1));
     for (std::string part; std::getline(rest, part, '|');) group.push_back(folded_words(part));
     for (const auto& form : group)
-      if (form.empty()) return Status::Invalid("synonyms line " + std::to_string(number) + ": empty side");
+      if (form.empty())
+        return Status::Invalid("synonyms line " + std::to_string(number) + ": empty side");
     out->groups_.push_back(std::move(group));
   }
   return Status::Ok();
 }
 
 // The group whose form starts at token i, and the token after that form.
-const std::vector<Synonyms::Form>* Synonyms::match_at(const std::string& q, const std::vector<text::Word>& tokens,
-                                                      std::size_t i, std::size_t* next, std::size_t* typed) const {
+const std::vector<Synonyms::Form>* Synonyms::match_at(const std::string& q,
+                                                      const std::vector<text::Word>& tokens,
+                                                      std::size_t i, std::size_t* next,
+                                                      std::size_t* typed) const {
   for (const auto& group : groups_) {
     for (std::size_t f = 0; f < group.size(); ++f) {
       const Form& form = group[f];

@@ -28,8 +28,8 @@ class Synonyms {
 
  private:
   using Form = std::vector<std::string>;  // folded, lower-cased words
-  const std::vector<Form>* match_at(const std::string& q, const std::vector<text::Word>& tokens, std::size_t i,
-                                    std::size_t* next, std::size_t* typed) const;
+  const std::vector<Form>* match_at(const std::string& q, const std::vector<text::Word>& tokens,
+                                    std::size_t i, std::size_t* next, std::size_t* typed) const;
   std::vector<std::vector<Form>> groups_;
 };
 

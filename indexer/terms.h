@@ -93,8 +93,13 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 // accented form (tot nghiep -> tốt nghiệp). Empty when there is nothing better.
 std::string suggest(const Xapian::Database& db, const std::string& query);
 
-// A window of the page around the densest run of query words.
-std::string make_snippet(const std::string& page, const std::set<std::string>& words,
-                         std::size_t max_words = 30);
+// A window of the page around the densest run of query words, with where
+// those words are in it.
+struct Snippet {
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> highlights;  // byte offset, length
+};
+Snippet make_snippet(const std::string& page, const std::set<std::string>& words,
+                     std::size_t max_words = 30);
 
 }  // namespace kho::indexer

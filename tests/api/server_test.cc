@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -496,4 +497,56 @@ TEST_CASE("many requests leave no open files behind") {
     api.get("/api/v1/records/1/file", {"Range: bytes=0-3"});
   }
   CHECK(open_fds() <= before + 2);
+}
+
+TEST_CASE("search takes filters, facets and sort, and highlights safely") {
+  Api api;
+  auto plan = upload_id(api.upload(
+      "Kế hoạch <b>chuyển đổi số</b> & CNTT năm 2022\n",
+      "filename=kh.txt&kind=admin-doc&date=2022-10-04&title=K%E1%BA%BF%20ho%E1%BA%A1ch"));
+  auto book = upload_id(api.upload("Sách về chuyển đổi số trong nhà trường\n",
+                                   "filename=sach.txt&kind=book&date=2020&title=S%C3%A1ch"));
+
+  auto r = api.get("/api/v1/search?q=chuyen+doi+so&facets=1&sort=oldest");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json body = json::parse(r.body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{book, plan});
+  CHECK(body["facets"]["kind"].size() == 2);
+  json first_plan = body["hits"][1];
+  // The page's own "<b>" is text, shown as such; only the matches are marked.
+  CHECK(contains(first_plan["snippet_html"],
+                 "&lt;b&gt;<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>&lt;/b&gt; &amp;"));
+  CHECK(contains(first_plan["snippet"], "<b>chuyển đổi số</b>"));
+
+  body = json::parse(api.get("/api/v1/search?q=chuyen+doi+so&kind=book").body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{book});
+  body =
+      json::parse(api.get("/api/v1/search?q=chuyen+doi+so&kind=book,admin-doc&sort=newest").body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{plan, book});
+  body = json::parse(api.get("/api/v1/search?q=" + url_encode("chuyển đổi số year:2022")).body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{plan});
+
+  CHECK(api.get("/api/v1/search?q=so&sort=random").status == 400);
+  CHECK(api.get("/api/v1/search?q=so&facets=maybe").status == 400);
+  auto bad = api.get("/api/v1/search?q=" + url_encode("year:2023..2019"));
+  CHECK(bad.status == 400);
+  CHECK(contains(error_message(bad), "year:2023..2019"));
+}
+
+TEST_CASE("search inside a record lists its matching pages") {
+  Api api;
+  auto id =
+      upload_id(api.upload("Trang một: học sinh\fTrang hai: giáo viên\fTrang ba: học sinh giỏi\n",
+                           "filename=ba-trang.txt"));
+  auto r = api.get("/api/v1/records/" + std::to_string(id) + "/search?q=hoc+sinh");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json body = json::parse(r.body);
+  CHECK(body["total"] == 2);
+  std::set<int> pages;
+  for (const auto& p : body["pages"]) pages.insert(p["page"].get<int>());
+  CHECK(pages == std::set<int>{1, 3});
+  CHECK(api.get("/api/v1/records/" + std::to_string(id) + "/search").status == 400);
+  CHECK(api.get("/api/v1/records/999/search?q=hoc").status == 404);
 }

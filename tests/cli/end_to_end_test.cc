@@ -38,7 +38,8 @@ Response http_get(const std::string& url) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  if (curl_easy_perform(curl) == CURLE_OK)
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
   curl_easy_cleanup(curl);
   return r;
 }
@@ -99,7 +100,8 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
   REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
 
   SECTION("a batch with a broken PDF imports the good files and names the bad one") {
-    auto run = run_kho({"--data", data, "import", "--kind", "admin-doc", batch_with_broken_pdf(dir).string()});
+    auto run = run_kho(
+        {"--data", data, "import", "--kind", "admin-doc", batch_with_broken_pdf(dir).string()});
     CHECK(run.exit_code == 1);
     CHECK(run.out.find("2 imported, 0 duplicate, 1 failed") != std::string::npos);
     std::regex broken("failed: [^\\n]*broken\\.pdf: [^\\n]+");
@@ -107,14 +109,15 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
     CHECK(run_kho({"--data", data, "show", "3"}).exit_code == 3);  // nothing partial stored
 
     // Importing again makes no new records.
-    auto again = run_kho({"--data", data, "import", "--json", (dir.path() / "batch" / kPdf).string()});
+    auto again =
+        run_kho({"--data", data, "import", "--json", (dir.path() / "batch" / kPdf).string()});
     CHECK(again.exit_code == 0);
     CHECK(json::parse(again.out)["duplicates"].size() == 1);
   }
 
   SECTION("search with and without diacritics, then through a restarted server") {
     REQUIRE(run_kho({"--data", data, "import", kho::testing::sample(kPdf).string(),
-                 kho::testing::sample(kText).string()})
+                     kho::testing::sample(kText).string()})
                 .exit_code == 0);
     auto with = search(data, "chuyển đổi số");
     auto without = search(data, "chuyen doi so");
@@ -141,7 +144,9 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
 
     // kho get writes the same bytes.
     auto out = dir.path() / "copy.pdf";
-    REQUIRE(run_kho({"--data", data, "get", std::to_string(pdf_id), "-o", out.string()}).exit_code == 0);
+    REQUIRE(
+        run_kho({"--data", data, "get", std::to_string(pdf_id), "-o", out.string()}).exit_code ==
+        0);
     CHECK(kho::testing::read_file(out) == original);
 
     // The index is derived: delete it, rebuild it, same answers.
@@ -171,4 +176,37 @@ TEST_CASE("the CLI explains itself and its failures") {
   CHECK(run_kho({"--data", data, "show", "42"}).exit_code == 3);
   auto bad_query = run_kho({"--data", data, "search", "(unbalanced"});
   CHECK(bad_query.exit_code != 0);
+}
+
+TEST_CASE("kho search filters, counts facets, sorts and looks inside a record") {
+  TempDir dir;
+  const std::string data = (dir.path() / "lib").string();
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "import", "--kind", "admin-doc",
+                   kho::testing::sample(kPdf).string()})
+              .exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "import", kho::testing::sample(kText).string()}).exit_code == 0);
+
+  auto all =
+      json::parse(run_kho({"--data", data, "search", "--json", "--facets", "chuyen doi so"}).out);
+  CHECK(all["total"] == 2);
+  CHECK(all["facets"]["kind"].size() == 2);
+  auto admin = json::parse(
+      run_kho({"--data", data, "search", "--json", "--filter", "kind=admin-doc", "chuyen doi so"})
+          .out);
+  REQUIRE(admin["hits"].size() == 1);
+  CHECK(admin["hits"][0]["filename"] == kPdf);
+  CHECK(json::parse(run_kho({"--data", data, "search", "--json", "kind:admin-doc chuyen doi so"})
+                        .out)["total"] == 1);
+
+  auto inside = run_kho({"--data", data, "search", "--json", "--in", "1", "chuyển đổi số"});
+  REQUIRE(inside.exit_code == 0);
+  auto pages = json::parse(inside.out);
+  CHECK(pages["total"].get<int>() >= 3);  // the plan speaks of it on several of its 8 pages
+  for (const auto& p : pages["pages"])
+    CHECK(p["snippet_html"].get<std::string>().find("<mark>") != std::string::npos);
+
+  CHECK(run_kho({"--data", data, "search", "--filter", "kind", "x"}).exit_code == 2);
+  CHECK(run_kho({"--data", data, "search", "--sort", "random", "x"}).exit_code == 2);
+  CHECK(run_kho({"--data", data, "search", "--in", "77", "x"}).exit_code == 3);
 }
