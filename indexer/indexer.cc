@@ -53,6 +53,7 @@ Status apply_changes(const store::Store& store, const std::string& path, const P
         return s.with_context("indexing record " + std::to_string(id));
     applied = changes.back().seq;
     db.set_metadata(kAppliedKey, std::to_string(applied));
+    db.set_metadata(kFormatKey, kFormat);
     db.commit();
     done += changes.size();
     if (progress) progress(done, std::max(done, behind));
@@ -90,9 +91,21 @@ Index::~Index() = default;
 
 std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
 
+// An index written by an older kho whose terms mean something else.
+static bool outdated_format(const std::string& path) {
+  if (!fs::exists(path)) return false;
+  Xapian::Database db(path);
+  return db.get_metadata(kFormatKey) != kFormat && (db.get_doccount() > 0 || read_applied(db) > 0);
+}
+
 Status Index::catch_up(const Progress& progress, std::uint64_t* applied) {
   std::lock_guard lock(writer_->mutex);
   try {
+    if (outdated_format(path())) {
+      std::fprintf(stderr, "kho: the index is from an older version of kho; rebuilding it\n");
+      if (applied) *applied = store_.last_sequence();
+      return rebuild_locked(progress);
+    }
     return apply_changes(store_, path(), progress, applied);
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
@@ -101,6 +114,10 @@ Status Index::catch_up(const Progress& progress, std::uint64_t* applied) {
 
 Status Index::rebuild(const Progress& progress) {
   std::lock_guard lock(writer_->mutex);
+  return rebuild_locked(progress);
+}
+
+Status Index::rebuild_locked(const Progress& progress) {
   // Build beside the live index and swap, so searches keep working meanwhile.
   std::string fresh = path() + ".rebuild", old = path() + ".old";
   std::error_code ec;

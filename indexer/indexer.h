@@ -95,6 +95,7 @@ class Index {
   Status search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const;
 
  private:
+  Status rebuild_locked(const Progress& progress);
   const store::Store& store_;
   struct Writer;
   std::unique_ptr<Writer> writer_;

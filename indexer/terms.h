@@ -65,6 +65,10 @@ std::string facet_value(const store::Record& record, const std::string& facet);
 std::string facet_term(const Facet& facet, std::string_view value);
 const Facet* find_facet(std::string_view name);
 inline constexpr const char* kAppliedKey = "kho:applied_seq";
+// Bumped whenever terms or values change meaning; an index of another format
+// is rebuilt by the next catch-up.
+inline constexpr const char* kFormatKey = "kho:format";
+inline constexpr const char* kFormat = "2";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the

@@ -1,3 +1,5 @@
+#include <xapian.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -8,6 +10,7 @@
 
 using namespace kho;
 using kho::testing::IndexFixture;
+using Ids = std::vector<store::RecordId>;
 namespace fs = std::filesystem;
 
 TEST_CASE("queries without diacritics find Vietnamese text") {
@@ -249,4 +252,31 @@ TEST_CASE("did you mean: accents restored and misspellings corrected") {
   CHECK(f.search("tot nghiep").suggestion == "tốt nghiệp");
   CHECK(f.search("tốt nghiệp").suggestion.empty());
   CHECK(f.search("tot nghiepp").suggestion == "tốt nghiệp");
+}
+
+TEST_CASE("a query typed in NFD, or in capitals, matches like NFC") {
+  IndexFixture f;
+  auto id = f.add("Quyết định", {"Công nhận tốt nghiệp trung học cơ sở"});
+  // "tốt nghiệp" decomposed: base letters followed by combining marks.
+  const std::string nfd = "to\xcc\x82\xcc\x81t nghie\xcc\xa3\xcc\x82p";
+  CHECK(f.ids(nfd) == Ids{id});
+  CHECK(f.ids("TỐT NGHIỆP") == Ids{id});
+  auto exact = f.search(nfd);
+  REQUIRE(exact.hits.size() == 1);
+  CHECK(exact.hits[0].snippet.find("tốt nghiệp") != std::string::npos);
+}
+
+TEST_CASE("an index written in an older format is rebuilt by the next catch-up") {
+  IndexFixture f;
+  auto id = f.add("Kế hoạch", {"Kế hoạch chuyển đổi số"});
+  {
+    Xapian::WritableDatabase db(f.index->path(), Xapian::DB_OPEN);
+    db.set_metadata("kho:format", "1");
+    db.delete_document("R" + std::to_string(id));  // as if its terms meant something else
+    db.commit();
+  }
+  CHECK(f.ids("chuyen doi so").empty());
+  REQUIRE(f.index->catch_up().ok());
+  CHECK(f.ids("chuyen doi so") == Ids{id});
+  CHECK(Xapian::Database(f.index->path()).get_metadata("kho:format") == "2");
 }
