@@ -274,6 +274,26 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
   return kOk;
 }
 
+int edit(const std::string& data_dir, const std::string& id_text,
+         const std::vector<std::string>& assignments) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  Edit change;
+  for (const std::string& a : assignments) {
+    std::size_t eq = a.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return print_error(a + ": write it FIELD=VALUE, e.g. title=..."), kUsage;
+    change.set[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  store::Record r;
+  if (Status s = library->edit(id, change, &r); !s.ok()) return fail(s);
+  std::printf("record %s updated\n", id_text.c_str());
+  return kOk;
+}
+
 int withdraw(const std::string& data_dir, const std::string& id_text, const std::string& reason) {
   store::RecordId id = 0;
   if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;

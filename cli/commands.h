@@ -35,6 +35,9 @@ int import(const std::string& data_dir, const ImportArgs& args);
 int search(const std::string& data_dir, const SearchArgs& args);
 int show(const std::string& data_dir, const std::string& id, bool json);
 int get(const std::string& data_dir, const std::string& id, const std::string& output);
+// `assignments` are "field=value"; an empty value removes the field.
+int edit(const std::string& data_dir, const std::string& id,
+         const std::vector<std::string>& assignments);
 int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
 int reindex(const std::string& data_dir);
 int serve(const std::string& data_dir, const std::string& listen);

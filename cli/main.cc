@@ -71,6 +71,14 @@ int main(int argc, char** argv) {
   get_cmd->add_option("id", id, "Record ID")->required();
   get_cmd->add_option("-o,--output", output, "File to write (default: standard output)");
 
+  std::vector<std::string> assignments;
+  auto* edit_cmd = app.add_subcommand("edit", "Correct a record's metadata: FIELD=VALUE…");
+  edit_cmd->add_option("id", id, "Record ID")->required();
+  edit_cmd
+      ->add_option("fields", assignments,
+                   "title=…, creator=…, kind=…, visibility=…, number=…, grade=… (empty: remove)")
+      ->required();
+
   auto* withdraw_cmd =
       app.add_subcommand("withdraw", "Withdraw a record (it is kept, with the reason)");
   withdraw_cmd->add_option("id", id, "Record ID")->required();
@@ -98,6 +106,7 @@ int main(int argc, char** argv) {
   if (*search_cmd) return search(data_dir, search_args);
   if (*show_cmd) return show(data_dir, id, json);
   if (*get_cmd) return get(data_dir, id, output);
+  if (*edit_cmd) return edit(data_dir, id, assignments);
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
   if (*serve_cmd) return serve(data_dir, listen);

@@ -68,6 +68,28 @@ Status extract(const std::string& path, const ImportOptions& options, importers:
   return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
 }
 
+Status apply_edit(const Edit& edit, store::Record* r) {
+  for (const auto& [name, value] : edit.set) {
+    if (name == "kind")
+      r->kind = value;
+    else if (name == "visibility")
+      r->visibility = value;
+    else if (name == "school")
+      r->school = value;
+    else if (is_one_of(name, kDublinCore) || is_one_of(name, kFields)) {
+      auto& map = is_one_of(name, kDublinCore) ? r->dc : r->fields;
+      if (value.empty())
+        map.erase(name);
+      else
+        map[name] = value;
+    } else {
+      return Status::Invalid("'" + name + "' is not a field kho knows");
+    }
+    r->sources[name] = store::kSourceTyped;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string self_exe() {
@@ -81,6 +103,16 @@ Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<L
   if (Status s = store::Store::open(data_dir, create, &library->store_); !s.ok()) return s;
   library->index_ = std::make_unique<indexer::Index>(*library->store_);
   *out = std::move(library);
+  return Status::Ok();
+}
+
+Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out) {
+  if (Status s = store_->update(
+          id, [&](store::Record* r) { return apply_edit(edit, r); }, edit.actor, out);
+      !s.ok())
+    return s;
+  if (Status s = index_->catch_up(); !s.ok())
+    std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
   return Status::Ok();
 }
 

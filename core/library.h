@@ -26,6 +26,14 @@ struct ImportOptions {
   bool update_index = true;                   // false: caller catches the index up later
 };
 
+// A correction typed by staff: each named field is set (an empty value
+// removes it); names are Dublin Core, kho's fields (store.h), or kind,
+// school, visibility.
+struct Edit {
+  std::map<std::string, std::string> set;
+  std::string actor = "cli";
+};
+
 class Library {
  public:
   // DATA/kho.lmdb, DATA/originals, DATA/index. `create` makes a new library.
@@ -39,6 +47,10 @@ class Library {
   // Status whose message names the reason; nothing is stored then.
   Status import_file(const std::string& path, const ImportOptions& options, store::Record* out,
                      bool* duplicate);
+
+  // Corrects a record's metadata; the fields set are marked "typed" and the
+  // index follows. An unknown field name or value is Invalid, naming it.
+  Status edit(store::RecordId id, const Edit& edit, store::Record* out);
 
  private:
   std::unique_ptr<store::Store> store_;

@@ -210,3 +210,30 @@ TEST_CASE("kho search filters, counts facets, sorts and looks inside a record") 
   CHECK(run_kho({"--data", data, "search", "--sort", "random", "x"}).exit_code == 2);
   CHECK(run_kho({"--data", data, "search", "--in", "77", "x"}).exit_code == 3);
 }
+
+TEST_CASE("kho edit corrects metadata, marks it typed, and search follows") {
+  TempDir dir;
+  const std::string data = (dir.path() / "lib").string();
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "import", kho::testing::sample(kText).string()}).exit_code == 0);
+  auto edit =
+      run_kho({"--data", data, "edit", "1", "title=Thực hiện chuyển đổi số ngành giáo dục Hòa Bình",
+               "kind=admin-doc", "number=1656/KH-SGD&ĐT", "date=2022-06-28"});
+  INFO(edit.err);
+  REQUIRE(edit.exit_code == 0);
+  auto record = json::parse(run_kho({"--data", data, "show", "--json", "1"}).out);
+  CHECK(record["dc"]["title"] == "Thực hiện chuyển đổi số ngành giáo dục Hòa Bình");
+  CHECK(record["sources"]["title"] == "typed");
+  CHECK(record["fields"]["number"] == "1656/KH-SGD&ĐT");
+  CHECK(record["kind"] == "admin-doc");
+  auto found = json::parse(
+      run_kho({"--data", data, "search", "--json", "number:1656 year:2022 kind:admin-doc"}).out);
+  CHECK(found["total"] == 1);
+  CHECK(json::parse(run_kho({"--data", data, "search", "--json", "title:hoa binh"}).out)["total"] ==
+        1);
+
+  CHECK(run_kho({"--data", data, "edit", "1", "colour=red"}).exit_code == 1);
+  CHECK(run_kho({"--data", data, "edit", "1", "kind=poster"}).exit_code == 1);
+  CHECK(run_kho({"--data", data, "edit", "1", "title"}).exit_code == 2);
+  CHECK(run_kho({"--data", data, "edit", "9", "title=x"}).exit_code == 3);
+}
