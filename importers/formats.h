@@ -13,6 +13,14 @@ namespace kho::importers {
 std::unique_ptr<Importer> make_pdf_importer();
 std::unique_ptr<Importer> make_html_importer();
 std::unique_ptr<Importer> make_plain_text_importer();
+std::unique_ptr<Importer> make_office_open_xml_importer();
+std::unique_ptr<Importer> make_opendocument_importer();
+std::unique_ptr<Importer> make_epub_importer();
+std::unique_ptr<Importer> make_office97_importer();
+
+// The visible text of an XHTML (or HTML) page, one line per block, as the
+// HTML importer reads it; for the chapters of an e-book.
+std::string xhtml_text(const std::string& bytes);
 
 // "starts with 50 4b 03 04 …", for messages about unknown content.
 std::string describe_bytes(std::string_view head);

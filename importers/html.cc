@@ -2,10 +2,12 @@
 // styles skipped, blocks on their own lines), <title>, <meta> author,
 // description and keywords, and <html lang>.
 #include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <strings.h>
 
 #include <cctype>
+#include <climits>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -211,5 +213,24 @@ class HtmlImporter : public Importer {
 }  // namespace
 
 std::unique_ptr<Importer> make_html_importer() { return std::make_unique<HtmlImporter>(); }
+
+std::string xhtml_text(const std::string& bytes) {
+  if (bytes.size() > INT_MAX) return "";
+  const int size = static_cast<int>(bytes.size());
+  // XHTML is XML; one that is not well-formed still reads as HTML. Neither
+  // parser fetches anything or expands entities.
+  XmlDoc doc(xmlReadMemory(bytes.data(), size, nullptr, nullptr,
+                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                               XML_PARSE_NOCDATA | XML_PARSE_COMPACT));
+  if (!doc)
+    doc.reset(htmlReadMemory(bytes.data(), size, nullptr, "UTF-8",
+                             HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET | HTML_PARSE_COMPACT));
+  if (!doc) return "";
+  Document head;  // the <title> and <meta> of one chapter are not the book's
+  Collector collector(&head);
+  collector.walk(xmlDocGetRootElement(doc.get()));
+  return tidy(collector.text);
+}
 
 }  // namespace kho::importers

@@ -102,6 +102,10 @@ const Registry& Registry::builtin() {
   static const Registry registry = [] {
     Registry r;
     r.add(make_pdf_importer());
+    r.add(make_office_open_xml_importer());
+    r.add(make_opendocument_importer());
+    r.add(make_epub_importer());
+    r.add(make_office97_importer());
     r.add(make_html_importer());
     r.add(make_plain_text_importer());
     return r;
