@@ -33,7 +33,8 @@ std::string isbn_digits(std::string_view value) {
     else if (c != '-' && c != ' ')
       return "";
   }
-  return digits.size() == 10 || (digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979")))
+  return digits.size() == 10 ||
+                 (digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979")))
              ? digits
              : "";
 }
@@ -57,7 +58,8 @@ void identifiers(const xmlNode* package, const xmlNode* metadata, Document* out)
   std::string unique = attribute(package, "unique-identifier");
   for (const xmlNode* id : children(metadata, "identifier")) {
     std::string value = squeeze(text_of(id));
-    if (attribute(id, "id") == unique || !out->meta.count("identifier")) out->meta["identifier"] = value;
+    if (attribute(id, "id") == unique || !out->meta.count("identifier"))
+      out->meta["identifier"] = value;
     std::string scheme = attribute(id, "opf:scheme");
     std::string isbn = isbn_digits(value);
     bool said_isbn = scheme == "ISBN" || scheme == "isbn" || value.starts_with("urn:isbn:");
@@ -68,15 +70,18 @@ void identifiers(const xmlNode* package, const xmlNode* metadata, Document* out)
 void metadata(const xmlNode* package, Document* out) {
   const xmlNode* m = first_child(package, "metadata");
   if (const xmlNode* title = first_child(m, "title")) out->meta["title"] = squeeze(text_of(title));
-  if (const xmlNode* language = first_child(m, "language")) out->meta["language"] = squeeze(text_of(language));
+  if (const xmlNode* language = first_child(m, "language"))
+    out->meta["language"] = squeeze(text_of(language));
   out->meta["creator"] = joined(m, "creator");
   out->meta["contributor"] = joined(m, "contributor");
   out->meta["subject"] = joined(m, "subject");
   out->meta["publisher"] = joined(m, "publisher");
-  if (const xmlNode* d = first_child(m, "description")) out->meta["description"] = squeeze(text_of(d));
+  if (const xmlNode* d = first_child(m, "description"))
+    out->meta["description"] = squeeze(text_of(d));
   if (const xmlNode* date = first_child(m, "date")) out->meta["date"] = day_or_year(text_of(date));
   for (const xmlNode* meta : children(m, "meta"))
-    if (attribute(meta, "property") == "dcterms:modified") out->meta["modified"] = iso_day(text_of(meta));
+    if (attribute(meta, "property") == "dcterms:modified")
+      out->meta["modified"] = iso_day(text_of(meta));
   identifiers(package, m, out);
 }
 
@@ -94,11 +99,13 @@ std::string cover(const xmlNode* package, const std::map<std::string, ManifestIt
     if (item.properties.find("cover-image") != std::string::npos) return item.path;
   for (const xmlNode* meta : children(first_child(package, "metadata"), "meta"))
     if (attribute(meta, "name") == "cover")
-      if (auto it = items.find(attribute(meta, "content")); it != items.end()) return it->second.path;
+      if (auto it = items.find(attribute(meta, "content")); it != items.end())
+        return it->second.path;
   return "";
 }
 
-std::vector<ManifestItem> spine(const xmlNode* package, const std::map<std::string, ManifestItem>& items) {
+std::vector<ManifestItem> spine(const xmlNode* package,
+                                const std::map<std::string, ManifestItem>& items) {
   std::vector<ManifestItem> out;
   for (const xmlNode* ref : children(first_child(package, "spine"), "itemref"))
     if (auto it = items.find(attribute(ref, "idref")); it != items.end()) out.push_back(it->second);
@@ -118,12 +125,14 @@ std::set<std::string> encrypted(const Package& package) {
 
 Status package_document(const Package& package, std::string* opf_path, XmlDoc* opf) {
   const std::string* container = package.part("META-INF/container.xml");
-  if (container == nullptr) return Status::Corrupt("damaged EPUB: META-INF/container.xml is missing");
+  if (container == nullptr)
+    return Status::Corrupt("damaged EPUB: META-INF/container.xml is missing");
   XmlDoc doc;
   if (Status s = parse_xml(*container, "META-INF/container.xml", true, &doc); !s.ok()) return s;
   for (const xmlNode* rootfile : descendants(xmlDocGetRootElement(doc.get()), "rootfile")) {
     *opf_path = resolve_path("", attribute(rootfile, "full-path"));
-    if (const std::string* bytes = package.part(*opf_path)) return parse_xml(*bytes, *opf_path, true, opf);
+    if (const std::string* bytes = package.part(*opf_path))
+      return parse_xml(*bytes, *opf_path, true, opf);
   }
   return Status::Corrupt("damaged EPUB: the package document (OPF) is missing");
 }
@@ -155,18 +164,20 @@ class EpubImporter : public Importer {
     std::set<std::string> locked = encrypted(outline);
     std::set<std::string> wanted;
     for (const auto& c : chapters) {
-      if (locked.count(c.path)) return Status::Unsupported("DRM-protected e-book: its text is encrypted");
+      if (locked.count(c.path))
+        return Status::Unsupported("DRM-protected e-book: its text is encrypted");
       if (is_text(c)) wanted.insert(c.path);
     }
     Package text;
-    if (Status s = Package::read(path, [&](std::string_view n) { return wanted.count(std::string(n)) > 0; },
-                                 &text);
+    if (Status s = Package::read(
+            path, [&](std::string_view n) { return wanted.count(std::string(n)) > 0; }, &text);
         !s.ok())
       return s;
     for (const auto& c : chapters) {
       const std::string* bytes = text.part(c.path);
-      out->pages.push_back(bytes ? text::nfc(xhtml_text(*bytes)) : "");
+      out->pages.push_back(bytes ? xhtml_text(*bytes) : "");
     }
+    finish_pages(&out->pages);
     metadata(root, out);
     out->meta["cover"] = cover(root, items);
     out->media_type = "application/epub+zip";

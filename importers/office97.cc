@@ -6,8 +6,8 @@
 // separate pages (xls2csv: sheets).
 #include <sys/stat.h>
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <set>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "importers/formats.h"
+#include "importers/package.h"
 #include "importers/subprocess.h"
 #include "text/vietnamese.h"
 
@@ -56,7 +57,8 @@ class CompoundFile {
     while (!todo.empty() && seen.size() < 100000) {
       std::uint32_t i = todo.back();
       todo.pop_back();
-      if (i == kNoStream || (i + std::uint64_t{1}) * 128 > dir.size() || !seen.insert(i).second) continue;
+      if (i == kNoStream || (i + std::uint64_t{1}) * 128 > dir.size() || !seen.insert(i).second)
+        continue;
       std::size_t at = std::size_t{i} * 128;
       top_[entry_name(dir, at)] = {le32(dir, at + 116), le32(dir, at + 120)};
       todo.push_back(le32(dir, at + 68));
@@ -113,7 +115,8 @@ class CompoundFile {
 
   std::string chain(std::uint32_t start, std::uint64_t limit) const {
     std::string out;
-    for (std::size_t hops = 0; start < fat_.size() && hops <= fat_.size() && out.size() < limit; ++hops) {
+    for (std::size_t hops = 0; start < fat_.size() && hops <= fat_.size() && out.size() < limit;
+         ++hops) {
       std::string_view s = sector(start);
       if (s.empty()) break;
       out += s;
@@ -124,10 +127,12 @@ class CompoundFile {
 
   // Directory names are UTF-16; the ones that matter here are ASCII.
   static std::string entry_name(std::string_view dir, std::size_t at) {
-    std::size_t bytes = static_cast<unsigned char>(dir[at + 64]) | static_cast<unsigned char>(dir[at + 65]) << 8;
+    std::size_t bytes =
+        static_cast<unsigned char>(dir[at + 64]) | static_cast<unsigned char>(dir[at + 65]) << 8;
     std::string name;
     for (std::size_t k = 0; k + 1 < bytes && k < 62; k += 2) {
-      unsigned c = static_cast<unsigned char>(dir[at + k]) | static_cast<unsigned char>(dir[at + k + 1]) << 8;
+      unsigned c = static_cast<unsigned char>(dir[at + k]) |
+                   static_cast<unsigned char>(dir[at + k + 1]) << 8;
       if (c == 0) break;
       name += c < 128 ? static_cast<char>(c) : '?';
     }
@@ -136,33 +141,45 @@ class CompoundFile {
 };
 
 struct Program {
-  const char* stream;      // the top-level stream that says which program
-  const char* what;        // for messages
+  const char* stream;  // the top-level stream that says which program
+  const char* what;    // for messages
   const char* media_type;
   std::vector<std::string> args;  // tool first, the file's path is appended
 };
 
 const Program kPrograms[] = {
-    {"WordDocument", "Word 97-2003 documents", "application/msword", {"catdoc", "-w", "-d", "utf-8"}},
-    {"PowerPoint Document", "PowerPoint 97-2003 presentations", "application/vnd.ms-powerpoint",
+    {"WordDocument",
+     "Word 97-2003 documents",
+     "application/msword",
+     {"catdoc", "-w", "-d", "utf-8"}},
+    {"PowerPoint Document",
+     "PowerPoint 97-2003 presentations",
+     "application/vnd.ms-powerpoint",
      {"catppt", "-d", "utf-8"}},
-    {"Workbook", "Excel 97-2003 workbooks", "application/vnd.ms-excel",
+    {"Workbook",
+     "Excel 97-2003 workbooks",
+     "application/vnd.ms-excel",
      {"xls2csv", "-d", "utf-8", "-q", "0", "-c", "\t"}},
-    {"Book", "Excel 5/95 workbooks", "application/vnd.ms-excel", {"xls2csv", "-d", "utf-8", "-q", "0", "-c", "\t"}},
+    {"Book",
+     "Excel 5/95 workbooks",
+     "application/vnd.ms-excel",
+     {"xls2csv", "-d", "utf-8", "-q", "0", "-c", "\t"}},
 };
 
 Status open_compound(const std::string& path, std::unique_ptr<CompoundFile>* file) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status::IoError("cannot open file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxOleFile)
-    return Status::TooLarge("old Office file is larger than " + std::to_string(kMaxOleFile >> 20) + " MiB");
+    return Status::TooLarge("old Office file is larger than " + std::to_string(kMaxOleFile >> 20) +
+                            " MiB");
   std::ifstream in(path, std::ios::binary);
   std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
   if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
     return Status::IoError("cannot read file");
   if (bytes.size() < 512) return Status::Corrupt("truncated OLE2 compound file (no header)");
   *file = std::make_unique<CompoundFile>(std::move(bytes));
-  if (!(*file)->read_directory()) return Status::Corrupt("damaged OLE2 compound file (no readable directory)");
+  if (!(*file)->read_directory())
+    return Status::Corrupt("damaged OLE2 compound file (no readable directory)");
   return Status::Ok();
 }
 
@@ -177,7 +194,8 @@ Status identify(const CompoundFile& file, const Program** program) {
 }
 
 std::uint16_t le16(std::string_view s, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) | static_cast<unsigned char>(s[at + 1]) << 8);
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
+                                    static_cast<unsigned char>(s[at + 1]) << 8);
 }
 
 void append_utf8(std::uint32_t c, std::string* out) {
@@ -213,7 +231,8 @@ class PowerPointText {
       if ((ver & 0xF) == 0xF) {
         container(type, ver >> 4, body, depth, pages);
       } else if (pages && !pages->empty() && (type == kTextChars || type == kTextBytes)) {
-        for (std::size_t i = 0; type == kTextChars && i + 1 < body.size(); i += 2) append_utf8(le16(body, i), &pages->back());
+        for (std::size_t i = 0; type == kTextChars && i + 1 < body.size(); i += 2)
+          append_utf8(le16(body, i), &pages->back());
         for (std::size_t i = 0; type == kTextBytes && i < body.size(); ++i)
           append_utf8(static_cast<unsigned char>(body[i]), &pages->back());
         pages->back() += '\n';
@@ -248,7 +267,8 @@ std::vector<std::string> powerpoint_pages(const CompoundFile& file) {
   text.walk(file.stream("PowerPoint Document"), 0, nullptr);
   std::vector<std::string> pages(std::max(text.listed.size(), text.drawn.size()));
   for (std::size_t i = 0; i < pages.size(); ++i)
-    pages[i] = (i < text.listed.size() ? text.listed[i] : "") + (i < text.drawn.size() ? text.drawn[i] : "");
+    pages[i] = (i < text.listed.size() ? text.listed[i] : "") +
+               (i < text.drawn.size() ? text.drawn[i] : "");
   return pages;
 }
 
@@ -261,14 +281,17 @@ std::vector<std::string> pages_of(const std::string& text) {
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  while (pages.size() > 1 && pages.back().find_first_not_of(" \t\r\n") == std::string::npos) pages.pop_back();
+  while (pages.size() > 1 && pages.back().find_first_not_of(" \t\r\n") == std::string::npos)
+    pages.pop_back();
   return pages;
 }
 
 class Office97Importer : public Importer {
  public:
   std::string_view name() const override { return "office97"; }
-  int accepts(const Sniff& sniff) const override { return sniff.head.starts_with(kOleMagic) ? 100 : 0; }
+  int accepts(const Sniff& sniff) const override {
+    return sniff.head.starts_with(kOleMagic) ? 100 : 0;
+  }
   Status extract(const std::string& path, Document* out) const override {
     std::unique_ptr<CompoundFile> file;
     if (Status s = open_compound(path, &file); !s.ok()) return s;
@@ -277,16 +300,18 @@ class Office97Importer : public Importer {
     std::vector<std::string> argv = program->args;
     argv[0] = find_tool(program->args[0]);
     if (argv[0].empty())
-      return Status::Unsupported(program->args[0] + " is not installed: cannot read " + program->what +
-                                 " (scripts/install-deps installs catdoc)");
+      return Status::Unsupported(program->args[0] + " is not installed: cannot read " +
+                                 program->what + " (scripts/install-deps installs catdoc)");
     argv.push_back(path);
     std::string text;
     if (Status s = run_tool(argv, {}, &text); !s.ok()) return s;
     // The tools guess when a file lies about its code page; never pass on bad UTF-8.
     std::vector<std::string> pages = pages_of(text::valid_utf8(text));
     bool blank = text.find_first_not_of(" \t\r\n\f") == std::string::npos;
-    if (blank && program->stream == std::string_view("PowerPoint Document")) pages = powerpoint_pages(*file);
-    for (auto& page : pages) out->pages.push_back(text::nfc(text::valid_utf8(page)));
+    if (blank && program->stream == std::string_view("PowerPoint Document"))
+      pages = powerpoint_pages(*file);
+    for (auto& page : pages) out->pages.push_back(text::valid_utf8(page));
+    finish_pages(&out->pages);
     out->media_type = program->media_type;
     return Status::Ok();
   }

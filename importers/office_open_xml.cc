@@ -27,7 +27,8 @@ Status parse_part(const Package& package, const std::string& name, XmlDoc* doc) 
 }
 
 // Relationship id -> part name, for the part `source` ("xl/workbook.xml").
-std::map<std::string, std::string> relationships(const Package& package, const std::string& source) {
+std::map<std::string, std::string> relationships(const Package& package,
+                                                 const std::string& source) {
   std::map<std::string, std::string> out;
   std::size_t slash = source.rfind('/');
   std::string folder = slash == std::string::npos ? "" : source.substr(0, slash + 1);
@@ -43,7 +44,8 @@ std::map<std::string, std::string> relationships(const Package& package, const s
 
 void core_properties(const Package& package, Document* out) {
   XmlDoc doc;
-  if (!package.part("docProps/core.xml") || !parse_part(package, "docProps/core.xml", &doc).ok()) return;
+  if (!package.part("docProps/core.xml") || !parse_part(package, "docProps/core.xml", &doc).ok())
+    return;
   const xmlNode* root = xmlDocGetRootElement(doc.get());
   for (const char* name : {"title", "creator", "subject", "description", "keywords", "language"})
     if (const xmlNode* n = first_child(root, name)) out->meta[name] = squeeze(text_of(n));
@@ -124,7 +126,8 @@ Status read_docx(const Package& package, Document* out) {
 int column_of(const std::string& ref) {
   int col = 0;
   std::size_t i = 0;
-  for (; i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z' && i < 4; ++i) col = col * 26 + (ref[i] - 'A' + 1);
+  for (; i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z' && i < 4; ++i)
+    col = col * 26 + (ref[i] - 'A' + 1);
   return i == 0 ? -1 : col - 1;
 }
 
@@ -143,7 +146,8 @@ std::vector<std::string> shared_strings(const Package& package, const std::strin
   std::vector<std::string> out;
   XmlDoc doc;
   if (!package.part(name) || !parse_part(package, name, &doc).ok()) return out;
-  for (const xmlNode* si : children(xmlDocGetRootElement(doc.get()), "si")) out.push_back(string_item(si));
+  for (const xmlNode* si : children(xmlDocGetRootElement(doc.get()), "si"))
+    out.push_back(string_item(si));
   return out;
 }
 
@@ -189,7 +193,8 @@ Status read_xlsx(const Package& package, Document* out) {
   for (const auto& [id, target] : rels)
     if (target.ends_with("sharedStrings.xml")) strings_part = target;
   std::vector<std::string> strings = shared_strings(package, strings_part);
-  for (const xmlNode* sheet : children(first_child(xmlDocGetRootElement(doc.get()), "sheets"), "sheet")) {
+  for (const xmlNode* sheet :
+       children(first_child(xmlDocGetRootElement(doc.get()), "sheets"), "sheet")) {
     auto it = rels.find(attribute(sheet, "r:id"));
     XmlDoc sheet_doc;
     if (it == rels.end() || !package.part(it->second)) continue;  // a chart sheet has no cells
@@ -224,7 +229,8 @@ Status read_pptx(const Package& package, Document* out) {
   XmlDoc doc;
   if (Status s = parse_part(package, deck, &doc); !s.ok()) return s;
   auto rels = relationships(package, deck);
-  for (const xmlNode* id : children(first_child(xmlDocGetRootElement(doc.get()), "sldIdLst"), "sldId")) {
+  for (const xmlNode* id :
+       children(first_child(xmlDocGetRootElement(doc.get()), "sldIdLst"), "sldId")) {
     auto it = rels.find(attribute(id, "r:id"));
     if (it == rels.end()) continue;
     XmlDoc slide;
@@ -243,10 +249,12 @@ struct Flavour {
 };
 
 const Flavour kFlavours[] = {
-    {PackageKind::kDocx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", read_docx},
-    {PackageKind::kXlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", read_xlsx},
-    {PackageKind::kPptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-     read_pptx},
+    {PackageKind::kDocx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     read_docx},
+    {PackageKind::kXlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     read_xlsx},
+    {PackageKind::kPptx,
+     "application/vnd.openxmlformats-officedocument.presentationml.presentation", read_pptx},
 };
 
 const Flavour* flavour_of(PackageKind kind) {
@@ -258,17 +266,19 @@ const Flavour* flavour_of(PackageKind kind) {
 class OfficeOpenXmlImporter : public Importer {
  public:
   std::string_view name() const override { return "ooxml"; }
-  int accepts(const Sniff& sniff) const override { return flavour_of(package_kind(sniff)) ? 100 : 0; }
+  int accepts(const Sniff& sniff) const override {
+    return flavour_of(package_kind(sniff)) ? 100 : 0;
+  }
   Status extract(const std::string& path, Document* out) const override {
     Package package;
     if (Status s = Package::read(path, xml_part, &package); !s.ok()) return s;
     const Flavour* flavour = flavour_of(package_kind({"PK\x03\x04", path}));
-    if (flavour == nullptr) return Status::Unsupported("a ZIP package that is not a DOCX, XLSX or PPTX");
+    if (flavour == nullptr)
+      return Status::Unsupported("a ZIP package that is not a DOCX, XLSX or PPTX");
     if (Status s = flavour->read(package, out); !s.ok()) return s;
     core_properties(package, out);
     out->media_type = flavour->media_type;
-    for (auto& page : out->pages) page = text::nfc(page);
-    while (out->pages.size() > 1 && out->pages.back().empty()) out->pages.pop_back();
+    finish_pages(&out->pages);
     return Status::Ok();
   }
 };

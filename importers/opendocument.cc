@@ -66,7 +66,8 @@ class OdfText {
       for (const xmlNode* c = row->children; c; c = c->next) {
         if (!is_element(c, "table-cell") && !is_element(c, "covered-table-cell")) continue;
         std::string value = cell(c);
-        for (long i = repeat(c, "table:number-columns-repeated"); i > 0; --i) cells.push_back(value);
+        for (long i = repeat(c, "table:number-columns-repeated"); i > 0; --i)
+          cells.push_back(value);
       }
       while (!cells.empty() && cells.back().empty()) cells.pop_back();
       std::string line;
@@ -85,7 +86,8 @@ class OdfText {
 
   static std::string cell(const xmlNode* c) {
     std::string value;
-    for (const xmlNode* p : children(c, "p")) value += (value.empty() ? "" : " ") + squeeze(text_of(p));
+    for (const xmlNode* p : children(c, "p"))
+      value += (value.empty() ? "" : " ") + squeeze(text_of(p));
     return value;
   }
 
@@ -106,9 +108,9 @@ class OdfText {
       return page().push_back('\n');
     }
     // Not reading text: change tracking, comments, speaker notes, note marks.
-    static const std::set<std::string> skipped = {"tracked-changes", "annotation", "notes",
-                                                  "note-citation", "sequence-decls",
-                                                  "variable-decls"};
+    static const std::set<std::string> skipped = {"tracked-changes", "annotation",
+                                                  "notes",           "note-citation",
+                                                  "sequence-decls",  "variable-decls"};
     if (!skipped.count(name)) walk(n, depth + 1);
   }
 
@@ -126,7 +128,8 @@ class OdfText {
 
 void meta_fields(const Package& package, Document* out) {
   XmlDoc doc;
-  if (!package.part("meta.xml") || !parse_xml(*package.part("meta.xml"), "meta.xml", false, &doc).ok())
+  if (!package.part("meta.xml") ||
+      !parse_xml(*package.part("meta.xml"), "meta.xml", false, &doc).ok())
     return;
   const xmlNode* meta = first_child(xmlDocGetRootElement(doc.get()), "meta");
   for (const char* name : {"title", "subject", "description", "language"})
@@ -136,7 +139,8 @@ void meta_fields(const Package& package, Document* out) {
   if (creator == nullptr) creator = first_child(meta, "creator");
   if (creator) out->meta["creator"] = squeeze(text_of(creator));
   std::string keywords;
-  for (const xmlNode* k : children(meta, "keyword")) keywords += (keywords.empty() ? "" : ", ") + squeeze(text_of(k));
+  for (const xmlNode* k : children(meta, "keyword"))
+    keywords += (keywords.empty() ? "" : ", ") + squeeze(text_of(k));
   out->meta["keywords"] = keywords;
   std::string created = iso_day(text_of(first_child(meta, "creation-date")));
   std::string modified = iso_day(text_of(first_child(meta, "date")));
@@ -146,14 +150,19 @@ void meta_fields(const Package& package, Document* out) {
 
 const char* media_type_of(PackageKind kind) {
   switch (kind) {
-    case PackageKind::kOdt: return "application/vnd.oasis.opendocument.text";
-    case PackageKind::kOds: return "application/vnd.oasis.opendocument.spreadsheet";
-    case PackageKind::kOdp: return "application/vnd.oasis.opendocument.presentation";
-    default: return nullptr;
+    case PackageKind::kOdt:
+      return "application/vnd.oasis.opendocument.text";
+    case PackageKind::kOds:
+      return "application/vnd.oasis.opendocument.spreadsheet";
+    case PackageKind::kOdp:
+      return "application/vnd.oasis.opendocument.presentation";
+    default:
+      return nullptr;
   }
 }
 
-std::vector<std::string> body_pages(PackageKind kind, const xmlNode* body, const PageBreaks& breaks) {
+std::vector<std::string> body_pages(PackageKind kind, const xmlNode* body,
+                                    const PageBreaks& breaks) {
   std::vector<std::string> pages;
   if (kind == PackageKind::kOds) {
     for (const xmlNode* table : children(first_child(body, "spreadsheet"), "table"))
@@ -182,18 +191,19 @@ class OpenDocumentImporter : public Importer {
     Package package;
     if (Status s = Package::read(path, xml_part, &package); !s.ok()) return s;
     PackageKind kind = package_kind({"PK\x03\x04", path});
-    if (!media_type_of(kind)) return Status::Unsupported("a ZIP package that is not an ODT, ODS or ODP");
+    if (!media_type_of(kind))
+      return Status::Unsupported("a ZIP package that is not an ODT, ODS or ODP");
     const std::string* content = package.part("content.xml");
     if (content == nullptr) return Status::Corrupt("damaged OpenDocument: content.xml is missing");
     XmlDoc doc, styles;
     if (Status s = parse_xml(*content, "content.xml", false, &doc); !s.ok()) return s;
     PageBreaks breaks;
     collect_breaks(xmlDocGetRootElement(doc.get()), &breaks);
-    if (const std::string* s = package.part("styles.xml"); s && parse_xml(*s, "styles.xml", false, &styles).ok())
+    if (const std::string* s = package.part("styles.xml");
+        s && parse_xml(*s, "styles.xml", false, &styles).ok())
       collect_breaks(xmlDocGetRootElement(styles.get()), &breaks);
     out->pages = body_pages(kind, first_child(xmlDocGetRootElement(doc.get()), "body"), breaks);
-    for (auto& page : out->pages) page = text::nfc(page);
-    while (out->pages.size() > 1 && out->pages.back().empty()) out->pages.pop_back();
+    finish_pages(&out->pages);
     meta_fields(package, out);
     out->media_type = media_type_of(kind);
     return Status::Ok();
@@ -202,6 +212,8 @@ class OpenDocumentImporter : public Importer {
 
 }  // namespace
 
-std::unique_ptr<Importer> make_opendocument_importer() { return std::make_unique<OpenDocumentImporter>(); }
+std::unique_ptr<Importer> make_opendocument_importer() {
+  return std::make_unique<OpenDocumentImporter>();
+}
 
 }  // namespace kho::importers

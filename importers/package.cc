@@ -12,6 +12,8 @@
 #include <cstring>
 #include <new>
 
+#include "text/vietnamese.h"
+
 namespace kho::importers {
 
 namespace {
@@ -88,14 +90,18 @@ std::vector<LocalEntry> local_entries(std::string_view head) {
     if (sized && method == 0 && data_at + size <= head.size())
       entry.stored_data = head.substr(data_at, size);
     entries.push_back(std::move(entry));
-    if (!sized) break;
-    at = data_at + size;
+    // Sizes kept in a data descriptor after the data: the next header is
+    // found by its signature (which compressed data may contain by chance;
+    // a wrong name here costs no more than a wrong guess).
+    at = sized ? data_at + size : head.find("PK\x03\x04", data_at);
+    if (at == std::string_view::npos) break;
   }
   return entries;
 }
 
 PackageKind from_mimetype(std::string_view m) {
-  while (!m.empty() && (m.back() == '\n' || m.back() == '\r' || m.back() == ' ')) m.remove_suffix(1);
+  while (!m.empty() && (m.back() == '\n' || m.back() == '\r' || m.back() == ' '))
+    m.remove_suffix(1);
   constexpr std::string_view odf = "application/vnd.oasis.opendocument.";
   if (m == "application/epub+zip") return PackageKind::kEpub;
   if (!m.starts_with(odf)) return PackageKind::kNone;
@@ -107,16 +113,22 @@ PackageKind from_mimetype(std::string_view m) {
 }
 
 PackageKind from_names(const std::vector<std::string>& names) {
-  auto has = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
-  auto any_under = [&](std::string_view folder) {
-    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.starts_with(folder); });
+  auto has = [&](std::string_view n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
   };
-  if (has("[Content_Types].xml")) {
+  auto any_under = [&](std::string_view folder) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return n.starts_with(folder); });
+  };
+  // A package's content types and root relationships are its last and first
+  // entries; a truncated file may have only one of them.
+  if (has("[Content_Types].xml") || has("_rels/.rels")) {
     if (any_under("word/")) return PackageKind::kDocx;
     if (any_under("xl/")) return PackageKind::kXlsx;
     if (any_under("ppt/")) return PackageKind::kPptx;
   }
-  bool opf = std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.ends_with(".opf"); });
+  bool opf = std::any_of(names.begin(), names.end(),
+                         [](const std::string& n) { return n.ends_with(".opf"); });
   if (has("META-INF/container.xml") && opf) return PackageKind::kEpub;
   return PackageKind::kNone;
 }
@@ -134,8 +146,8 @@ PackageKind package_kind(const Sniff& sniff) {
   for (const auto& e : local) names.push_back(e.name);
   Package package;
   if (!sniff.filename.empty()) {
-    (void)Package::read(std::string(sniff.filename), [](std::string_view n) { return n == "mimetype"; },
-                        &package);
+    (void)Package::read(
+        std::string(sniff.filename), [](std::string_view n) { return n == "mimetype"; }, &package);
     names.insert(names.end(), package.names().begin(), package.names().end());
     if (const std::string* m = package.part("mimetype"))
       if (PackageKind k = from_mimetype(*m); k != PackageKind::kNone) return k;
@@ -146,13 +158,15 @@ PackageKind package_kind(const Sniff& sniff) {
 Status Package::read(const std::string& path, const std::function<bool(std::string_view)>& wanted,
                      Package* out) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::IoError(std::string("cannot open file: ") + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0)
+    return Status::IoError(std::string("cannot open file: ") + std::strerror(errno));
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
   const std::uint64_t budget = std::clamp(file_size * kMaxRatio, kMinExpanded, kMaxExpanded);
   Archive a(archive_read_new());
   if (!a) throw std::bad_alloc();
   archive_read_support_format_zip(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK) return damaged(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK)
+    return damaged(a.get());
   std::uint64_t declared = 0, expanded = 0;
   for (;;) {
     archive_entry* entry = nullptr;
@@ -168,11 +182,13 @@ Status Package::read(const std::string& path, const std::function<bool(std::stri
     out->names_.emplace_back(name);
     // Entries not wanted are skipped unread, so only the wanted ones count.
     if (archive_entry_filetype(entry) != AE_IFREG || !wanted(name)) continue;
-    if (archive_entry_size_is_set(entry)) declared += static_cast<std::uint64_t>(archive_entry_size(entry));
+    if (archive_entry_size_is_set(entry))
+      declared += static_cast<std::uint64_t>(archive_entry_size(entry));
     if (declared > budget) return bomb(budget, file_size);
     if (archive_entry_is_data_encrypted(entry))
       return Status::Unsupported("encrypted package (" + std::string(name) + " needs a password)");
-    if (Status s = read_entry(a.get(), budget, file_size, &expanded, &out->parts_[name]); !s.ok()) return s;
+    if (Status s = read_entry(a.get(), budget, file_size, &expanded, &out->parts_[name]); !s.ok())
+      return s;
   }
   if (out->names_.empty()) return Status::Corrupt("empty ZIP package");
   return Status::Ok();
@@ -183,7 +199,8 @@ const std::string* Package::part(const std::string& name) const {
   return it == parts_.end() ? nullptr : &it->second;
 }
 
-Status parse_xml(const std::string& bytes, const std::string& part_name, bool recover, XmlDoc* out) {
+Status parse_xml(const std::string& bytes, const std::string& part_name, bool recover,
+                 XmlDoc* out) {
   if (bytes.size() > INT_MAX) return Status::TooLarge(part_name + " is too large to parse");
   // No XML_PARSE_NOENT or XML_PARSE_DTDLOAD: entities stay unexpanded and no
   // external DTD is fetched, so neither billion laughs nor XXE apply.
@@ -216,7 +233,8 @@ std::string attribute(const xmlNode* n, std::string_view name) {
     if (prefix != ns) continue;
     std::string value;
     for (const xmlNode* t = a->children; t; t = t->next)
-      if (t->type == XML_TEXT_NODE && t->content) value += reinterpret_cast<const char*>(t->content);
+      if (t->type == XML_TEXT_NODE && t->content)
+        value += reinterpret_cast<const char*>(t->content);
     return value;
   }
   return "";
@@ -320,6 +338,17 @@ std::string percent_decoded(std::string_view s) {
 }
 
 }  // namespace
+
+void finish_pages(std::vector<std::string>* pages) {
+  for (auto& page : *pages) {
+    page = text::nfc(page);
+    std::size_t start = page.find_first_not_of("\r\n ");
+    std::size_t end = page.find_last_not_of("\r\n ");
+    page = start == std::string::npos ? "" : page.substr(start, end - start + 1);
+  }
+  while (pages->size() > 1 && pages->back().empty()) pages->pop_back();
+  if (pages->empty()) pages->emplace_back();
+}
 
 std::string resolve_path(std::string_view base, std::string_view ref) {
   ref = ref.substr(0, ref.find('#'));

@@ -62,6 +62,10 @@ std::string squeeze(std::string_view s);
 // "2023-09-05T08:30:00Z" -> "2023-09-05"; "" when it is not a date.
 std::string iso_day(std::string_view s);
 
+// Every page NFC, without blank lines at its ends; trailing empty pages
+// dropped (at least one page stays).
+void finish_pages(std::vector<std::string>* pages);
+
 // Resolves a relative reference against the folder of `base` inside the
 // package: ("OEBPS/content.opf", "../text/a.xhtml") -> "text/a.xhtml".
 std::string resolve_path(std::string_view base, std::string_view ref);

@@ -71,7 +71,8 @@ Status collect(int fd, const std::string& tool, const ToolLimits& limits, std::s
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.seconds);
   char buf[65536];
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       return Status::Busy(tool + " timed out after " + std::to_string(limits.seconds) + " s");
     pollfd p{fd, POLLIN, 0};
@@ -93,7 +94,7 @@ Status collect(int fd, const std::string& tool, const ToolLimits& limits, std::s
 
 std::string find_tool(const std::string& name) {
   const char* env = std::getenv("PATH");
-  std::string path = std::string(env ? env : "") + ":/usr/bin:/bin";
+  std::string path = env ? env : "/usr/bin:/bin";
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t end = path.find(':', start);
@@ -108,10 +109,12 @@ std::string find_tool(const std::string& name) {
   return "";
 }
 
-Status run_tool(const std::vector<std::string>& argv, const ToolLimits& limits, std::string* output) {
+Status run_tool(const std::vector<std::string>& argv, const ToolLimits& limits,
+                std::string* output) {
   const std::string tool = tool_name(argv);
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Status::IoError(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return Status::IoError(std::string("pipe: ") + std::strerror(errno));
   Fd read_end{fds[0]}, write_end{fds[1]};
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -16,11 +16,13 @@ struct ToolLimits {
   std::size_t max_output = std::size_t{64} << 20;
 };
 
-// The tool's full path from PATH (then /usr/bin), or "" when it is not installed.
+// The tool's full path from PATH (/usr/bin:/bin when unset), or "" when it is
+// not installed.
 std::string find_tool(const std::string& name);
 
 // Runs argv (argv[0] a full path) and collects its standard output. A tool
 // that fails, overruns or babbles gives a Status naming it and why.
-Status run_tool(const std::vector<std::string>& argv, const ToolLimits& limits, std::string* output);
+Status run_tool(const std::vector<std::string>& argv, const ToolLimits& limits,
+                std::string* output);
 
 }  // namespace kho::importers
