@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "importers/compound_file.h"
 #include "importers/formats.h"
 #include "importers/package.h"
 #include "importers/subprocess.h"
@@ -25,120 +26,8 @@ namespace {
 
 using namespace std::literals;
 constexpr std::string_view kOleMagic = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"sv;
-constexpr std::uint32_t kEndOfChain = 0xFFFFFFFE;
-constexpr std::uint32_t kNoStream = 0xFFFFFFFF;
 // Old Office files are seldom over a few MiB; the directory is all we read.
 constexpr std::uint64_t kMaxOleFile = std::uint64_t{512} << 20;
-
-std::uint32_t le32(std::string_view s, std::size_t at) {
-  if (at + 4 > s.size()) return kNoStream;
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
-}
-
-// The compound file's sectors, FAT and directory (MS-CFB), read defensively:
-// every index is checked and every chain is bounded.
-class CompoundFile {
- public:
-  explicit CompoundFile(std::string bytes) : bytes_(std::move(bytes)) {}
-
-  // The streams and storages directly under the root, by name.
-  bool read_directory() {
-    unsigned shift = static_cast<unsigned char>(bytes_[30]);
-    if (shift != 9 && shift != 12) return false;
-    sector_size_ = std::size_t{1} << shift;
-    read_fat();
-    std::string dir = chain(le32(bytes_, 48), kMaxOleFile);
-    if (dir.size() < 128) return false;
-    std::vector<std::uint32_t> todo{le32(dir, 76)};  // the root entry's child
-    std::set<std::uint32_t> seen;
-    while (!todo.empty() && seen.size() < 100000) {
-      std::uint32_t i = todo.back();
-      todo.pop_back();
-      if (i == kNoStream || (i + std::uint64_t{1}) * 128 > dir.size() || !seen.insert(i).second)
-        continue;
-      std::size_t at = std::size_t{i} * 128;
-      top_[entry_name(dir, at)] = {le32(dir, at + 116), le32(dir, at + 120)};
-      todo.push_back(le32(dir, at + 68));
-      todo.push_back(le32(dir, at + 72));
-    }
-    return !top_.empty();
-  }
-
-  bool has(const std::string& name) const { return top_.count(name) > 0; }
-
-  // A top-level stream's bytes; "" for one kept in the mini stream (under
-  // 4 KiB), which the streams read here never are.
-  std::string stream(const std::string& name) const {
-    auto it = top_.find(name);
-    if (it == top_.end() || it->second.size < 4096) return "";
-    std::string out = chain(it->second.start, it->second.size);
-    out.resize(std::min<std::size_t>(out.size(), it->second.size));
-    return out;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t sector_size_ = 512;
-  std::vector<std::uint32_t> fat_;
-  struct Entry {
-    std::uint32_t start, size;
-  };
-  std::map<std::string, Entry> top_;
-
-  std::string_view sector(std::uint32_t i) const {
-    std::uint64_t at = (std::uint64_t{i} + 1) * sector_size_;
-    if (i >= kEndOfChain - 16 || at + sector_size_ > bytes_.size()) return {};
-    return std::string_view(bytes_).substr(at, sector_size_);
-  }
-
-  void add_fat_sector(std::uint32_t i) {
-    std::string_view s = sector(i);
-    for (std::size_t at = 0; at + 4 <= s.size(); at += 4) fat_.push_back(le32(s, at));
-  }
-
-  // The header lists the first 109 FAT sectors; a DIFAT chain lists the rest.
-  void read_fat() {
-    for (std::size_t k = 0; k < 109; ++k)
-      if (std::uint32_t i = le32(bytes_, 76 + 4 * k); i < kEndOfChain - 16) add_fat_sector(i);
-    std::uint32_t difat = le32(bytes_, 68);
-    for (std::size_t hops = 0; difat < kEndOfChain - 16 && hops < 100000; ++hops) {
-      std::string_view s = sector(difat);
-      if (s.empty()) break;
-      for (std::size_t at = 0; at + 8 <= s.size(); at += 4)
-        if (std::uint32_t i = le32(s, at); i < kEndOfChain - 16) add_fat_sector(i);
-      difat = le32(s, s.size() - 4);
-    }
-  }
-
-  std::string chain(std::uint32_t start, std::uint64_t limit) const {
-    std::string out;
-    for (std::size_t hops = 0; start < fat_.size() && hops <= fat_.size() && out.size() < limit;
-         ++hops) {
-      std::string_view s = sector(start);
-      if (s.empty()) break;
-      out += s;
-      start = fat_[start];
-    }
-    return out;
-  }
-
-  // Directory names are UTF-16; the ones that matter here are ASCII.
-  static std::string entry_name(std::string_view dir, std::size_t at) {
-    std::size_t bytes =
-        static_cast<unsigned char>(dir[at + 64]) | static_cast<unsigned char>(dir[at + 65]) << 8;
-    std::string name;
-    for (std::size_t k = 0; k + 1 < bytes && k < 62; k += 2) {
-      unsigned c = static_cast<unsigned char>(dir[at + k]) |
-                   static_cast<unsigned char>(dir[at + k + 1]) << 8;
-      if (c == 0) break;
-      name += c < 128 ? static_cast<char>(c) : '?';
-    }
-    return name;
-  }
-};
 
 struct Program {
   const char* stream;  // the top-level stream that says which program
@@ -191,11 +80,6 @@ Status identify(const CompoundFile& file, const Program** program) {
   return Status::Unsupported(
       "an OLE2 compound file but not a Word, Excel or PowerPoint 97-2003 document "
       "(perhaps an Outlook message, a Visio drawing or an installer)");
-}
-
-std::uint16_t le16(std::string_view s, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
-                                    static_cast<unsigned char>(s[at + 1]) << 8);
 }
 
 void append_utf8(std::uint32_t c, std::string* out) {
@@ -312,6 +196,8 @@ class Office97Importer : public Importer {
       pages = powerpoint_pages(*file);
     for (auto& page : pages) out->pages.push_back(text::valid_utf8(page));
     finish_pages(&out->pages);
+    for (auto& [name, value] : summary_information(file->stream("\x05SummaryInformation")))
+      out->meta[name] = value;
     out->media_type = program->media_type;
     return Status::Ok();
   }

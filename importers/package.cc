@@ -207,11 +207,14 @@ Status parse_xml(const std::string& bytes, const std::string& part_name, bool re
   int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                 XML_PARSE_COMPACT;
   if (recover) options |= XML_PARSE_RECOVER;
+  xmlResetLastError();
   out->reset(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), part_name.c_str(), nullptr,
                            options));
-  if (!*out || xmlDocGetRootElement(out->get()) == nullptr)
-    return Status::Corrupt("damaged XML in " + part_name);
-  return Status::Ok();
+  if (*out && xmlDocGetRootElement(out->get()) != nullptr) return Status::Ok();
+  const xmlError* error = xmlGetLastError();  // this thread's, from the parse above
+  std::string why = error && error->message ? squeeze(error->message) : "";
+  if (!why.empty() && error->line > 0) why = "line " + std::to_string(error->line) + ": " + why;
+  return Status::Corrupt("damaged XML in " + part_name + (why.empty() ? "" : " (" + why + ")"));
 }
 
 std::string local_name(const xmlNode* n) {

@@ -58,6 +58,12 @@ bool is_nfc(const imp::Document& doc) {
   return true;
 }
 
+std::string all_pages(const imp::Document& doc) {
+  std::string text;
+  for (const auto& page : doc.pages) text += page + "\n";
+  return text;
+}
+
 bool have_catdoc() { return std::system("command -v catdoc >/dev/null 2>&1") == 0; }
 
 // The lesson plan: three pages, split where the source has page breaks.
@@ -160,6 +166,13 @@ TEST_CASE("Word, Excel and PowerPoint 97-2003 through catdoc's tools", "[office]
   CHECK(contains(doc.doc.pages[0], "TÊN BÀI DẠY: LÃO HẠC (Nam Cao)"));
   CHECK(contains(doc.doc.pages.back(), "nhân cách cao quý của nhân vật lão Hạc"));
   CHECK(is_nfc(doc.doc));
+  // Properties from the SummaryInformation stream, in the file's code page.
+  CHECK(meta(doc.doc, "title") == "Kế hoạch bài dạy: Lão Hạc (Ngữ văn 8)");
+  CHECK(meta(doc.doc, "creator") == "Trần Văn Minh");
+  CHECK(meta(doc.doc, "subject") == "Ngữ văn 8");
+  CHECK(meta(doc.doc, "keywords") == "Lão Hạc, Nam Cao, giáo án");
+  CHECK(meta(doc.doc, "date") == "2023-09-05");
+  CHECK(meta(doc.doc, "modified") == "2023-09-12");
 
   Extracted xls = extract(fixture("hsg.xls"));
   check_prize_list(xls);
@@ -168,6 +181,8 @@ TEST_CASE("Word, Excel and PowerPoint 97-2003 through catdoc's tools", "[office]
   Extracted ppt = extract(fixture("bao-cao.ppt"));
   check_report(ppt);
   CHECK(ppt.doc.media_type == "application/vnd.ms-powerpoint");
+  CHECK(meta(ppt.doc, "creator") == "Nguyễn Thị Lan");
+  CHECK(meta(xls.doc, "title") == "Danh sách học sinh giỏi cấp tỉnh 2022-2023");
 }
 
 TEST_CASE("Old Office files without catdoc installed say so plainly", "[office]") {
@@ -229,6 +244,15 @@ TEST_CASE("Broken office files give a clear reason, never a crash", "[office]") 
   Extracted empty = extract(fixture("broken-empty.docx"));
   CHECK_FALSE(empty.status.ok());
   CHECK(empty.status.message() == "empty file");
+
+  // Entities are never expanded: not an external file (XXE), not a billion laughs.
+  Extracted xxe = extract(fixture("broken-xxe.docx"));
+  REQUIRE(xxe.status.ok());
+  CHECK(xxe.doc.pages[0] == "Bí mật: \nHết.");
+  Extracted laughs = extract(fixture("broken-entities.docx"));
+  CHECK(laughs.status.code() == kho::Status::Code::kCorrupt);
+  CHECK(contains(laughs.status.message(), "damaged XML in word/document.xml"));
+  CHECK_FALSE(contains(all_pages(laughs.doc), "lollol"));
 
   // An OLE2 header and nothing after it.
   TempDir dir;
