@@ -28,8 +28,10 @@ struct Document {
 
 // The first bytes of a file, and its name, for choosing an importer.
 struct Sniff {
-  std::string_view head;      // up to the first 4 KiB
-  std::string_view filename;  // only a hint: content decides
+  std::string_view head;  // up to the first 4 KiB
+  // The file's path. Only a hint as a name: content decides. Importers of
+  // ZIP packages open it to list the entries (the head shows only the first).
+  std::string_view filename;
 };
 
 class Importer {

@@ -193,6 +193,10 @@ class OpenDocumentImporter : public Importer {
     PackageKind kind = package_kind({"PK\x03\x04", path});
     if (!media_type_of(kind))
       return Status::Unsupported("a ZIP package that is not an ODT, ODS or ODP");
+    // A password-protected document keeps its manifest readable and says so there.
+    if (const std::string* m = package.part("META-INF/manifest.xml");
+        m && m->find("encryption-data") != std::string::npos)
+      return Status::Unsupported("password-protected OpenDocument file (encrypted)");
     const std::string* content = package.part("content.xml");
     if (content == nullptr) return Status::Corrupt("damaged OpenDocument: content.xml is missing");
     XmlDoc doc, styles;

@@ -410,7 +410,8 @@ TEST_CASE("Pick chooses by content with the sniffed head") {
 TEST_CASE("A Document survives the JSON round trip unchanged") {
   imp::Document doc{"text/plain",
                     {{"title", "Kế hoạch \"số\" 44"}, {"creator", "Phòng GD&ĐT"}},
-                    {"Trang 1\n\ttab", "", "Trang 3 \\ \x01"}};
+                    {"Trang 1\n\ttab", "", "Trang 3 \\ \x01"},
+                    {}};
   imp::Document back;
   REQUIRE(imp::from_json(imp::to_json(doc), &back).ok());
   CHECK(back.media_type == doc.media_type);
