@@ -3,6 +3,8 @@
 // workbook one page per sheet (cells tab-separated, rows as lines), a
 // presentation one page per slide, in the order the workbook or presentation
 // lists them. Core properties (docProps/core.xml) give the Dublin Core fields.
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -151,26 +153,90 @@ std::vector<std::string> shared_strings(const Package& package, const std::strin
   return out;
 }
 
-std::string cell_text(const xmlNode* c, const std::vector<std::string>& strings) {
+// What a sheet's cells need from the rest of the workbook.
+struct Workbook {
+  std::vector<std::string> strings;  // shared strings
+  std::vector<bool> date_styles;     // cell style index -> shows a date
+  bool from_1904 = false;            // old Mac workbooks count days from 1904
+};
+
+// A number format that shows a date: a day or year code outside quoted text
+// and [colour] or [h] sections. Built-in ids are the ECMA-376 date formats.
+bool is_date_format(int id, const std::string& code) {
+  if ((id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) || (id >= 50 && id <= 58))
+    return true;
+  bool quoted = false, bracket = false;
+  for (char c : code) {
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == '[' && !quoted)
+      bracket = true;
+    else if (c == ']' && !quoted)
+      bracket = false;
+    else if (!quoted && !bracket && (c == 'd' || c == 'D' || c == 'y' || c == 'Y'))
+      return true;
+  }
+  return false;
+}
+
+void read_styles(const Package& package, const std::string& name, Workbook* book) {
+  XmlDoc doc;
+  if (!package.part(name) || !parse_part(package, name, &doc).ok()) return;
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  std::map<int, std::string> codes;
+  for (const xmlNode* f : children(first_child(root, "numFmts"), "numFmt"))
+    codes[std::atoi(attribute(f, "numFmtId").c_str())] = attribute(f, "formatCode");
+  for (const xmlNode* xf : children(first_child(root, "cellXfs"), "xf")) {
+    int id = std::atoi(attribute(xf, "numFmtId").c_str());
+    book->date_styles.push_back(is_date_format(id, codes[id]));
+  }
+}
+
+// A date serial (days; the time is the fraction) as day/month/year, the way
+// Vietnamese write dates; "" when it is not a plausible date.
+std::string date_of(const std::string& serial, bool from_1904) {
+  char* end = nullptr;
+  double days = std::strtod(serial.c_str(), &end);
+  if (end == serial.c_str() || !(days >= 1 && days < 2958466)) return "";
+  // Days since 1899-12-30 (right from March 1900, past Excel's 1900 leap-year
+  // bug) or 1904-01-01, shifted to days since 1970-01-01, then the civil date
+  // by Howard Hinnant's days_from_civil inverse.
+  long z = static_cast<long>(days) - (from_1904 ? 24107 : 25569) + 719468;
+  long era = z / 146097, doe = z - era * 146097;
+  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  long y = yoe + era * 400 + (m <= 2);
+  char buf[72];  // room for any long, though a year here has 4 digits
+  std::snprintf(buf, sizeof buf, "%02ld/%02ld/%04ld", d, m, y);
+  return buf;
+}
+
+std::string cell_text(const xmlNode* c, const Workbook& book) {
   std::string type = attribute(c, "t");
   if (type == "inlineStr") return string_item(first_child(c, "is"));
   std::string v = text_of(first_child(c, "v"));
   if (type == "s") {
     std::size_t i = std::strtoul(v.c_str(), nullptr, 10);
-    return i < strings.size() ? strings[i] : "";
+    return i < book.strings.size() ? book.strings[i] : "";
   }
   if (type == "b") return v == "1" ? "TRUE" : "FALSE";
+  if (type.empty() || type == "n") {
+    std::size_t style = std::strtoul(attribute(c, "s").c_str(), nullptr, 10);
+    if (style < book.date_styles.size() && book.date_styles[style])
+      if (std::string date = date_of(v, book.from_1904); !date.empty()) return date;
+  }
   return v;
 }
 
 // Cells in their columns (a gap keeps its tab), rows as lines.
-std::string sheet_text(const xmlNode* root, const std::vector<std::string>& strings) {
+std::string sheet_text(const xmlNode* root, const Workbook& book) {
   std::string out;
   for (const xmlNode* row : children(first_child(root, "sheetData"), "row")) {
     std::string line;
     int column = 0;
     for (const xmlNode* c : children(row, "c")) {
-      std::string value = cell_text(c, strings);
+      std::string value = cell_text(c, book);
       int at = column_of(attribute(c, "r"));
       if (value.empty()) continue;
       for (; at > column && column < 16384; ++column) line += '\t';
@@ -185,21 +251,27 @@ std::string sheet_text(const xmlNode* root, const std::vector<std::string>& stri
 }
 
 Status read_xlsx(const Package& package, Document* out) {
-  const std::string book = "xl/workbook.xml";
+  const std::string book_part = "xl/workbook.xml";
   XmlDoc doc;
-  if (Status s = parse_part(package, book, &doc); !s.ok()) return s;
-  auto rels = relationships(package, book);
-  std::string strings_part = "xl/sharedStrings.xml";
-  for (const auto& [id, target] : rels)
+  if (Status s = parse_part(package, book_part, &doc); !s.ok()) return s;
+  auto rels = relationships(package, book_part);
+  std::string strings_part = "xl/sharedStrings.xml", styles_part = "xl/styles.xml";
+  for (const auto& [id, target] : rels) {
     if (target.ends_with("sharedStrings.xml")) strings_part = target;
-  std::vector<std::string> strings = shared_strings(package, strings_part);
-  for (const xmlNode* sheet :
-       children(first_child(xmlDocGetRootElement(doc.get()), "sheets"), "sheet")) {
+    if (target.ends_with("styles.xml")) styles_part = target;
+  }
+  Workbook book;
+  book.strings = shared_strings(package, strings_part);
+  read_styles(package, styles_part, &book);
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  std::string date1904 = attribute(first_child(root, "workbookPr"), "date1904");
+  book.from_1904 = date1904 == "1" || date1904 == "true";
+  for (const xmlNode* sheet : children(first_child(root, "sheets"), "sheet")) {
     auto it = rels.find(attribute(sheet, "r:id"));
     XmlDoc sheet_doc;
     if (it == rels.end() || !package.part(it->second)) continue;  // a chart sheet has no cells
     if (Status s = parse_part(package, it->second, &sheet_doc); !s.ok()) return s;
-    out->pages.push_back(sheet_text(xmlDocGetRootElement(sheet_doc.get()), strings));
+    out->pages.push_back(sheet_text(xmlDocGetRootElement(sheet_doc.get()), book));
   }
   if (out->pages.empty()) return Status::Corrupt("damaged XLSX: the workbook lists no sheets");
   return Status::Ok();
