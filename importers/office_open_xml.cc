@@ -120,6 +120,12 @@ Status read_docx(const Package& package, Document* out) {
   const xmlNode* body = first_child(xmlDocGetRootElement(doc.get()), "body");
   if (body == nullptr) return Status::Corrupt("damaged DOCX: the document has no body");
   text.walk(body, 0);
+  // Footnotes and endnotes are searchable text too; they follow the body.
+  for (const char* notes : {"word/footnotes.xml", "word/endnotes.xml"}) {
+    XmlDoc notes_doc;
+    if (package.part(notes) && parse_part(package, notes, &notes_doc).ok())
+      text.walk(xmlDocGetRootElement(notes_doc.get()), 0);
+  }
   out->pages = std::move(text.pages);
   return Status::Ok();
 }

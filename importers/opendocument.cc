@@ -47,6 +47,7 @@ class OdfText {
  public:
   explicit OdfText(const PageBreaks& breaks) : breaks_(breaks) {}
   std::vector<std::string> pages{""};
+  std::string notes;
 
   void walk(const xmlNode* n, int depth) {
     if (depth > kMaxDepth) return;
@@ -94,6 +95,7 @@ class OdfText {
   void element(const xmlNode* n, int depth) {
     std::string name = local_name(n);
     if (name == "p" || name == "h") return paragraph(n, depth);
+    if (name == "note") return note(n, depth);
     if (name == "s") return (void)page().append(std::min<long>(repeat(n, "text:c"), 100), ' ');
     if (name == "tab") return page().push_back('\t');
     if (name == "line-break") return page().push_back('\n');
@@ -112,6 +114,13 @@ class OdfText {
                                                   "notes",           "note-citation",
                                                   "sequence-decls",  "variable-decls"};
     if (!skipped.count(name)) walk(n, depth + 1);
+  }
+
+  // Footnotes and endnotes follow the text, as in DOCX, not mid-sentence.
+  void note(const xmlNode* n, int depth) {
+    OdfText body(breaks_);
+    if (const xmlNode* b = first_child(n, "note-body")) body.walk(b, depth + 1);
+    for (const auto& page : body.pages) notes += page;
   }
 
   void paragraph(const xmlNode* n, int depth) {
@@ -176,6 +185,7 @@ std::vector<std::string> body_pages(PackageKind kind, const xmlNode* body,
   } else {
     OdfText text(breaks);
     if (const xmlNode* t = first_child(body, "text")) text.walk(t, 0);
+    text.pages.back() += "\n" + text.notes;
     pages = std::move(text.pages);
   }
   return pages;

@@ -348,6 +348,14 @@ void finish_pages(std::vector<std::string>* pages) {
     std::size_t start = page.find_first_not_of("\r\n ");
     std::size_t end = page.find_last_not_of("\r\n ");
     page = start == std::string::npos ? "" : page.substr(start, end - start + 1);
+    // Empty paragraphs and notes' separators: at most one blank line in a row
+    // (in one pass: a hostile file may hold a million empty paragraphs).
+    std::size_t kept = 0, run = 0;
+    for (char c : page) {
+      run = c == '\n' ? run + 1 : 0;
+      if (run <= 2) page[kept++] = c;
+    }
+    page.resize(kept);
   }
   while (pages->size() > 1 && pages->back().empty()) pages->pop_back();
   if (pages->empty()) pages->emplace_back();
