@@ -19,6 +19,7 @@ constexpr int kMaxDepth = 256;
 // Spreadsheets repeat empty rows and cells to the sheet's edge (a million
 // rows); repeats of content are real but bounded here.
 constexpr long kMaxRepeat = 1000;
+constexpr std::size_t kMaxSheetText = std::size_t{64} << 20;
 
 bool xml_part(std::string_view name) { return name.ends_with(".xml"); }
 
@@ -64,17 +65,23 @@ class OdfText {
     std::string out;
     for (const xmlNode* row : descendants(table, "table-row")) {
       std::vector<std::string> cells;
+      std::size_t bytes = 0;
       for (const xmlNode* c = row->children; c; c = c->next) {
         if (!is_element(c, "table-cell") && !is_element(c, "covered-table-cell")) continue;
         std::string value = cell(c);
-        for (long i = repeat(c, "table:number-columns-repeated"); i > 0; --i)
+        for (long i = repeat(c, "table:number-columns-repeated"); i > 0; --i) {
           cells.push_back(value);
+          bytes += value.size() + 1;
+        }
+        if (bytes > kMaxSheetText) break;  // repeated cells multiply too
       }
       while (!cells.empty() && cells.back().empty()) cells.pop_back();
       std::string line;
       for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "\t" : "") + cells[i];
       if (line.empty()) continue;
       for (long i = 0; i < repeat(row, "table:number-rows-repeated"); ++i) out += line + '\n';
+      // Repeats multiply: a small file could otherwise spell out gigabytes.
+      if (out.size() > kMaxSheetText) break;
     }
     return out;
   }
