@@ -62,12 +62,18 @@ TEST_CASE("EPUB 2: a page per spine item, the OPF's metadata mapped", "[epub]") 
   for (const auto& page : e.doc.pages) CHECK(kho::text::nfc(page) == page);
 }
 
-TEST_CASE("EPUB 3 from LibreOffice: text and metadata", "[epub]") {
+TEST_CASE("EPUB 3 from LibreOffice: a page per chapter, metadata mapped", "[epub]") {
   Extracted e = extract(fixture("lao-hac.epub"));
   REQUIRE(e.status.ok());
   CHECK(e.doc.media_type == "application/epub+zip");
+  // LibreOffice starts a chapter (a spine item) at each heading: I., II., III.
+  REQUIRE(e.doc.pages.size() == 4);
   CHECK(e.doc.pages[0].starts_with("KẾ HOẠCH BÀI DẠY\nTrường: THCS Nguyễn Trãi"));
   CHECK(contains(e.doc.pages[0], "TÊN BÀI DẠY: LÃO HẠC (Nam Cao)"));
+  CHECK(e.doc.pages[1].starts_with("I. Mục tiêu\nHọc sinh hiểu được tình cảnh khốn cùng"));
+  CHECK(e.doc.pages[2].starts_with("II. Thiết bị dạy học"));
+  CHECK(e.doc.pages[3].starts_with("III. Tiến trình dạy học"));
+  CHECK_FALSE(contains(e.doc.pages[0], "Mục tiêu"));
   CHECK(meta(e.doc, "title") == "Kế hoạch bài dạy: Lão Hạc (Ngữ văn 8)");
   CHECK(meta(e.doc, "creator") == "Trần Văn Minh");
   CHECK(meta(e.doc, "language") == "vi-VN");
