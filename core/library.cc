@@ -23,9 +23,9 @@ const char* const kDublinCore[] = {"title",     "creator",     "subject", "descr
 
 // kho's own fields (store.h) an importer may report.
 const char* const kFields[] = {
-    "number",  "doc_type",    "issuer",      "place",         "issued",  "recipients",
-    "signer",  "signer_role", "school_name", "subject_group", "teacher", "grade",
-    "periods", "isbn",        "provenance",  "collection",    "marcxml"};
+    "number",      "doc_type",    "issuer",        "place",    "issued", "recipients", "signer",
+    "signer_role", "school_name", "subject_group", "teacher",  "grade",  "periods",    "isbn",
+    "provenance",  "collection",  "marcxml",       "modified", "cover"};
 
 template <std::size_t N>
 bool is_one_of(const std::string& name, const char* const (&names)[N]) {

@@ -45,7 +45,8 @@ struct Original {
 //     place, issued (YYYY-MM-DD), recipients, signer, signer_role ("KT. ...");
 //   lesson plans: school_name, subject_group, teacher, grade, periods;
 //   books: isbn (digits only); any record: provenance ("a.zip/dir/b.pdf"),
-//     collection, marcxml (a catalogue record kept whole).
+//     collection, marcxml (a catalogue record kept whole), modified
+//     (YYYY-MM-DD), cover (an e-book's cover image, path in the package).
 // Where each field (Dublin Core or not) came from: "extracted", "sidecar",
 // "catalogue" or "typed".
 inline constexpr const char* kSourceExtracted = "extracted";
