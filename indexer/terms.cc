@@ -76,6 +76,7 @@ void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const stor
     tg.index_text(folded);
     tg.increase_termpos(kFieldGap);
     add_exact_terms(doc, value);
+    for (const std::string& t : pair_terms(text::lower(folded))) doc.add_term(t);
   }
 }
 
@@ -100,6 +101,7 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
   index_metadata(tg, doc, r);
   tg.index_text(text::fold(text));
   add_exact_terms(doc, text);
+  for (const std::string& t : pair_terms(text::lower(text::fold(text)))) doc.add_term(t);
   add_isbn_terms(doc, text);
   add_isbn_terms(doc, field(r, "identifier"));
   add_isbn_terms(doc, own_field(r, "isbn"));
@@ -138,6 +140,18 @@ std::string isbn_digits(std::string_view s) {
   bool isbn13 = digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979"));
   bool isbn10 = digits.size() == 10;
   return isbn13 || isbn10 ? digits : "";
+}
+
+std::vector<std::string> pair_terms(const std::string& folded_lower) {
+  std::vector<std::string> out;
+  auto words = text::words(folded_lower);
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const auto &a = words[i - 1], &b = words[i];
+    if (a.length + b.length > 120) continue;
+    out.push_back(kPrefixPair + folded_lower.substr(a.offset, a.length) + " " +
+                  folded_lower.substr(b.offset, b.length));
+  }
+  return out;
 }
 
 std::string facet_term(const Facet& facet, std::string_view value) {

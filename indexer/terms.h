@@ -36,6 +36,13 @@ inline constexpr const char* kPrefixDocType = "XT";
 // and each of its parts ("44", "kh", "pgddt", "kh-pgddt").
 inline constexpr const char* kPrefixNumber = "XN";
 inline constexpr const char* kPrefixNumberPart = "XP";
+// Two syllables standing together, folded: "XB" + "hoc sinh". Vietnamese
+// words are mostly two syllables; a query's pairs boost the pages that have
+// them without the cost of checking positions (see query.cc).
+inline constexpr const char* kPrefixPair = "XB";
+
+// The pair terms of a text (lower-cased, folded).
+std::vector<std::string> pair_terms(const std::string& folded_lower);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);
@@ -68,7 +75,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "2";
+inline constexpr const char* kFormat = "3";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the

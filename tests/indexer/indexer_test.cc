@@ -6,6 +6,7 @@
 #include <set>
 
 #include "indexer/synonyms.h"
+#include "indexer/terms.h"
 #include "tests/indexer/fixture.h"
 
 using namespace kho;
@@ -278,5 +279,5 @@ TEST_CASE("an index written in an older format is rebuilt by the next catch-up")
   CHECK(f.ids("chuyen doi so").empty());
   REQUIRE(f.index->catch_up().ok());
   CHECK(f.ids("chuyen doi so") == Ids{id});
-  CHECK(Xapian::Database(f.index->path()).get_metadata("kho:format") == "2");
+  CHECK(Xapian::Database(f.index->path()).get_metadata("kho:format") == kho::indexer::kFormat);
 }
