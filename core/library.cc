@@ -68,6 +68,13 @@ Status extract(const std::string& path, const ImportOptions& options, importers:
   return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
 }
 
+// Graduation records are personal data: never public, whoever asks.
+Status check_privacy(const std::string& kind, const std::string& visibility) {
+  if (kind == "diploma" && visibility == "public")
+    return Status::Invalid("visibility: a diploma holds personal data and cannot be public");
+  return Status::Ok();
+}
+
 Status apply_edit(const Edit& edit, store::Record* r) {
   for (const auto& [name, value] : edit.set) {
     if (name == "kind")
@@ -87,7 +94,7 @@ Status apply_edit(const Edit& edit, store::Record* r) {
     }
     r->sources[name] = store::kSourceTyped;
   }
-  return Status::Ok();
+  return check_privacy(r->kind, r->visibility);
 }
 
 }  // namespace
@@ -142,6 +149,7 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   describe(doc, options, &in);
   in.pages = std::move(doc.pages);
   in.source_path = path;
+  if (Status s = check_privacy(in.kind, in.visibility); !s.ok()) return s;
   in.media_type = doc.media_type;
   if (Status s = store_->add(in, out, duplicate); !s.ok()) return s;
   // The record is durable now; an index that falls behind heals on the next

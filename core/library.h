@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "indexer/indexer.h"
@@ -24,6 +25,23 @@ struct ImportOptions {
   std::map<std::string, std::string> fields;  // typed fields (store.h): override too
   std::string worker_exe;                     // kho binary for isolated parsing; empty: in-process
   bool update_index = true;                   // false: caller catches the index up later
+};
+
+// Who is asking, and what they may read: the one authorisation check. Until
+// accounts exist, callers of the HTTP API are anonymous and read public
+// records only; the CLI, run by whoever holds the data directory, acts for
+// the library's staff and reads everything.
+struct Access {
+  bool staff = false;
+  static Access anonymous() { return {}; }
+  static Access library_staff() { return {true}; }
+  bool may_read(const store::Record& record) const {
+    return staff || record.visibility == "public";
+  }
+  // For SearchRequest::visible: the visibilities this caller's searches match ({} = all).
+  std::vector<std::string> visible() const {
+    return staff ? std::vector<std::string>{} : std::vector<std::string>{"public"};
+  }
 };
 
 // A correction typed by staff: each named field is set (an empty value

@@ -265,6 +265,11 @@ Status Index::search(const SearchRequest& request, Results* out) const {
         !s.ok())
       return s;
     if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
+    if (!request.visible.empty()) {
+      std::vector<std::pair<std::string, std::string>> access;
+      for (const std::string& v : request.visible) access.emplace_back("visibility", v);
+      if (Status s = apply_filters(access, &parsed.query); !s.ok()) return s;
+    }
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed.query);
     enquire.set_collapse_key(kSlotRecord);
@@ -276,7 +281,13 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     // Facet counts must see every match, not an estimate.
     Xapian::doccount at_least = request.facets ? db.get_doccount() : first + count + 1;
     Xapian::MSet mset = enquire.get_mset(first, count, at_least);
-    out->total = request.facets ? spy.records() : mset.get_matches_estimated();
+    // Xapian's estimate counts pages as much as records; there are never more
+    // matching records than records.
+    out->total = request.facets
+                     ? spy.records()
+                     : std::max<std::uint64_t>(first + mset.size(),
+                                               std::min<std::uint64_t>(mset.get_matches_estimated(),
+                                                                       store_.record_count()));
     if (request.facets) out->facets = spy.facets();
     for (auto m = mset.begin(); m != mset.end(); ++m)
       out->hits.push_back(make_hit(store_, m, parsed.words));

@@ -63,6 +63,9 @@ struct SearchRequest {
   // Facet filters, e.g. {"kind", "admin-doc"}, {"year", "2022"}; all must hold.
   std::vector<std::pair<std::string, std::string>> filters;
   bool facets = false;  // count kind, school, year, language, status, visibility
+  // Who is asking: when not empty, only records of these visibilities match.
+  // Applied inside the query, so totals and facet counts never include the rest.
+  std::vector<std::string> visible;
 };
 
 // The facets search can count and filter on.

@@ -149,8 +149,12 @@ struct Api {
   HttpResponse get(const std::string& path, std::vector<std::string> headers = {}) const {
     return http_get(base + path, std::move(headers));
   }
+  // Uploads as public unless the query says otherwise: anonymous callers read
+  // public records only.
   HttpResponse upload(const std::string& bytes, const std::string& query) const {
-    return http_post(base + "/api/v1/records?" + query, bytes);
+    bool typed = query.find("visibility=") != std::string::npos;
+    return http_post(base + "/api/v1/records?" + query + (typed ? "" : "&visibility=public"),
+                     bytes);
   }
   json search(const std::string& q) const {
     auto r = get("/api/v1/search?q=" + url_encode(q));
@@ -475,6 +479,7 @@ TEST_CASE("records added to the store by another writer become searchable") {
   in.pages = {"Thông báo lịch kiểm tra học kỳ môn Địa lý"};
   in.source_path = source.string();
   in.media_type = "text/plain";
+  in.visibility = "public";
   kho::store::Record record;
   bool duplicate = false;
   REQUIRE(api.library->store().add(in, &record, &duplicate).ok());  // the index is not told
@@ -549,4 +554,31 @@ TEST_CASE("search inside a record lists its matching pages") {
   CHECK(pages == std::set<int>{1, 3});
   CHECK(api.get("/api/v1/records/" + std::to_string(id) + "/search").status == 400);
   CHECK(api.get("/api/v1/records/999/search?q=hoc").status == 404);
+}
+
+TEST_CASE("anonymous callers see public records only, and counts do not leak the rest") {
+  Api api;
+  auto open =
+      upload_id(api.upload("Thông báo tuyển sinh lớp 6\n", "filename=tb.txt&visibility=public"));
+  auto school = upload_id(
+      api.upload("Thông báo họp hội đồng tuyển sinh\n", "filename=hd.txt&visibility=school"));
+  auto hidden = upload_id(api.upload("Danh sách tuyển sinh có số điện thoại phụ huynh\n",
+                                     "filename=ds.txt&visibility=private"));
+  auto r = api.get("/api/v1/search?q=tuyen+sinh&facets=1");
+  json body = json::parse(r.body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{open});
+  CHECK(body["total"] == 1);
+  CHECK(body["facets"]["visibility"].size() == 1);
+  for (auto id : {school, hidden}) {
+    auto path = "/api/v1/records/" + std::to_string(id);
+    CHECK(api.get(path).status == 404);
+    CHECK(api.get(path + "/file").status == 404);
+    CHECK(api.get(path + "/search?q=tuyen").status == 404);
+  }
+  CHECK(api.get("/api/v1/records/" + std::to_string(open) + "/file").status == 200);
+  // Graduation records are personal data: never public.
+  auto diploma = api.upload("Bằng tốt nghiệp THCS: Nguyễn Văn An\n",
+                            "filename=bang.txt&kind=diploma&visibility=public");
+  CHECK(diploma.status == 400);
+  CHECK(contains(error_message(diploma), "diploma"));
 }

@@ -116,8 +116,9 @@ TEST_CASE("import, search, serve, restart and reindex, end to end") {
   }
 
   SECTION("search with and without diacritics, then through a restarted server") {
-    REQUIRE(run_kho({"--data", data, "import", kho::testing::sample(kPdf).string(),
-                     kho::testing::sample(kText).string()})
+    // Public: the server's callers are anonymous and read public records only.
+    REQUIRE(run_kho({"--data", data, "import", "--visibility", "public",
+                     kho::testing::sample(kPdf).string(), kho::testing::sample(kText).string()})
                 .exit_code == 0);
     auto with = search(data, "chuyển đổi số");
     auto without = search(data, "chuyen doi so");
@@ -234,6 +235,9 @@ TEST_CASE("kho edit corrects metadata, marks it typed, and search follows") {
 
   CHECK(run_kho({"--data", data, "edit", "1", "colour=red"}).exit_code == 1);
   CHECK(run_kho({"--data", data, "edit", "1", "kind=poster"}).exit_code == 1);
+  auto diploma = run_kho({"--data", data, "edit", "1", "kind=diploma", "visibility=public"});
+  CHECK(diploma.exit_code == 1);
+  CHECK(diploma.err.find("personal data") != std::string::npos);
   CHECK(run_kho({"--data", data, "edit", "1", "title"}).exit_code == 2);
   CHECK(run_kho({"--data", data, "edit", "9", "title=x"}).exit_code == 3);
 }
