@@ -5,10 +5,13 @@
 #include <pistache/router.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "api/http_util.h"
@@ -73,6 +76,8 @@ void send_status(Http::ResponseWriter& response, const Status& s) {
       return send_error(response, Http::Code::Bad_Request, "bad_request", s.message());
     case Status::Code::kTooLarge:
       return send_error(response, Http::Code::Request_Entity_Too_Large, "too_large", s.message());
+    case Status::Code::kDenied:
+      return send_error(response, Http::Code::Forbidden, "forbidden", s.message());
     case Status::Code::kBusy:
       return send_error(response, Http::Code::Service_Unavailable, "busy", s.message());
     default:
@@ -154,12 +159,59 @@ struct Server::Impl {
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
+  void login(const Rest::Request& request, Http::ResponseWriter& response);
+  void logout(const Rest::Request& request, Http::ResponseWriter& response);
+  void me(const Rest::Request& request, Http::ResponseWriter& response);
+  void share(const Rest::Request& request, Http::ResponseWriter& response);
+  void unshare(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
+  void audit(const Rest::Request& request, Http::ResponseWriter& response);
   void keep_index_fresh();
   void catch_up_index();
-  Status record_from(const Rest::Request& request, store::Record* out);
-  // Who is asking. Accounts come with issue 5; until then every caller is anonymous.
-  Access access(const Rest::Request&) const { return Access::anonymous(); }
+  Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
+  void send_file(const Rest::Request& request, const Access& who, const store::Record& r,
+                 Http::ResponseWriter& response);
+  // Who is asking: a bearer token or the session cookie, else anonymous. A
+  // token that is unknown, expired or revoked is refused with 401 (false).
+  bool caller(const Rest::Request& request, Http::ResponseWriter& response, Access* out);
 };
+
+namespace {
+
+std::string client_address(const Rest::Request& request) {
+  try {
+    return request.address().host();
+  } catch (...) {
+    return "";
+  }
+}
+
+std::string bearer_secret(const Rest::Request& request) {
+  if (auto h = request.headers().tryGetRaw("Authorization")) {
+    const std::string& v = h->value();
+    if (v.rfind("Bearer ", 0) == 0) return v.substr(7);
+  }
+  if (request.cookies().has("kho_session")) return request.cookies().get("kho_session").value;
+  return "";
+}
+
+}  // namespace
+
+bool Server::Impl::caller(const Rest::Request& request, Http::ResponseWriter& response,
+                          Access* out) {
+  std::string from = client_address(request), secret = bearer_secret(request);
+  if (secret.empty()) {
+    *out = Access::anonymous(from);
+    return true;
+  }
+  Status s = library.accounts().authenticate(secret, from, out);
+  if (s.ok() && !out->signed_in()) s = Status::Invalid("a share link is not a sign-in token");
+  if (s.ok()) return true;
+  set_header(response, "WWW-Authenticate", "Bearer");
+  send_error(response, Http::Code::Unauthorized, "unauthorized", s.message());
+  return false;
+}
 
 // Registers every method on every path: the supported ones answer, the rest
 // say 405. (Pistache 0.0.5's router also races when a method has no routes.)
@@ -207,6 +259,16 @@ void Server::Impl::routes() {
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
   route("/api/v1/records/:id/search",
         {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});
+  route("/api/v1/records/:id/shares",
+        {{Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
+  route("/api/v1/shares/:token_id",
+        {{Http::Method::Delete, std::bind(&Impl::unshare, this, _1, _2)}});
+  route("/api/v1/login", {{Http::Method::Post, std::bind(&Impl::login, this, _1, _2)}});
+  route("/api/v1/logout", {{Http::Method::Post, std::bind(&Impl::logout, this, _1, _2)}});
+  route("/api/v1/me", {{Http::Method::Get, std::bind(&Impl::me, this, _1, _2)}});
+  route("/api/v1/audit", {{Http::Method::Get, std::bind(&Impl::audit, this, _1, _2)}});
+  route("/s/:secret", {{Http::Method::Get, std::bind(&Impl::shared, this, _1, _2)}});
+  route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
   router.addNotFoundHandler(
       guarded(&in_flight, [](const Rest::Request& request, Http::ResponseWriter& response) {
         send_error(response, Http::Code::Not_Found, "not_found",
@@ -228,26 +290,31 @@ void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& re
   search.offset = (page - 1) * search.limit;
   if (!search_options_from(request.query(), &search, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", error);
-  search.visible = access(request).visible();
+  Access who;
+  if (!caller(request, response, &who)) return;
+  who.restrict(&search);
   indexer::Results results;
   if (Status s = library.index().search(search, &results); !s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, render_results(results));
 }
 
-Status Server::Impl::record_from(const Rest::Request& request, store::Record* out) {
+Status Server::Impl::record_from(const Rest::Request& request, const Access& who,
+                                 store::Record* out) {
   store::RecordId id = 0;
   std::string text = request.param(":id").as<std::string>();
   if (!parse_id(text, &id)) return Status::NotFound("no record " + text);
   Status s = library.store().get(id, out);
   // A record the caller may not read does not exist for them: 404, not 403,
   // so that its existence does not leak.
-  if (s.ok() && !access(request).may_read(*out)) return Status::NotFound("no record " + text);
+  if (s.ok() && !who.may_read(*out)) return Status::NotFound("no record " + text);
   return s;
 }
 
 void Server::Impl::search_record(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
   store::Record r;
-  if (Status s = record_from(request, &r); !s.ok()) return send_status(response, s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
   std::string q = query_param(request.query(), "q").value_or("");
   if (q.find_first_not_of(" \t") == std::string::npos)
     return send_error(response, Http::Code::Bad_Request, "bad_request", "q: the query is empty");
@@ -258,8 +325,10 @@ void Server::Impl::search_record(const Rest::Request& request, Http::ResponseWri
 }
 
 void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
   store::Record r;
-  if (Status s = record_from(request, &r); !s.ok()) return send_status(response, s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, render_record(r));
 }
 
@@ -282,8 +351,15 @@ void set_file_headers(Http::ResponseWriter& response, const store::Original& ori
 // The first original, whole or one byte range of it (RFC 7233). Only the
 // slice asked for is read from disk.
 void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
   store::Record r;
-  if (Status s = record_from(request, &r); !s.ok()) return send_status(response, s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  send_file(request, who, r, response);
+}
+
+void Server::Impl::send_file(const Rest::Request& request, const Access& who,
+                             const store::Record& r, Http::ResponseWriter& response) {
   if (r.originals.empty())
     return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
   const store::Original& original = r.originals.front();
@@ -298,6 +374,13 @@ void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& resp
   std::string path = library.store().original_path(original);
   if (Status s = read_slice(path, range.first, range.length, &body); !s.ok())
     return send_status(response, s);
+  // Who read a file that is not public is on record before the bytes leave.
+  if (r.visibility != "public" || who.account().rfind("share:", 0) == 0) {
+    store::Actor actor = who.actor();
+    Status s = library.store().audit({0, "", actor.name, actor.from, "read-file", r.id,
+                                      range.partial ? content_range(range, original.size) : ""});
+    if (!s.ok()) return send_status(response, s);
+  }
   set_file_headers(response, original);
   if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
   response.send(range.partial ? Http::Code::Partial_Content : Http::Code::Ok, body);
@@ -318,13 +401,18 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
     return send_error(
         response, Http::Code::Request_Entity_Too_Large, "too_large",
         "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
   ImportOptions import;
-  import.actor = "api";
+  import.access = who;
   import.worker_exe = options.worker_exe;
   import.update_index = true;  // an uploaded file is searchable when the answer arrives
   std::string error;
   if (!import_options_from(request.query(), &import, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  if (import.school.empty()) import.school = who.home();
   TempFile temp;
   if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
     return send_status(response, s);
@@ -335,6 +423,172 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   if (!duplicate) set_header(response, "Location", "/api/v1/records/" + std::to_string(r.id));
   send_json(response, duplicate ? Http::Code::Ok : Http::Code::Created,
             render_record(r, duplicate));
+}
+
+namespace {
+
+nlohmann::json token_json(const store::Token& t) {
+  nlohmann::json j = {{"id", t.id}, {"kind", t.kind}, {"created_at", t.created_at}};
+  j["expires_at"] = t.expires_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.expires_at);
+  if (t.record != 0) j["record"] = t.record;
+  if (!t.collection.empty()) j["collection"] = t.collection;
+  return j;
+}
+
+}  // namespace
+
+// POST {"name", "password"}: a session token, also set as an HttpOnly cookie
+// for the web page.
+void Server::Impl::login(const Rest::Request& request, Http::ResponseWriter& response) {
+  auto body = nlohmann::json::parse(request.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body["name"].is_string() ||
+      !body["password"].is_string())
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "body: a JSON object with \"name\" and \"password\"");
+  NewSecret session;
+  Status s =
+      library.accounts().login(body["name"], body["password"], client_address(request), &session);
+  if (s.code() == Status::Code::kBusy)
+    return send_error(response, Http::Code::Too_Many_Requests, "too_many_requests", s.message());
+  if (s.code() == Status::Code::kInvalid)
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", s.message());
+  if (!s.ok()) return send_status(response, s);
+  set_header(
+      response, "Set-Cookie",
+      "kho_session=" + session.secret + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+  nlohmann::json j = token_json(session.token);
+  j["token"] = session.secret;
+  j["account"] = session.token.account;
+  send_json(response, Http::Code::Ok, j.dump());
+}
+
+void Server::Impl::logout(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  std::string secret = bearer_secret(request);
+  store::Token token;
+  if (!secret.empty() && library.accounts().find(secret, &token).ok() && token.kind == "session")
+    library.accounts().revoke(token.id, who.actor());
+  set_header(response, "Set-Cookie", "kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  send_json(response, Http::Code::Ok, "{\"signed_out\":true}");
+}
+
+void Server::Impl::me(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  nlohmann::json j = {{"account", who.signed_in() ? nlohmann::json(who.account()) : nullptr},
+                      {"home", who.home()},
+                      {"admin", who.signed_in() && who.may_administer()}};
+  send_json(response, Http::Code::Ok, j.dump());
+}
+
+// POST ?days=N: a share link to the record (N days; 0 or none: no expiry).
+void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to share");
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  std::size_t days = 0;
+  std::string error;
+  if (!parse_count(query_param(request.query(), "days"), 0, 3650, &days, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", "days: " + error);
+  NewSecret link;
+  if (Status s = library.accounts().create_share(who, r.id, "", static_cast<int>(days), &link);
+      !s.ok())
+    return send_status(response, s);
+  nlohmann::json j = token_json(link.token);
+  j["url"] = "/s/" + link.secret;
+  send_json(response, Http::Code::Created, j.dump());
+}
+
+void Server::Impl::unshare(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::RecordId id = 0;
+  std::string text = request.param(":token_id").as<std::string>();
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in");
+  std::vector<store::Token> tokens;
+  if (Status s = library.store().tokens(&tokens); !s.ok()) return send_status(response, s);
+  auto it = std::find_if(tokens.begin(), tokens.end(), [&](const store::Token& t) {
+    return parse_id(text, &id) && t.id == id && t.kind == "share";
+  });
+  if (it == tokens.end() || (it->account != who.account() && !who.may_administer()))
+    return send_error(response, Http::Code::Not_Found, "not_found", "no share link " + text);
+  if (Status s = library.accounts().revoke(it->id, who.actor()); !s.ok())
+    return send_status(response, s);
+  send_json(response, Http::Code::Ok, "{\"revoked\":true}");
+}
+
+// A share link, used without an account: the record it names (or the
+// records of its collection, as a search listing), and the file.
+void Server::Impl::shared(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  std::string secret = request.param(":secret").as<std::string>();
+  if (!library.accounts().authenticate(secret, client_address(request), &who).ok() ||
+      who.signed_in())
+    return send_error(response, Http::Code::Not_Found, "not_found",
+                      "this share link does not exist, has expired or was revoked");
+  store::Token link;
+  library.accounts().find(secret, &link);
+  store::Actor actor = who.actor();
+  library.store().audit(
+      {0, "", actor.name, actor.from, "share-open", link.record, link.collection});
+  if (link.record != 0) {
+    store::Record r;
+    if (Status s = library.store().get(link.record, &r); !s.ok()) return send_status(response, s);
+    return send_json(response, Http::Code::Ok, render_record(r));
+  }
+  indexer::SearchRequest search;
+  search.query = query_param(request.query(), "q").value_or("*");
+  search.limit = 100;
+  who.restrict(&search);
+  indexer::Results results;
+  if (Status s = library.index().search(search, &results); !s.ok()) return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_results(results));
+}
+
+void Server::Impl::shared_file(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  std::string secret = request.param(":secret").as<std::string>();
+  store::Token link;
+  if (!library.accounts().authenticate(secret, client_address(request), &who).ok() ||
+      who.signed_in() || !library.accounts().find(secret, &link).ok() || link.record == 0)
+    return send_error(response, Http::Code::Not_Found, "not_found",
+                      "this share link does not exist, has expired or was revoked");
+  store::Record r;
+  if (Status s = library.store().get(link.record, &r); !s.ok()) return send_status(response, s);
+  send_file(request, who, r, response);
+}
+
+// GET ?after=SEQ&limit=N: the audit log, oldest first; admins only.
+void Server::Impl::audit(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in as an admin");
+  if (!who.may_administer())
+    return send_error(response, Http::Code::Forbidden, "forbidden", "the audit log is for admins");
+  std::size_t after = 0, limit = 100;
+  std::string error;
+  if (!parse_count(query_param(request.query(), "after"), 0, SIZE_MAX, &after, &error) ||
+      !parse_count(query_param(request.query(), "limit"), 1, 1000, &limit, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  std::vector<store::AuditEntry> entries;
+  if (Status s = library.store().audit_log(after, limit, &entries); !s.ok())
+    return send_status(response, s);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : entries)
+    list.push_back({{"seq", e.seq},
+                    {"at", e.at},
+                    {"actor", e.actor},
+                    {"from", e.from},
+                    {"action", e.action},
+                    {"record", e.record},
+                    {"detail", e.detail}});
+  send_json(response, Http::Code::Ok, nlohmann::json{{"entries", list}}.dump());
 }
 
 // Another process (`kho import`) may write the store; bring its changes into

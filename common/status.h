@@ -11,7 +11,18 @@ namespace kho {
 
 class Status {
  public:
-  enum class Code { kOk, kNotFound, kInvalid, kCorrupt, kUnsupported, kIoError, kConflict, kTooLarge, kBusy };
+  enum class Code {
+    kOk,
+    kNotFound,
+    kInvalid,
+    kCorrupt,
+    kUnsupported,
+    kIoError,
+    kConflict,
+    kTooLarge,
+    kBusy,
+    kDenied
+  };
 
   Status() = default;
   static Status Ok() { return {}; }
@@ -23,6 +34,8 @@ class Status {
   static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
   static Status TooLarge(std::string msg) { return {Code::kTooLarge, std::move(msg)}; }
   static Status Busy(std::string msg) { return {Code::kBusy, std::move(msg)}; }
+  // The caller is known but may not do this.
+  static Status Denied(std::string msg) { return {Code::kDenied, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   bool is_not_found() const { return code_ == Code::kNotFound; }

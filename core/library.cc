@@ -109,13 +109,26 @@ Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<L
   auto library = std::make_unique<Library>();
   if (Status s = store::Store::open(data_dir, create, &library->store_); !s.ok()) return s;
   library->index_ = std::make_unique<indexer::Index>(*library->store_);
+  library->accounts_ = std::make_unique<Accounts>(*library->store_);
   *out = std::move(library);
   return Status::Ok();
 }
 
 Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out) {
   if (Status s = store_->update(
-          id, [&](store::Record* r) { return apply_edit(edit, r); }, edit.actor, out);
+          id,
+          [&](store::Record* r) {
+            if (!edit.access.may_read(*r))
+              return Status::NotFound("no record " + std::to_string(id));
+            if (!edit.access.may_change(r->school, r->kind))
+              return Status::Denied("you may not change record " + std::to_string(id));
+            if (Status s = apply_edit(edit, r); !s.ok()) return s;
+            if (!edit.access.may_change(r->school, r->kind))
+              return Status::Denied("you may not give record " + std::to_string(id) +
+                                    " to that school or kind");
+            return Status::Ok();
+          },
+          edit.access.actor(), out);
       !s.ok())
     return s;
   if (Status s = index_->catch_up(); !s.ok())
@@ -136,20 +149,29 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   store::RecordId existing = 0;
   if (store_->find_by_sha256(sha, &existing).ok()) {
     *duplicate = true;
-    return store_->get(existing, out);
+    if (Status s = store_->get(existing, out); !s.ok()) return s;
+    return options.access.may_read(*out)
+               ? Status::Ok()
+               : Status::Conflict(
+                     "these bytes are already in the library, in a record you may not read");
   }
 
+  // Refuse early whom no kind of record would let in (kind "other" is open to every staff role).
+  if (!options.access.may_change(options.school, options.kind.empty() ? "other" : options.kind))
+    return Status::Denied("you may not add records to school '" + options.school + "'");
   importers::Document doc;
   if (Status s = extract(path, options, &doc); !s.ok()) return s;
   store::NewRecord in;
   in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
   in.school = options.school;
   in.visibility = options.visibility;
-  in.actor = options.actor;
+  in.actor = options.access.actor();
   describe(doc, options, &in);
   in.pages = std::move(doc.pages);
   in.source_path = path;
   if (Status s = check_privacy(in.kind, in.visibility); !s.ok()) return s;
+  if (!options.access.may_change(in.school, in.kind))
+    return Status::Denied("you may not add " + in.kind + " records to school '" + in.school + "'");
   in.media_type = doc.media_type;
   if (Status s = store_->add(in, out, duplicate); !s.ok()) return s;
   // The record is durable now; an index that falls behind heals on the next

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "core/access.h"
+#include "core/accounts.h"
 #include "indexer/indexer.h"
 #include "store/store.h"
 
@@ -19,7 +21,7 @@ struct ImportOptions {
   std::string kind;  // empty: the kind the importer recognised, else "other"
   std::string school;
   std::string visibility = "private";
-  std::string actor = "cli";
+  Access access = Access::library_staff();    // who imports: may they add to this school?
   std::string filename;                       // name to record; default: the path's
   std::map<std::string, std::string> dc;      // typed Dublin Core: overrides what the file says
   std::map<std::string, std::string> fields;  // typed fields (store.h): override too
@@ -27,29 +29,12 @@ struct ImportOptions {
   bool update_index = true;                   // false: caller catches the index up later
 };
 
-// Who is asking, and what they may read: the one authorisation check. Until
-// accounts exist, callers of the HTTP API are anonymous and read public
-// records only; the CLI, run by whoever holds the data directory, acts for
-// the library's staff and reads everything.
-struct Access {
-  bool staff = false;
-  static Access anonymous() { return {}; }
-  static Access library_staff() { return {true}; }
-  bool may_read(const store::Record& record) const {
-    return staff || record.visibility == "public";
-  }
-  // For SearchRequest::visible: the visibilities this caller's searches match ({} = all).
-  std::vector<std::string> visible() const {
-    return staff ? std::vector<std::string>{} : std::vector<std::string>{"public"};
-  }
-};
-
 // A correction typed by staff: each named field is set (an empty value
 // removes it); names are Dublin Core, kho's fields (store.h), or kind,
 // school, visibility.
 struct Edit {
   std::map<std::string, std::string> set;
-  std::string actor = "cli";
+  Access access = Access::library_staff();
 };
 
 class Library {
@@ -59,20 +44,25 @@ class Library {
 
   store::Store& store() { return *store_; }
   indexer::Index& index() { return *index_; }
+  Accounts& accounts() { return *accounts_; }
 
   // Imports one file. A duplicate (same bytes) is not an error: *duplicate is
-  // set and *out is the record that already holds them. A bad file gives a
-  // Status whose message names the reason; nothing is stored then.
+  // set and *out is the record that already holds them (Conflict when the
+  // caller may not read it). A bad file gives a Status whose message names
+  // the reason; nothing is stored then. Denied when options.access may not
+  // add this kind of record to the school.
   Status import_file(const std::string& path, const ImportOptions& options, store::Record* out,
                      bool* duplicate);
 
   // Corrects a record's metadata; the fields set are marked "typed" and the
-  // index follows. An unknown field name or value is Invalid, naming it.
+  // index follows. An unknown field name or value is Invalid, naming it;
+  // Denied unless edit.access may change the record before and after.
   Status edit(store::RecordId id, const Edit& edit, store::Record* out);
 
  private:
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<indexer::Index> index_;
+  std::unique_ptr<Accounts> accounts_;
 };
 
 // The kho binary of this process (for worker processes): /proc/self/exe.

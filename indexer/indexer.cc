@@ -208,6 +208,27 @@ Status apply_filters(const std::vector<std::pair<std::string, std::string>>& fil
   return Status::Ok();
 }
 
+Xapian::Query any_of(const char* facet, const std::vector<std::string>& values) {
+  std::vector<Xapian::Query> terms;
+  for (const std::string& v : values) terms.emplace_back(facet_term(*find_facet(facet), v));
+  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+Xapian::Query grants_query(const std::vector<Grant>& grants) {
+  std::vector<Xapian::Query> allowed;
+  for (const Grant& g : grants) {
+    std::vector<Xapian::Query> all;
+    if (!g.visibility.empty()) all.push_back(any_of("visibility", {g.visibility}));
+    if (!g.schools.empty()) all.push_back(any_of("school", g.schools));
+    if (!g.kinds.empty()) all.push_back(any_of("kind", g.kinds));
+    if (!g.collection.empty()) all.push_back(any_of("collection", {g.collection}));
+    if (g.record != 0) all.emplace_back(kPrefixRecord + std::to_string(g.record));
+    allowed.emplace_back(Xapian::Query::OP_AND, all.begin(), all.end());
+  }
+  // An empty OR matches nothing: no grants, no records.
+  return Xapian::Query(Xapian::Query::OP_OR, allowed.begin(), allowed.end());
+}
+
 void apply_sort(Sort sort, Xapian::Enquire& enquire) {
   switch (sort) {
     case Sort::kRelevance:
@@ -265,11 +286,9 @@ Status Index::search(const SearchRequest& request, Results* out) const {
         !s.ok())
       return s;
     if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
-    if (!request.visible.empty()) {
-      std::vector<std::pair<std::string, std::string>> access;
-      for (const std::string& v : request.visible) access.emplace_back("visibility", v);
-      if (Status s = apply_filters(access, &parsed.query); !s.ok()) return s;
-    }
+    if (request.restricted)
+      parsed.query =
+          Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, grants_query(request.grants));
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed.query);
     enquire.set_collapse_key(kSlotRecord);

@@ -54,6 +54,17 @@ enum class Sort { kRelevance, kNewest, kOldest, kTitle };
 // "relevance", "newest", "oldest", "title"; false for anything else.
 bool parse_sort(const std::string& name, Sort* out);
 
+// One way a caller may read records: those of this visibility, owned by one
+// of `schools`, of one of `kinds`, in this collection, this one record (an
+// empty value allows any).
+struct Grant {
+  std::string visibility;
+  std::vector<std::string> schools;
+  std::vector<std::string> kinds;
+  std::string collection;
+  store::RecordId record = 0;
+};
+
 struct SearchRequest {
   std::string query;
   std::size_t offset = 0;
@@ -63,9 +74,11 @@ struct SearchRequest {
   // Facet filters, e.g. {"kind", "admin-doc"}, {"year", "2022"}; all must hold.
   std::vector<std::pair<std::string, std::string>> filters;
   bool facets = false;  // count kind, school, year, language, status, visibility
-  // Who is asking: when not empty, only records of these visibilities match.
-  // Applied inside the query, so totals and facet counts never include the rest.
-  std::vector<std::string> visible;
+  // Who is asking: when `restricted`, only records some grant allows match
+  // (none when there are no grants). Applied inside the query, so totals and
+  // facet counts never include the rest.
+  bool restricted = false;
+  std::vector<Grant> grants;
 };
 
 // The facets search can count and filter on.

@@ -32,6 +32,7 @@ inline constexpr const char* kPrefixIsbn = "XI";  // digits only: hyphens do not
 inline constexpr const char* kPrefixGrade = "XG";
 inline constexpr const char* kPrefixSubject = "XS";
 inline constexpr const char* kPrefixDocType = "XT";
+inline constexpr const char* kPrefixCollection = "XC";
 // Document numbers ("44/KH-PGDĐT"): the whole number, folded and lower-cased,
 // and each of its parts ("44", "kh", "pgddt", "kh-pgddt").
 inline constexpr const char* kPrefixNumber = "XN";
@@ -59,11 +60,11 @@ struct Facet {
   Xapian::valueno slot;
 };
 inline constexpr Facet kFacets[] = {
-    {"kind", kPrefixKind, 10},      {"school", kPrefixSchool, 11},
-    {"year", kPrefixYear, 12},      {"language", kPrefixLanguage, 13},
-    {"status", kPrefixStatus, 14},  {"visibility", kPrefixVisibility, 15},
-    {"grade", kPrefixGrade, 16},    {"subject", kPrefixSubject, 17},
-    {"doctype", kPrefixDocType, 18}};
+    {"kind", kPrefixKind, 10},       {"school", kPrefixSchool, 11},
+    {"year", kPrefixYear, 12},       {"language", kPrefixLanguage, 13},
+    {"status", kPrefixStatus, 14},   {"visibility", kPrefixVisibility, 15},
+    {"grade", kPrefixGrade, 16},     {"subject", kPrefixSubject, 17},
+    {"doctype", kPrefixDocType, 18}, {"collection", kPrefixCollection, 19}};
 
 // The value a record has for a facet ("" when none).
 std::string facet_value(const store::Record& record, const std::string& facet);
@@ -75,7 +76,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "3";
+inline constexpr const char* kFormat = "4";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the

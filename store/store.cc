@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "store/env.h"
 #include "store/lmdb.h"
 
 namespace fs = std::filesystem;
@@ -116,47 +117,6 @@ std::string now_rfc3339() {
   return buf;
 }
 
-struct Store::Env {
-  MDB_env* env = nullptr;
-  MDB_dbi meta = 0, records = 0, text = 0, by_sha = 0, changes = 0;
-  ~Env() {
-    if (env != nullptr) mdb_env_close(env);
-  }
-
-  Status get(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key,
-             std::string_view* value) const {
-    MDB_val k = lmdb::val(key), v;
-    int rc = mdb_get(txn.get(), dbi, &k, &v);
-    if (rc != 0) return lmdb::error(rc, "get");
-    *value = lmdb::view(v);
-    return Status::Ok();
-  }
-  Status put(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key,
-             std::string_view value) const {
-    MDB_val k = lmdb::val(key), v = lmdb::val(value);
-    int rc = mdb_put(txn.get(), dbi, &k, &v, 0);
-    return rc == 0 ? Status::Ok() : lmdb::error(rc, "put");
-  }
-  std::uint64_t counter(const lmdb::Txn& txn, std::string_view name) const {
-    std::string_view v;
-    return get(txn, meta, name, &v).ok() ? lmdb::from_be64(v) : 0;
-  }
-  Status read_record(const lmdb::Txn& txn, RecordId id, Record* out) const {
-    std::string_view v;
-    Status s = get(txn, records, lmdb::be64(id), &v);
-    if (s.is_not_found()) return Status::NotFound("no record " + std::to_string(id));
-    if (!s.ok()) return s;
-    return from_json(std::string(v), out);
-  }
-  Status append_change(const lmdb::Txn& txn, RecordId id, const std::string& op,
-                       const std::string& at, const std::string& actor) const {
-    Sequence seq = counter(txn, "last_seq") + 1;
-    nlohmann::json j = {{"id", id}, {"op", op}, {"at", at}, {"actor", actor}};
-    if (Status s = put(txn, changes, lmdb::be64(seq), j.dump()); !s.ok()) return s;
-    return put(txn, meta, "last_seq", lmdb::be64(seq));
-  }
-};
-
 Store::Store(std::string dir) : dir_(std::move(dir)), env_(std::make_unique<Env>()) {}
 Store::~Store() = default;
 
@@ -186,7 +146,7 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
   std::unique_ptr<Store> store(new Store(data_dir));
   Env& e = *store->env_;
   int rc = mdb_env_create(&e.env);
-  if (rc == 0) rc = mdb_env_set_maxdbs(e.env, 8);
+  if (rc == 0) rc = mdb_env_set_maxdbs(e.env, 16);
   if (rc == 0) rc = mdb_env_set_mapsize(e.env, kMapSize);
   if (rc == 0) rc = mdb_env_set_maxreaders(e.env, 256);
   // NOTLS: read transactions are used from HTTP worker threads of a pool.
@@ -201,7 +161,8 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
   };
   for (auto [name, dbi] :
        {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
-        Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}}) {
+        Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}, Named{"orgs", &e.orgs},
+        Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
@@ -276,7 +237,7 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   r.originals.push_back(original);
   r.page_count = static_cast<std::uint32_t>(in.pages.size());
   r.created_at = r.updated_at = now_rfc3339();
-  r.created_by = r.updated_by = in.actor;
+  r.created_by = r.updated_by = in.actor.name;
 
   Status s = e.put(txn, e.meta, "last_id", lmdb::be64(r.id));
   if (s.ok()) s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
@@ -325,7 +286,7 @@ Status Store::pages(RecordId id, std::vector<std::string>* out) const {
   return Status::Ok();
 }
 
-Status Store::withdraw(RecordId id, const std::string& reason, const std::string& actor) {
+Status Store::withdraw(RecordId id, const std::string& reason, const Actor& actor) {
   if (reason.empty()) return Status::Invalid("a withdrawal needs a reason");
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
@@ -335,14 +296,14 @@ Status Store::withdraw(RecordId id, const std::string& reason, const std::string
   r.status = "withdrawn";
   r.withdrawn_reason = reason;
   r.updated_at = now_rfc3339();
-  r.updated_by = actor;
+  r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
-  if (s.ok()) s = e.append_change(txn, id, "withdraw", r.updated_at, actor);
+  if (s.ok()) s = e.append_change(txn, id, "withdraw", r.updated_at, actor, reason);
   return s.ok() ? txn.commit() : s;
 }
 
-Status Store::update(RecordId id, const std::function<Status(Record*)>& edit,
-                     const std::string& actor, Record* out) {
+Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
+                     Record* out) {
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
@@ -362,7 +323,7 @@ Status Store::update(RecordId id, const std::function<Status(Record*)>& edit,
   r.created_at = before.created_at;
   r.created_by = before.created_by;
   r.updated_at = now_rfc3339();
-  r.updated_by = actor;
+  r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
   if (s.ok()) s = e.append_change(txn, id, "update", r.updated_at, actor);
   if (s.ok()) s = txn.commit();

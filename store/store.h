@@ -72,12 +72,65 @@ struct Record {
   std::string created_by, updated_by;  // actor: a user name, "cli", "api"
 };
 
+// Who makes a change or reads a file: an account name (or "cli", "api",
+// "share:ID") and where from (a client address; empty for the local CLI).
+struct Actor {
+  std::string name;
+  std::string from;
+  Actor(std::string n = "cli", std::string f = "") : name(std::move(n)), from(std::move(f)) {}
+  Actor(const char* n) : name(n) {}  // NOLINT(google-explicit-constructor): "cli" reads well
+};
+
 struct Change {
   Sequence seq = 0;
   RecordId id = 0;
   std::string op;  // "create", "update", "withdraw"
   std::string at;
   std::string actor;
+};
+
+// Schools and offices. An office may be the parent of schools (a district
+// office of its schools); `code` is stable, e.g. the sector database's ID.
+struct Organisation {
+  std::string code;
+  std::string name;
+  std::string parent;  // code of the parent office, or empty
+  std::string created_at;
+};
+
+// A person who signs in. `roles` maps an organisation code to the role held
+// there: admin, librarian, teacher, office or reader. The password is kept
+// only as an Argon2id hash string (core/access.h makes and checks it).
+struct Account {
+  std::string name;
+  std::string password_hash;
+  std::map<std::string, std::string> roles;
+  bool disabled = false;
+  std::string created_at;
+};
+
+// A bearer secret: a login session, a script's API token, or a share link to
+// one record or one collection. The store keeps only the secret's hash.
+struct Token {
+  std::uint64_t id = 0;
+  std::string kind;     // "session", "api", "share"
+  std::string account;  // whose session or token; who made the share link
+  std::string label;
+  RecordId record = 0;                 // share link: the record, or
+  std::string collection;              // share link: the collection
+  std::string created_at, expires_at;  // expires_at empty: never
+  bool revoked = false;
+};
+
+// One line of the append-only audit log: who did what, when, from where.
+struct AuditEntry {
+  std::uint64_t seq = 0;
+  std::string at;
+  std::string actor;
+  std::string from;
+  std::string action;  // "create", "update", "withdraw", "read-file", "login", ...
+  RecordId record = 0;
+  std::string detail;
 };
 
 // What an import hands the store: the record's fields, its extracted pages,
@@ -90,7 +143,7 @@ struct NewRecord {
   std::map<std::uint32_t, double> ocr_confidence;
   std::string school;
   std::string visibility = "private";
-  std::string actor = "cli";
+  Actor actor;
   std::vector<std::string> pages;
   std::string source_path;  // file to copy in; read once, streamed
   std::string filename;     // name to remember (defaults to source_path's)
@@ -113,11 +166,11 @@ class Store {
   Status get(RecordId id, Record* out) const;
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
   Status pages(RecordId id, std::vector<std::string>* out) const;
-  Status withdraw(RecordId id, const std::string& reason, const std::string& actor);
+  Status withdraw(RecordId id, const std::string& reason, const Actor& actor);
   // Changes a record's metadata (kind, dc, fields, sources, school,
   // visibility) in one transaction with its change-log entry. `edit` may
   // refuse with a Status; the ID, originals, status and times are kept.
-  Status update(RecordId id, const std::function<Status(Record*)>& edit, const std::string& actor,
+  Status update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
                 Record* out);
 
   // Path of an original's bytes on disk (read-only).
@@ -129,6 +182,26 @@ class Store {
   // Up to `limit` changes with seq > after, in order.
   Status changes_since(Sequence after, std::size_t limit, std::vector<Change>* out) const;
   std::uint64_t record_count() const;
+
+  // Organisations and accounts: put adds or replaces (create: Conflict when
+  // the code or name is taken).
+  Status put_organisation(const Organisation& org, bool create, const Actor& actor);
+  Status get_organisation(const std::string& code, Organisation* out) const;
+  Status organisations(std::vector<Organisation>* out) const;
+  Status put_account(const Account& account, bool create, const Actor& actor);
+  Status get_account(const std::string& name, Account* out) const;
+  Status accounts(std::vector<Account>* out) const;
+
+  // Tokens by the SHA-256 of their secret; add assigns token->id.
+  Status add_token(const std::string& secret_hash, Token* token);
+  Status find_token(const std::string& secret_hash, Token* out) const;
+  Status revoke_token(std::uint64_t id, const Actor& actor);
+  Status tokens(std::vector<Token>* out) const;
+
+  // Appends to the audit log (changes to records are audited by the store
+  // itself, in their own transaction); entries after `after`, oldest first.
+  Status audit(AuditEntry entry);
+  Status audit_log(std::uint64_t after, std::size_t limit, std::vector<AuditEntry>* out) const;
 
   struct Env;  // LMDB handles, private to store.cc
 

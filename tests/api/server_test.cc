@@ -104,8 +104,10 @@ inline HttpResponse http_get(const std::string& url, std::vector<std::string> he
   return http({"GET", url, std::move(headers), nullptr});
 }
 
-inline HttpResponse http_post(const std::string& url, const std::string& body) {
-  return http({"POST", url, {"Content-Type: application/octet-stream"}, &body});
+inline HttpResponse http_post(const std::string& url, const std::string& body,
+                              std::vector<std::string> headers = {}) {
+  headers.push_back("Content-Type: application/octet-stream");
+  return http({"POST", url, std::move(headers), &body});
 }
 
 inline std::string url_encode(const std::string& s) {
@@ -130,9 +132,16 @@ struct Api {
   std::unique_ptr<kho::Library> library;
   std::unique_ptr<kho::api::Server> server;
   std::string base;
+  std::string staff;  // "Authorization: Bearer …" of THCS-01's admin
 
   explicit Api(std::size_t max_request_bytes = std::size_t{16} << 20) {
     REQUIRE(kho::Library::open(dir.str() + "/data", true, &library).ok());
+    auto& accounts = library->accounts();
+    REQUIRE(accounts.add_school({"THCS-01", "Trường THCS Mỹ Thành", "", ""}, "cli").ok());
+    REQUIRE(accounts.add_user("quan-tri", "mat-khau-rat-dai", {{"THCS-01", "admin"}}, "cli").ok());
+    kho::NewSecret token;
+    REQUIRE(accounts.create_token("quan-tri", "tests", 0, "cli", &token).ok());
+    staff = "Authorization: Bearer " + token.secret;
     kho::api::ServerOptions options;
     options.port = 0;
     options.max_request_bytes = max_request_bytes;
@@ -153,8 +162,8 @@ struct Api {
   // public records only.
   HttpResponse upload(const std::string& bytes, const std::string& query) const {
     bool typed = query.find("visibility=") != std::string::npos;
-    return http_post(base + "/api/v1/records?" + query + (typed ? "" : "&visibility=public"),
-                     bytes);
+    return http_post(base + "/api/v1/records?" + query + (typed ? "" : "&visibility=public"), bytes,
+                     {staff});
   }
   json search(const std::string& q) const {
     auto r = get("/api/v1/search?q=" + url_encode(q));

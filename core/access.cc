@@ -1,0 +1,142 @@
+#include "core/access.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace kho {
+
+namespace {
+
+const char* const kRoles[] = {"admin", "librarian", "teacher", "office", "reader"};
+const char* const kKinds[] = {"book", "diploma", "lesson-plan", "admin-doc", "other"};
+
+// Which roles handle a kind of record: read it when private, and change it.
+bool role_handles(const std::string& role, const std::string& kind) {
+  if (role == "admin") return true;
+  if (role == "reader") return false;
+  if (kind == "diploma" || kind == "admin-doc") return role == "office";
+  if (kind == "book") return role == "librarian";
+  if (kind == "lesson-plan") return role == "librarian" || role == "teacher";
+  return true;
+}
+
+}  // namespace
+
+bool valid_role(const std::string& role) {
+  return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
+}
+
+Access Access::anonymous(std::string from) {
+  Access a;
+  a.from_ = std::move(from);
+  return a;
+}
+
+Access Access::library_staff() {
+  Access a;
+  a.account_ = "cli";
+  a.everything_ = true;
+  return a;
+}
+
+Status Access::for_account(const store::Store& store, const store::Account& account,
+                           std::string from, Access* out) {
+  *out = Access{};
+  out->account_ = account.name;
+  out->from_ = std::move(from);
+  if (account.disabled) return Status::Ok();  // signed in to nothing
+  std::vector<store::Organisation> orgs;
+  if (Status s = store.organisations(&orgs); !s.ok()) return s;
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& o : orgs)
+    if (!o.parent.empty()) children[o.parent].push_back(o.code);
+  // A role at an office holds at every school below it, however deep.
+  for (const auto& [org, role] : account.roles) {
+    out->direct_.insert(org);
+    std::vector<std::string> todo{org};
+    std::set<std::string> seen;
+    while (!todo.empty()) {
+      std::string code = todo.back();
+      todo.pop_back();
+      if (!seen.insert(code).second) continue;
+      out->roles_[code].insert(role);
+      for (const auto& child : children[code]) todo.push_back(child);
+    }
+  }
+  return Status::Ok();
+}
+
+Access Access::for_share(const store::Token& link, std::string from) {
+  Access a;
+  a.account_ = "share:" + std::to_string(link.id);
+  a.from_ = std::move(from);
+  a.share_ = true;
+  a.shared_record_ = link.record;
+  a.shared_collection_ = link.collection;
+  return a;
+}
+
+bool Access::role_fits(const std::string& school, const std::string& kind) const {
+  auto it = roles_.find(school);
+  if (it == roles_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const std::string& role) { return role_handles(role, kind); });
+}
+
+bool Access::may_read(const store::Record& r) const {
+  if (everything_) return true;
+  if (share_) {
+    if (shared_record_ != 0) return r.id == shared_record_;
+    auto c = r.fields.find("collection");
+    return r.kind != "diploma" && c != r.fields.end() && c->second == shared_collection_;
+  }
+  if (r.visibility == "public") return r.kind != "diploma";
+  if (r.visibility == "shared") return !roles_.empty();
+  if (r.visibility == "school") return roles_.count(r.school) > 0;
+  return role_fits(r.school, r.kind);
+}
+
+bool Access::may_change(const std::string& school, const std::string& kind) const {
+  return everything_ || (!share_ && role_fits(school, kind));
+}
+
+bool Access::may_administer() const {
+  if (everything_) return true;
+  return std::any_of(roles_.begin(), roles_.end(),
+                     [](const auto& org) { return org.second.count("admin") > 0; });
+}
+
+void Access::restrict(indexer::SearchRequest* search) const {
+  if (everything_) return;
+  search->restricted = true;
+  auto& grants = search->grants;
+  grants.clear();
+  if (share_) {
+    indexer::Grant g;
+    g.record = shared_record_;
+    g.collection = shared_collection_;
+    if (shared_record_ == 0)
+      for (const char* kind : kKinds)
+        if (std::string(kind) != "diploma") g.kinds.emplace_back(kind);
+    grants.push_back(std::move(g));
+    return;
+  }
+  indexer::Grant everyone;
+  everyone.visibility = "public";
+  for (const char* kind : kKinds)
+    if (std::string(kind) != "diploma") everyone.kinds.emplace_back(kind);
+  grants.push_back(everyone);
+  if (roles_.empty()) return;
+  grants.push_back({"shared", {}, {}, "", 0});
+  indexer::Grant school{"school", {}, {}, "", 0};
+  for (const auto& [code, roles] : roles_) {
+    school.schools.push_back(code);
+    indexer::Grant own{"private", {code}, {}, "", 0};
+    for (const char* kind : kKinds)
+      if (role_fits(code, kind)) own.kinds.emplace_back(kind);
+    if (!own.kinds.empty()) grants.push_back(std::move(own));
+  }
+  grants.push_back(std::move(school));
+}
+
+}  // namespace kho

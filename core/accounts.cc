@@ -1,0 +1,225 @@
+#include "core/accounts.h"
+
+#include <sodium.h>
+
+#include <array>
+#include <ctime>
+
+namespace kho {
+
+namespace {
+
+constexpr int kMaxFailures = 5;                     // in one window, per account or address
+constexpr std::chrono::minutes kFailureWindow{15};  // and how long a lock-out lasts
+constexpr std::chrono::hours kSessionLife{12};
+constexpr std::size_t kMinPassword = 8;
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(digits[p[i] >> 4]);
+    out.push_back(digits[p[i] & 15]);
+  }
+  return out;
+}
+
+std::string secret_hash(const std::string& secret) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(secret.data()),
+                     secret.size());
+  return hex(digest.data(), digest.size());
+}
+
+// 32 random bytes, hex, after a prefix that says what the secret is for.
+std::string new_secret(const std::string& prefix) {
+  std::array<unsigned char, 32> bytes;
+  randombytes_buf(bytes.data(), bytes.size());
+  return prefix + hex(bytes.data(), bytes.size());
+}
+
+Status check_password(const std::string& password) {
+  if (password.size() < kMinPassword)
+    return Status::Invalid("password: at least " + std::to_string(kMinPassword) + " characters");
+  return Status::Ok();
+}
+
+Status issue(store::Store& store, store::Token token, const std::string& prefix, NewSecret* out) {
+  out->secret = new_secret(prefix);
+  if (Status s = store.add_token(secret_hash(out->secret), &token); !s.ok()) return s;
+  out->token = token;
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string rfc3339_in(std::chrono::seconds seconds) {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Status hash_password(const std::string& password, std::string* out) {
+  if (sodium_init() < 0) return Status::IoError("libsodium cannot start");
+  std::array<char, crypto_pwhash_STRBYTES> buf;
+  if (crypto_pwhash_str_alg(buf.data(), password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return Status::IoError("not enough memory to hash a password");
+  *out = buf.data();
+  return Status::Ok();
+}
+
+bool password_matches(const std::string& hash, const std::string& password) {
+  if (hash.empty() || sodium_init() < 0) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+Status Accounts::add_school(const store::Organisation& org, const store::Actor& actor) {
+  return store_.put_organisation(org, true, actor);
+}
+
+Status Accounts::add_user(const std::string& name, const std::string& password,
+                          const std::map<std::string, std::string>& roles,
+                          const store::Actor& actor) {
+  if (roles.empty()) return Status::Invalid("an account needs a role at a school or office");
+  for (const auto& [org, role] : roles)
+    if (!valid_role(role))
+      return Status::Invalid("role '" + role +
+                             "': one of admin, librarian, teacher, office, reader");
+  if (Status s = check_password(password); !s.ok()) return s;
+  store::Account account;
+  account.name = name;
+  account.roles = roles;
+  if (Status s = hash_password(password, &account.password_hash); !s.ok()) return s;
+  return store_.put_account(account, true, actor);
+}
+
+Status Accounts::set_password(const std::string& name, const std::string& password,
+                              const store::Actor& actor) {
+  if (Status s = check_password(password); !s.ok()) return s;
+  store::Account account;
+  if (Status s = store_.get_account(name, &account); !s.ok()) return s;
+  if (Status s = hash_password(password, &account.password_hash); !s.ok()) return s;
+  return store_.put_account(account, false, actor);
+}
+
+Status Accounts::set_disabled(const std::string& name, bool disabled, const store::Actor& actor) {
+  store::Account account;
+  if (Status s = store_.get_account(name, &account); !s.ok()) return s;
+  account.disabled = disabled;
+  return store_.put_account(account, false, actor);
+}
+
+bool Accounts::locked_out(const std::string& key) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return false;
+  if (std::chrono::steady_clock::now() - it->second.since > kFailureWindow) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= kMaxFailures;
+}
+
+void Accounts::record_failure(const std::string& key) {
+  Failures& f = failures_[key];
+  if (f.count == 0) f.since = std::chrono::steady_clock::now();
+  ++f.count;
+}
+
+Status Accounts::login(const std::string& name, const std::string& password,
+                       const std::string& from, NewSecret* out) {
+  std::string by_name = "account:" + name, by_address = "from:" + from;
+  {
+    std::lock_guard lock(mutex_);
+    if (locked_out(by_name) || locked_out(by_address)) {
+      store_.audit({0, "", name, from, "login-refused", 0, "too many failed logins"});
+      return Status::Busy("too many failed logins: try again in 15 minutes");
+    }
+  }
+  store::Account account;
+  bool ok = store_.get_account(name, &account).ok() && !account.disabled &&
+            password_matches(account.password_hash, password);
+  if (!ok) {
+    std::lock_guard lock(mutex_);
+    record_failure(by_name);
+    record_failure(by_address);
+    store_.audit({0, "", name, from, "login-failed", 0, ""});
+    return Status::Invalid("wrong account name or password");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    failures_.erase(by_name);
+  }
+  store_.audit({0, "", name, from, "login", 0, ""});
+  store::Token token;
+  token.kind = "session";
+  token.account = name;
+  token.expires_at = rfc3339_in(kSessionLife);
+  return issue(store_, token, "khos_", out);
+}
+
+Status Accounts::create_token(const std::string& account, const std::string& label, int days,
+                              const store::Actor& actor, NewSecret* out) {
+  store::Account a;
+  if (Status s = store_.get_account(account, &a); !s.ok()) return s;
+  (void)actor;  // the token's own audit line names its account
+  store::Token token;
+  token.kind = "api";
+  token.account = account;
+  token.label = label;
+  if (days > 0) token.expires_at = rfc3339_in(std::chrono::hours(24 * days));
+  return issue(store_, token, "khot_", out);
+}
+
+Status Accounts::create_share(const Access& by, store::RecordId record,
+                              const std::string& collection, int days, NewSecret* out) {
+  if ((record == 0) == collection.empty())
+    return Status::Invalid("a share link names one record or one collection");
+  if (record != 0) {
+    store::Record r;
+    if (Status s = store_.get(record, &r); !s.ok() || !by.may_read(r))
+      return Status::NotFound("no record " + std::to_string(record));
+    if (!by.may_change(r.school, r.kind))
+      return Status::Denied("only staff who handle this record may share it");
+  } else if (!by.may_administer()) {
+    return Status::Denied("only an admin may share a whole collection");
+  }
+  store::Token token;
+  token.kind = "share";
+  token.account = by.account();
+  token.record = record;
+  token.collection = collection;
+  if (days > 0) token.expires_at = rfc3339_in(std::chrono::hours(24 * days));
+  return issue(store_, token, "", out);
+}
+
+Status Accounts::revoke(std::uint64_t token_id, const store::Actor& actor) {
+  return store_.revoke_token(token_id, actor);
+}
+
+Status Accounts::find(const std::string& secret, store::Token* out) const {
+  return store_.find_token(secret_hash(secret), out);
+}
+
+Status Accounts::authenticate(const std::string& secret, const std::string& from, Access* out) {
+  store::Token token;
+  Status s = store_.find_token(secret_hash(secret), &token);
+  if (s.is_not_found()) return Status::Invalid("unknown or expired token");
+  if (!s.ok()) return s;
+  if (token.revoked || (!token.expires_at.empty() && token.expires_at <= store::now_rfc3339()))
+    return Status::Invalid("unknown or expired token");
+  if (token.kind == "share") {
+    *out = Access::for_share(token, from);
+    return Status::Ok();
+  }
+  store::Account account;
+  if (!store_.get_account(token.account, &account).ok() || account.disabled)
+    return Status::Invalid("account " + token.account + " is disabled");
+  return Access::for_account(store_, account, from, out);
+}
+
+}  // namespace kho

@@ -1,0 +1,75 @@
+// Accounts and the secrets that stand for them: passwords (kept as Argon2id
+// hashes, libsodium), login sessions, API tokens for scripts and share links.
+// A secret is shown once, when made; the store keeps only its SHA-256. Failed
+// logins are counted per account and per address, and too many in a window
+// make further attempts wait.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "common/status.h"
+#include "core/access.h"
+#include "store/store.h"
+
+namespace kho {
+
+// Argon2id (libsodium's interactive limits): the string to store, and its check.
+Status hash_password(const std::string& password, std::string* out);
+bool password_matches(const std::string& hash, const std::string& password);
+
+struct NewSecret {
+  std::string secret;  // shown once: the bearer token or the share link's key
+  store::Token token;
+};
+
+class Accounts {
+ public:
+  explicit Accounts(store::Store& store) : store_(store) {}
+
+  Status add_school(const store::Organisation& org, const store::Actor& actor);
+  // roles: organisation code -> role. The password must be at least 8 characters.
+  Status add_user(const std::string& name, const std::string& password,
+                  const std::map<std::string, std::string>& roles, const store::Actor& actor);
+  Status set_password(const std::string& name, const std::string& password,
+                      const store::Actor& actor);
+  Status set_disabled(const std::string& name, bool disabled, const store::Actor& actor);
+
+  // A session for the account, valid for 12 hours. Wrong name or password:
+  // Invalid, the same message for both; too many failures: Busy.
+  Status login(const std::string& name, const std::string& password, const std::string& from,
+               NewSecret* out);
+  // An API token for scripts; expires after `days` (0: never).
+  Status create_token(const std::string& account, const std::string& label, int days,
+                      const store::Actor& actor, NewSecret* out);
+  // A share link to one record (record != 0) or one collection, made by
+  // someone who may change what it shares; expires after `days` (0: never).
+  Status create_share(const Access& by, store::RecordId record, const std::string& collection,
+                      int days, NewSecret* out);
+  Status revoke(std::uint64_t token_id, const store::Actor& actor);
+
+  // Who a bearer secret stands for: a session's or API token's account, or a
+  // share link. Unknown, expired, revoked or disabled: Invalid.
+  Status authenticate(const std::string& secret, const std::string& from, Access* out);
+  // The token a secret stands for, whatever its state.
+  Status find(const std::string& secret, store::Token* out) const;
+
+ private:
+  struct Failures {
+    int count = 0;
+    std::chrono::steady_clock::time_point since;
+  };
+  bool locked_out(const std::string& key);
+  void record_failure(const std::string& key);
+
+  store::Store& store_;
+  std::mutex mutex_;
+  std::map<std::string, Failures> failures_;  // "account:NAME" and "from:ADDRESS"
+};
+
+// Now plus `seconds`, as RFC 3339 UTC ("2026-11-23T10:00:00Z").
+std::string rfc3339_in(std::chrono::seconds seconds);
+
+}  // namespace kho
