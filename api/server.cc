@@ -495,7 +495,8 @@ void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& res
   if (!parse_count(query_param(request.query(), "days"), 0, 3650, &days, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", "days: " + error);
   NewSecret link;
-  if (Status s = library.accounts().create_share(who, r.id, "", static_cast<int>(days), &link);
+  if (Status s = library.accounts().create_share(
+          who, r.id, "", std::chrono::hours(24 * static_cast<long>(days)), &link);
       !s.ok())
     return send_status(response, s);
   nlohmann::json j = token_json(link.token);

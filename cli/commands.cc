@@ -263,6 +263,11 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
     return print_error("record " + id_text + " has no original file"), kNotFound;
   std::ifstream in(library->store().original_path(r.originals.front()), std::ios::binary);
   if (!in) return print_error("cannot read the original of record " + id_text), kFailed;
+  if (r.visibility != "public") {
+    store::Actor actor = cli_actor();
+    Status s = library->store().audit({0, "", actor.name, "", "read-file", r.id, ""});
+    if (!s.ok()) return fail(s);
+  }
   if (output.empty() || output == "-") {
     std::cout << in.rdbuf();
     return std::cout.good() ? kOk : kFailed;

@@ -3,8 +3,11 @@
 //   3 not found.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "store/store.h"
 
 namespace kho::cli {
 
@@ -42,5 +45,24 @@ int withdraw(const std::string& data_dir, const std::string& id, const std::stri
 int reindex(const std::string& data_dir);
 int serve(const std::string& data_dir, const std::string& listen);
 int extract_worker(const std::string& path);
+
+// Schools, accounts, tokens, share links and the audit log (cli/people.cc).
+store::Actor cli_actor();
+int school_add(const std::string& data_dir, const std::string& code, const std::string& name,
+               const std::string& parent);
+int school_list(const std::string& data_dir, bool json);
+// roles: "ORG=ROLE". The password is read from standard input (one line), or
+// asked for twice without echo on a terminal.
+int user_add(const std::string& data_dir, const std::string& name,
+             const std::vector<std::string>& roles);
+int user_passwd(const std::string& data_dir, const std::string& name);
+int user_disable(const std::string& data_dir, const std::string& name, bool disabled);
+int user_list(const std::string& data_dir, bool json);
+int token_create(const std::string& data_dir, const std::string& account, const std::string& label,
+                 int days, bool json);
+int token_revoke(const std::string& data_dir, const std::string& id);
+int share_create(const std::string& data_dir, const std::string& record,
+                 const std::string& collection, int days, bool json);
+int audit(const std::string& data_dir, std::uint64_t after, std::size_t limit, bool json);
 
 }  // namespace kho::cli

@@ -89,6 +89,71 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
 
+  // Schools, accounts, tokens, share links, the audit log.
+  std::string code, name, parent, label, collection;
+  std::vector<std::string> roles;
+  int days = 0;
+  std::uint64_t after = 0;
+  std::size_t limit = 100;
+  auto* school_cmd = app.add_subcommand("school", "Schools and offices");
+  school_cmd->require_subcommand(1);
+  auto* school_add_cmd = school_cmd->add_subcommand("add", "Add a school or office");
+  school_add_cmd->add_option("code", code, "Stable code, e.g. the sector database's ID")
+      ->required();
+  school_add_cmd->add_option("name", name, "Name, e.g. \"Trường THCS Mỹ Thành\"")->required();
+  school_add_cmd->add_option("--parent", parent, "Code of the office above it");
+  auto* school_list_cmd = school_cmd->add_subcommand("list", "List schools and offices");
+  school_list_cmd->add_flag("--json", json, "Print as JSON");
+
+  auto* user_cmd = app.add_subcommand("user", "Accounts");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd =
+      user_cmd->add_subcommand("add", "Add an account (password from standard input)");
+  user_add_cmd->add_option("name", name, "Account name")->required();
+  user_add_cmd
+      ->add_option("--role", roles,
+                   "SCHOOL=ROLE; ROLE is admin, librarian, teacher, office or reader (repeatable)")
+      ->required();
+  auto* user_passwd_cmd = user_cmd->add_subcommand("passwd", "Set an account's password");
+  user_passwd_cmd->add_option("name", name, "Account name")->required();
+  auto* user_disable_cmd =
+      user_cmd->add_subcommand("disable", "Disable an account: its sessions and tokens stop");
+  user_disable_cmd->add_option("name", name, "Account name")->required();
+  auto* user_enable_cmd = user_cmd->add_subcommand("enable", "Enable a disabled account");
+  user_enable_cmd->add_option("name", name, "Account name")->required();
+  auto* user_list_cmd = user_cmd->add_subcommand("list", "List accounts and their roles");
+  user_list_cmd->add_flag("--json", json, "Print as JSON");
+
+  auto* token_cmd = app.add_subcommand("token", "API tokens for scripts");
+  token_cmd->require_subcommand(1);
+  auto* token_create_cmd = token_cmd->add_subcommand("create", "Make a token for an account");
+  token_create_cmd->add_option("account", name, "Account name")->required();
+  token_create_cmd->add_option("--label", label, "What the token is for");
+  token_create_cmd->add_option("--days", days, "Expires after N days (0: never)")
+      ->check(CLI::Range(0, 3650));
+  token_create_cmd->add_flag("--json", json, "Print as JSON");
+  auto* token_revoke_cmd =
+      token_cmd->add_subcommand("revoke", "Revoke a token or share link by its ID");
+  token_revoke_cmd->add_option("id", id, "Token ID")->required();
+
+  auto* share_cmd = app.add_subcommand("share", "Share links, usable without an account");
+  share_cmd->require_subcommand(1);
+  auto* share_create_cmd = share_cmd->add_subcommand("create", "Make a share link");
+  auto* share_record = share_create_cmd->add_option("--record", id, "The record to share");
+  share_create_cmd->add_option("--collection", collection, "The collection to share")
+      ->excludes(share_record);
+  share_create_cmd->add_option("--days", days, "Expires after N days (0: never)")
+      ->check(CLI::Range(0, 3650));
+  share_create_cmd->add_flag("--json", json, "Print as JSON");
+  auto* share_revoke_cmd = share_cmd->add_subcommand("revoke", "Revoke a share link by its ID");
+  share_revoke_cmd->add_option("id", id, "Share link ID")->required();
+
+  auto* audit_cmd = app.add_subcommand("audit", "Read the audit log, oldest first");
+  audit_cmd->add_option("--after", after, "Entries after this sequence number");
+  audit_cmd->add_option("--limit", limit, "At most this many entries")
+      ->check(CLI::Range(1, 100000));
+  audit_cmd->add_flag("--json", json, "Print as JSON");
+
   std::string worker_path;
   auto* worker_cmd = app.add_subcommand("_extract", "");  // internal: the parsing worker
   worker_cmd->add_option("path", worker_path)->required();
@@ -111,5 +176,16 @@ int main(int argc, char** argv) {
   if (*reindex_cmd) return reindex(data_dir);
   if (*serve_cmd) return serve(data_dir, listen);
   if (*worker_cmd) return extract_worker(worker_path);
+  if (*school_add_cmd) return school_add(data_dir, code, name, parent);
+  if (*school_list_cmd) return school_list(data_dir, json);
+  if (*user_add_cmd) return user_add(data_dir, name, roles);
+  if (*user_passwd_cmd) return user_passwd(data_dir, name);
+  if (*user_disable_cmd) return user_disable(data_dir, name, true);
+  if (*user_enable_cmd) return user_disable(data_dir, name, false);
+  if (*user_list_cmd) return user_list(data_dir, json);
+  if (*token_create_cmd) return token_create(data_dir, name, label, days, json);
+  if (*token_revoke_cmd || *share_revoke_cmd) return token_revoke(data_dir, id);
+  if (*share_create_cmd) return share_create(data_dir, id, collection, days, json);
+  if (*audit_cmd) return audit(data_dir, after, limit, json);
   return kUsage;
 }

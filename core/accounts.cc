@@ -162,8 +162,9 @@ Status Accounts::login(const std::string& name, const std::string& password,
   return issue(store_, token, "khos_", out);
 }
 
-Status Accounts::create_token(const std::string& account, const std::string& label, int days,
-                              const store::Actor& actor, NewSecret* out) {
+Status Accounts::create_token(const std::string& account, const std::string& label,
+                              std::chrono::seconds life, const store::Actor& actor,
+                              NewSecret* out) {
   store::Account a;
   if (Status s = store_.get_account(account, &a); !s.ok()) return s;
   (void)actor;  // the token's own audit line names its account
@@ -171,12 +172,13 @@ Status Accounts::create_token(const std::string& account, const std::string& lab
   token.kind = "api";
   token.account = account;
   token.label = label;
-  if (days > 0) token.expires_at = rfc3339_in(std::chrono::hours(24 * days));
+  if (life.count() > 0) token.expires_at = rfc3339_in(life);
   return issue(store_, token, "khot_", out);
 }
 
 Status Accounts::create_share(const Access& by, store::RecordId record,
-                              const std::string& collection, int days, NewSecret* out) {
+                              const std::string& collection, std::chrono::seconds life,
+                              NewSecret* out) {
   if ((record == 0) == collection.empty())
     return Status::Invalid("a share link names one record or one collection");
   if (record != 0) {
@@ -193,7 +195,7 @@ Status Accounts::create_share(const Access& by, store::RecordId record,
   token.account = by.account();
   token.record = record;
   token.collection = collection;
-  if (days > 0) token.expires_at = rfc3339_in(std::chrono::hours(24 * days));
+  if (life.count() > 0) token.expires_at = rfc3339_in(life);
   return issue(store_, token, "", out);
 }
 

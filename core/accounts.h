@@ -41,13 +41,13 @@ class Accounts {
   // Invalid, the same message for both; too many failures: Busy.
   Status login(const std::string& name, const std::string& password, const std::string& from,
                NewSecret* out);
-  // An API token for scripts; expires after `days` (0: never).
-  Status create_token(const std::string& account, const std::string& label, int days,
-                      const store::Actor& actor, NewSecret* out);
+  // An API token for scripts; expires after `life` (0: never).
+  Status create_token(const std::string& account, const std::string& label,
+                      std::chrono::seconds life, const store::Actor& actor, NewSecret* out);
   // A share link to one record (record != 0) or one collection, made by
-  // someone who may change what it shares; expires after `days` (0: never).
+  // someone who may change what it shares; expires after `life` (0: never).
   Status create_share(const Access& by, store::RecordId record, const std::string& collection,
-                      int days, NewSecret* out);
+                      std::chrono::seconds life, NewSecret* out);
   Status revoke(std::uint64_t token_id, const store::Actor& actor);
 
   // Who a bearer secret stands for: a session's or API token's account, or a

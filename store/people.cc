@@ -65,6 +65,11 @@ Token token_from(const json& j) {
   return t;
 }
 
+// "token-create", "share-revoke", ...: what the audit log calls a token's event.
+std::string action(const Token& t, const char* event) {
+  return (t.kind == "api" ? std::string("token") : t.kind) + event;
+}
+
 json audit_json(const AuditEntry& a) {
   return {{"at", a.at},         {"actor", a.actor},   {"from", a.from},
           {"action", a.action}, {"record", a.record}, {"detail", a.detail}};
@@ -184,7 +189,7 @@ Status Store::add_token(const std::string& secret_hash, Token* token) {
   if (s.ok()) s = e.put(txn, e.tokens, secret_hash, token_json(*token).dump());
   // Sessions come and go with every login (the audit has the login itself).
   if (s.ok() && token->kind != "session")
-    s = e.append_audit(txn, {0, token->created_at, token->account, "", token->kind + "-create",
+    s = e.append_audit(txn, {0, token->created_at, token->account, "", action(*token, "-create"),
                              token->record, "token " + std::to_string(token->id)});
   return s.ok() ? txn.commit() : s;
 }
@@ -215,7 +220,7 @@ Status Store::revoke_token(std::uint64_t id, const Actor& actor) {
     std::string key(lmdb::view(k));
     Status s = e.put(txn, e.tokens, key, token_json(t).dump());
     if (s.ok())
-      s = e.append_audit(txn, {0, now_rfc3339(), actor.name, actor.from, t.kind + "-revoke",
+      s = e.append_audit(txn, {0, now_rfc3339(), actor.name, actor.from, action(t, "-revoke"),
                                t.record, "token " + std::to_string(id)});
     return s.ok() ? txn.commit() : s;
   }

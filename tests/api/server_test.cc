@@ -140,7 +140,8 @@ struct Api {
     REQUIRE(accounts.add_school({"THCS-01", "Trường THCS Mỹ Thành", "", ""}, "cli").ok());
     REQUIRE(accounts.add_user("quan-tri", "mat-khau-rat-dai", {{"THCS-01", "admin"}}, "cli").ok());
     kho::NewSecret token;
-    REQUIRE(accounts.create_token("quan-tri", "tests", 0, "cli", &token).ok());
+    REQUIRE(
+        accounts.create_token("quan-tri", "tests", std::chrono::seconds(0), "cli", &token).ok());
     staff = "Authorization: Bearer " + token.secret;
     kho::api::ServerOptions options;
     options.port = 0;
@@ -590,4 +591,182 @@ TEST_CASE("anonymous callers see public records only, and counts do not leak the
                             "filename=bang.txt&kind=diploma&visibility=public");
   CHECK(diploma.status == 400);
   CHECK(contains(error_message(diploma), "diploma"));
+}
+
+namespace {
+
+json login(const Api& api, const std::string& name, const std::string& password, long* status) {
+  std::string body = json{{"name", name}, {"password", password}}.dump();
+  auto r = http({"POST", api.base + "/api/v1/login", {"Content-Type: application/json"}, &body});
+  *status = r.status;
+  return r.status == 200 ? json::parse(r.body) : json::object();
+}
+
+std::string bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
+}  // namespace
+
+TEST_CASE("signing in: sessions, wrong passwords, lock-out, disabled accounts, sign-out") {
+  Api api;
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_user("co-lan", "mat-khau-co-lan", {{"THCS-01", "teacher"}}, "cli").ok());
+  long status = 0;
+  json session = login(api, "co-lan", "mat-khau-co-lan", &status);
+  REQUIRE(status == 200);
+  std::string token = session["token"];
+  CHECK(json::parse(api.get("/api/v1/me", {bearer(token)}).body)["account"] == "co-lan");
+  CHECK(json::parse(api.get("/api/v1/me").body)["account"].is_null());
+  // The cookie the web page keeps works like the token.
+  CHECK(json::parse(api.get("/api/v1/me", {"Cookie: kho_session=" + token}).body)["account"] ==
+        "co-lan");
+  // A made-up token is refused, not treated as anonymous.
+  CHECK(api.get("/api/v1/search?q=a", {bearer("khos_made-up")}).status == 401);
+
+  // Wrong passwords: the same answer as an unknown name; then a lock-out.
+  login(api, "co-lan", "sai-mat-khau", &status);
+  CHECK(status == 401);
+  login(api, "khong-co-ai", "sai-mat-khau", &status);
+  CHECK(status == 401);
+  for (int i = 0; i < 4; ++i) login(api, "co-lan", "sai-mat-khau", &status);
+  login(api, "co-lan", "mat-khau-co-lan", &status);
+  CHECK(status == 429);
+
+  // Signing out ends the session; disabling an account ends its tokens.
+  std::string body;
+  auto out = http({"POST", api.base + "/api/v1/logout", {bearer(token)}, &body});
+  CHECK(out.status == 200);
+  CHECK(api.get("/api/v1/me", {bearer(token)}).status == 401);
+  CHECK(api.get("/api/v1/me", {api.staff}).status == 200);
+  REQUIRE(accounts.set_disabled("quan-tri", true, "cli").ok());
+  CHECK(api.get("/api/v1/me", {api.staff}).status == 401);
+  // Passwords are stored as Argon2id hashes, never as typed.
+  kho::store::Account stored;
+  REQUIRE(api.library->store().get_account("co-lan", &stored).ok());
+  CHECK(stored.password_hash.rfind("$argon2id$", 0) == 0);
+  CHECK_FALSE(contains(stored.password_hash, "mat-khau-co-lan"));
+}
+
+TEST_CASE("every endpoint applies the same check, for every role and visibility") {
+  Api api;
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
+  std::map<std::string, std::string> tokens;  // caller -> Authorization header ("" anonymous)
+  tokens["anonymous"] = "";
+  for (const auto& [name, school, role] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"doc-gia", "THCS-01", "reader"},
+           {"giao-vien", "THCS-01", "teacher"},
+           {"van-thu", "THCS-01", "office"},
+           {"van-thu-khac", "THCS-02", "office"}}) {
+    REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, role}}, "cli").ok());
+    kho::NewSecret t;
+    REQUIRE(accounts.create_token(name, "", std::chrono::seconds(0), "cli", &t).ok());
+    tokens[name] = bearer(t.secret);
+  }
+  // One diploma and one lesson plan of THCS-01 in each visibility they may have.
+  std::map<std::string, std::uint64_t> ids;
+  for (const std::string kind : {"diploma", "lesson-plan"})
+    for (const std::string visibility : {"private", "school", "shared", "public"}) {
+      if (kind == "diploma" && visibility == "public") continue;
+      auto r = api.upload("hoso " + kind + " " + visibility + "\n",
+                          "filename=" + kind + "-" + visibility + ".txt&kind=" + kind +
+                              "&visibility=" + visibility + "&school=THCS-01");
+      ids[kind + "/" + visibility] = upload_id(r);
+    }
+  std::map<std::string, std::set<std::string>> expected = {
+      {"anonymous", {"lesson-plan/public"}},
+      {"doc-gia",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
+        "diploma/school"}},
+      {"giao-vien",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "lesson-plan/private",
+        "diploma/shared", "diploma/school"}},
+      {"van-thu",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
+        "diploma/school", "diploma/private"}},
+      {"van-thu-khac", {"lesson-plan/public", "lesson-plan/shared", "diploma/shared"}}};
+  for (const auto& [caller, header] : tokens) {
+    std::vector<std::string> headers;
+    if (!header.empty()) headers.push_back(header);
+    std::set<std::string> searched;
+    auto found = json::parse(api.get("/api/v1/search?q=hoso&per_page=50&facets=1", headers).body);
+    for (const auto& [name, id] : ids)
+      for (const auto& hit : found["hits"])
+        if (hit["id"] == id) searched.insert(name);
+    INFO(caller);
+    CHECK(searched == expected[caller]);
+    CHECK(found["total"] == expected[caller].size());
+    for (const auto& [name, id] : ids) {
+      INFO(name);
+      long want = expected[caller].count(name) ? 200 : 404;
+      std::string path = "/api/v1/records/" + std::to_string(id);
+      CHECK(api.get(path, headers).status == want);
+      CHECK(api.get(path + "/file", headers).status == want);
+      CHECK(api.get(path + "/search?q=hoso", headers).status == want);
+    }
+  }
+  // Adding records needs an account whose role handles the kind at that school.
+  auto anonymous = http_post(api.base + "/api/v1/records?filename=x.txt", "x\n");
+  CHECK(anonymous.status == 401);
+  auto teacher = http_post(api.base + "/api/v1/records?filename=y.txt&kind=diploma", "y\n",
+                           {tokens["giao-vien"]});
+  CHECK(teacher.status == 403);
+}
+
+TEST_CASE("share links: open without an account, expire, are revoked, and are audited") {
+  Api api;
+  auto id = upload_id(api.upload("Bản sao bằng tốt nghiệp: Lê Thị Hoa\n",
+                                 "filename=ban-sao.txt&kind=diploma&visibility=private"));
+  std::string path = "/api/v1/records/" + std::to_string(id);
+  std::string none;
+  CHECK(http({"POST", api.base + path + "/shares", {}, &none}).status == 401);
+  auto made = http({"POST", api.base + path + "/shares?days=7", {api.staff}, &none});
+  REQUIRE(made.status == 201);
+  json link = json::parse(made.body);
+  std::string url = link["url"];
+  CHECK_FALSE(link["expires_at"].is_null());
+  // Usable without an account: the record and its file, nothing else.
+  CHECK(json::parse(api.get(url).body)["id"] == id);
+  auto file = api.get(url + "/file");
+  CHECK(file.status == 200);
+  CHECK(file.body == "Bản sao bằng tốt nghiệp: Lê Thị Hoa\n");
+  CHECK(api.get(path).status == 404);  // the record itself stays private
+  CHECK(api.get("/api/v1/me", {bearer(url.substr(3))}).status == 401);  // not a sign-in
+  // Revoked: gone.
+  auto revoked = http({"DELETE",
+                       api.base + "/api/v1/shares/" + std::to_string(link["id"].get<int>()),
+                       {api.staff},
+                       nullptr});
+  CHECK(revoked.status == 200);
+  CHECK(api.get(url).status == 404);
+  CHECK(api.get(url + "/file").status == 404);
+  // Expired: gone too.
+  kho::NewSecret brief;
+  REQUIRE(api.library->accounts()
+              .create_share(kho::Access::library_staff(), id, "", std::chrono::seconds(1), &brief)
+              .ok());
+  CHECK(api.get("/s/" + brief.secret).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  CHECK(api.get("/s/" + brief.secret).status == 404);
+
+  // The audit log: admins only, and it names who opened the link and read the file.
+  CHECK(api.get("/api/v1/audit").status == 401);
+  auto audit = api.get("/api/v1/audit?limit=1000", {api.staff});
+  REQUIRE(audit.status == 200);
+  INFO(audit.body);
+  json log = json::parse(audit.body);
+  std::multiset<std::string> actions;
+  for (const auto& e : log["entries"]) {
+    actions.insert(e["action"].get<std::string>());
+    if (e["action"] == "read-file") {
+      CHECK(e["record"] == id);
+      CHECK(e["actor"].get<std::string>().rfind("share:", 0) == 0);
+      CHECK(e["from"] == "127.0.0.1");
+    }
+  }
+  CHECK(actions.count("create") == 1);
+  CHECK(actions.count("share-create") == 2);
+  CHECK(actions.count("share-open") >= 2);
+  CHECK(actions.count("read-file") == 1);
+  CHECK(actions.count("share-revoke") == 1);
 }

@@ -241,3 +241,72 @@ TEST_CASE("kho edit corrects metadata, marks it typed, and search follows") {
   CHECK(run_kho({"--data", data, "edit", "1", "title"}).exit_code == 2);
   CHECK(run_kho({"--data", data, "edit", "9", "title=x"}).exit_code == 3);
 }
+
+TEST_CASE("kho school, user, token and audit manage who may do what") {
+  TempDir dir;
+  const std::string data = (dir.path() / "lib").string();
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "school", "add", "PGD-CG", "Phòng GD&ĐT Cẩm Giàng"}).exit_code ==
+          0);
+  REQUIRE(run_kho({"--data", data, "school", "add", "THCS-MT", "Trường THCS Mỹ Thành", "--parent",
+                   "PGD-CG"})
+              .exit_code == 0);
+  CHECK(run_kho({"--data", data, "school", "add", "X", "Trường X", "--parent", "KHONG-CO"})
+            .exit_code == 3);
+  auto add = kho::testing::run_kho_with_input(
+      {"--data", data, "user", "add", "van-thu", "--role", "THCS-MT=office"}, "mat-khau-van-thu\n",
+      dir.path());
+  INFO(add.err);
+  REQUIRE(add.exit_code == 0);
+  auto weak = kho::testing::run_kho_with_input(
+      {"--data", data, "user", "add", "b", "--role", "THCS-MT=reader"}, "ngan\n", dir.path());
+  CHECK(weak.exit_code == 2);
+  CHECK(weak.err.find("at least 8") != std::string::npos);
+  CHECK(kho::testing::run_kho_with_input(
+            {"--data", data, "user", "add", "c", "--role", "THCS-MT=hieu-truong"}, "mat-khau-dai\n",
+            dir.path())
+            .exit_code == 2);
+  auto users = json::parse(run_kho({"--data", data, "user", "list", "--json"}).out);
+  REQUIRE(users.size() == 1);
+  CHECK(users[0]["roles"]["THCS-MT"] == "office");
+
+  // A token works against the server until it is revoked.
+  auto made = run_kho({"--data", data, "token", "create", "van-thu", "--days", "30", "--json"});
+  REQUIRE(made.exit_code == 0);
+  json token = json::parse(made.out);
+  REQUIRE(run_kho({"--data", data, "import", "--kind", "diploma", "--school", "THCS-MT",
+                   kho::testing::sample(kText).string()})
+              .exit_code == 0);
+  {
+    Server server(data);
+    std::string url = server.base + "/api/v1/records/1";
+    CHECK(http_get(url).status == 404);
+    CURL* curl = curl_easy_init();
+    std::string body;
+    curl_slist* headers = curl_slist_append(
+        nullptr, ("Authorization: Bearer " + token["secret"].get<std::string>()).c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, (url + "/file").c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    long status = 0;
+    if (curl_easy_perform(curl) == CURLE_OK)
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    CHECK(status == 200);
+  }
+  CHECK(run_kho({"--data", data, "token", "revoke", std::to_string(token["id"].get<int>())})
+            .exit_code == 0);
+  CHECK(run_kho({"--data", data, "token", "revoke", "99"}).exit_code == 3);
+
+  // The audit log has every step, with who did it.
+  auto log = json::parse(run_kho({"--data", data, "audit", "--json"}).out);
+  std::vector<std::string> actions;
+  for (const auto& e : log) actions.push_back(e["action"]);
+  for (const char* expected :
+       {"organisation", "account-add", "token-create", "create", "read-file", "token-revoke"})
+    CHECK(std::find(actions.begin(), actions.end(), expected) != actions.end());
+  for (const auto& e : log)
+    if (e["action"] == "read-file") CHECK(e["actor"] == "van-thu");
+}

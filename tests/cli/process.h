@@ -27,7 +27,8 @@ struct Run {
 
 class Process {
  public:
-  explicit Process(std::vector<std::string> args) {
+  // Standard input comes from `input` (a file path).
+  explicit Process(std::vector<std::string> args, const std::string& input = "/dev/null") {
     args.insert(args.begin(), kho_binary());
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -35,7 +36,7 @@ class Process {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -112,5 +113,13 @@ class Process {
 };
 
 inline Run run_kho(std::vector<std::string> args) { return Process(std::move(args)).finish(); }
+
+// Runs kho with `input` on its standard input (through a file in `dir`).
+inline Run run_kho_with_input(std::vector<std::string> args, const std::string& input,
+                              const std::filesystem::path& dir) {
+  auto path = dir / "stdin.txt";
+  write_file(path, input);
+  return Process(std::move(args), path.string()).finish();
+}
 
 }  // namespace kho::testing
