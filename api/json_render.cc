@@ -35,15 +35,17 @@ void escape_html(std::string_view s, std::string* out) {
 }
 
 json hit_json(const indexer::Hit& h) {
-  return {{"id", h.id},
-          {"title", h.title},
-          {"kind", h.kind},
-          {"filename", h.filename},
-          {"page", h.page},
-          {"snippet", h.snippet},
-          {"snippet_html", snippet_html(h)},
-          {"score", h.score},
-          {"matching_pages", h.matching_pages}};
+  json j = {{"id", h.id},
+            {"title", h.title},
+            {"kind", h.kind},
+            {"filename", h.filename},
+            {"page", h.page},
+            {"snippet", h.snippet},
+            {"snippet_html", snippet_html(h)},
+            {"score", h.score},
+            {"matching_pages", h.matching_pages}};
+  if (!h.library.empty()) j["library"] = h.library;  // a remote library's record
+  return j;
 }
 
 }  // namespace
@@ -78,6 +80,7 @@ std::string render_results(const indexer::Results& results) {
   for (const auto& h : results.hits) hits.push_back(hit_json(h));
   json out = {{"total", results.total}, {"hits", hits}};
   if (!results.suggestion.empty()) out["suggestion"] = results.suggestion;
+  if (!results.unavailable.empty()) out["unavailable"] = results.unavailable;
   if (!results.facets.empty()) {
     json facets = json::object();
     for (const auto& [name, values] : results.facets) {

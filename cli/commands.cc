@@ -69,6 +69,25 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
   return files;
 }
 
+// "NAME=HOST:PORT" for each remote index; false (and a message) when one is malformed.
+bool use_remotes(const std::vector<std::string>& specs, indexer::Index& index) {
+  std::vector<indexer::Remote> remotes;
+  for (const auto& spec : specs) {
+    auto eq = spec.find('='), colon = spec.rfind(':');
+    std::string port = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon < eq + 2 ||
+        port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+        std::stoi(port) > 65535) {
+      print_error("--remote " + spec + ": write NAME=HOST:PORT, e.g. thcs-mt=10.0.0.5:33333");
+      return false;
+    }
+    remotes.push_back({spec.substr(0, eq), spec.substr(eq + 1, colon - eq - 1),
+                       static_cast<unsigned>(std::stoi(port))});
+  }
+  index.set_remotes(std::move(remotes));
+  return true;
+}
+
 struct ImportSummary {
   json imported = json::array(), duplicates = json::array(), failed = json::array();
 };
@@ -201,6 +220,7 @@ int search(const std::string& data_dir, const SearchArgs& args) {
   int code = kOk;
   auto library = open_library(data_dir, false, &code);
   if (!library) return code;
+  if (!use_remotes(args.remotes, library->index())) return kUsage;
   // Self-healing: an index left behind (a crash, an import elsewhere) catches up first.
   if (library->index().applied_sequence() < library->store().last_sequence())
     if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
@@ -215,9 +235,14 @@ int search(const std::string& data_dir, const SearchArgs& args) {
   }
   std::printf("%llu result(s)\n", static_cast<unsigned long long>(results.total));
   if (!results.suggestion.empty()) std::printf("Did you mean: %s\n", results.suggestion.c_str());
+  for (const auto& name : results.unavailable)
+    std::fprintf(stderr, "kho: warning: %s did not answer; its records are missing\n",
+                 name.c_str());
   for (const auto& hit : results.hits) {
-    std::printf("\n[%llu] %s  (%s, %s, page %u)\n", static_cast<unsigned long long>(hit.id),
-                hit.title.c_str(), hit.kind.c_str(), hit.filename.c_str(), hit.page);
+    std::string where = hit.library.empty() ? "" : hit.library + ":";
+    std::printf("\n[%s%llu] %s  (%s, %s, page %u)\n", where.c_str(),
+                static_cast<unsigned long long>(hit.id), hit.title.c_str(), hit.kind.c_str(),
+                hit.filename.c_str(), hit.page);
     if (!hit.snippet.empty()) std::printf("    %s\n", highlighted(hit).c_str());
   }
   print_facets(results);
@@ -328,7 +353,8 @@ int reindex(const std::string& data_dir) {
   return kOk;
 }
 
-int serve(const std::string& data_dir, const std::string& listen) {
+int serve(const std::string& data_dir, const std::string& listen,
+          const std::vector<std::string>& remotes) {
   auto colon = listen.rfind(':');
   api::ServerOptions options;
   options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
@@ -342,6 +368,7 @@ int serve(const std::string& data_dir, const std::string& listen) {
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
   if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
+  if (!use_remotes(remotes, library->index())) return kUsage;
 
   // Block the stop signals before Pistache starts its threads, then wait for one.
   sigset_t stop;

@@ -31,6 +31,7 @@ struct SearchArgs {
   std::string sort = "relevance";
   std::vector<std::string> filters;  // "facet=value"
   std::string in_record;             // search inside this record only
+  std::vector<std::string> remotes;  // "NAME=HOST:PORT": other libraries' xapian-tcpsrv
 };
 
 int init(const std::string& data_dir);
@@ -43,7 +44,8 @@ int edit(const std::string& data_dir, const std::string& id,
          const std::vector<std::string>& assignments);
 int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
 int reindex(const std::string& data_dir);
-int serve(const std::string& data_dir, const std::string& listen);
+int serve(const std::string& data_dir, const std::string& listen,
+          const std::vector<std::string>& remotes);
 int extract_worker(const std::string& path);
 
 // Schools, accounts, tokens, share links and the audit log (cli/people.cc).

@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
                          "FACET=VALUE, e.g. kind=book (repeatable)");
   search_cmd->add_option("--in", search_args.in_record,
                          "Search inside one record: every matching page");
+  search_cmd->add_option("--remote", search_args.remotes,
+                         "NAME=HOST:PORT: also search another library's index (xapian-tcpsrv)");
 
   std::string id, output, reason, listen = "127.0.0.1:8080";
   bool json = false;
@@ -88,6 +90,9 @@ int main(int argc, char** argv) {
 
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+  std::vector<std::string> remotes;
+  serve_cmd->add_option("--remote", remotes,
+                        "NAME=HOST:PORT: search other libraries' indexes too (xapian-tcpsrv)");
 
   // Schools, accounts, tokens, share links, the audit log.
   std::string code, name, parent, label, collection;
@@ -174,7 +179,7 @@ int main(int argc, char** argv) {
   if (*edit_cmd) return edit(data_dir, id, assignments);
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
-  if (*serve_cmd) return serve(data_dir, listen);
+  if (*serve_cmd) return serve(data_dir, listen, remotes);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*school_add_cmd) return school_add(data_dir, code, name, parent);
   if (*school_list_cmd) return school_list(data_dir, json);

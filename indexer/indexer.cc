@@ -1,6 +1,7 @@
 #include "indexer/indexer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,7 +30,7 @@ Status reindex_record(const store::Store& store, Xapian::WritableDatabase& db, s
   std::vector<std::string> pages;
   if (Status s = store.pages(id, &pages); !s.ok()) return s;
   db.delete_document(kPrefixRecord + std::to_string(id));
-  for (auto& doc : record_documents(record, pages, &db)) db.add_document(doc);
+  for (auto& doc : record_documents(store.library_id(), record, pages, &db)) db.add_document(doc);
   return Status::Ok();
 }
 
@@ -245,8 +246,9 @@ void apply_sort(Sort sort, Xapian::Enquire& enquire) {
   }
 }
 
+// `library`: the remote the hit came from, or "" for this library.
 Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
-             const std::set<std::string>& words) {
+             const std::set<std::string>& words, const std::string& library = "") {
   Hit hit;
   auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
   if (!data.is_discarded()) {
@@ -258,8 +260,9 @@ Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
   }
   hit.score = m.get_weight();
   hit.matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
+  hit.library = library;
   std::string text;
-  if (hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) {
+  if (library.empty() && hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) {
     Snippet snippet = make_snippet(text, words);
     hit.snippet = std::move(snippet.text);
     hit.highlights = std::move(snippet.highlights);
@@ -281,6 +284,18 @@ Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
     Xapian::Database db = open_for_search(path());
+    // Shard i of db holds docids i+1, i+1+n, ...: remote k is shard k+1.
+    std::vector<std::string> shard_library{""};
+    for (const Remote& r : remotes_) {
+      try {
+        db.add_database(Xapian::Remote::open(r.host, r.port, 10000, 2000));
+        shard_library.push_back(r.name);
+      } catch (const Xapian::Error& e) {
+        out->unavailable.push_back(r.name);
+        std::fprintf(stderr, "kho: remote index %s (%s:%u) unavailable: %s\n", r.name.c_str(),
+                     r.host.c_str(), r.port, e.get_description().c_str());
+      }
+    }
     ParsedQuery parsed;
     if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed);
         !s.ok())
@@ -302,14 +317,16 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     Xapian::MSet mset = enquire.get_mset(first, count, at_least);
     // Xapian's estimate counts pages as much as records; there are never more
     // matching records than records.
+    std::uint64_t records = shard_library.size() == 1 ? store_.record_count() : UINT64_MAX;
     out->total = request.facets
                      ? spy.records()
-                     : std::max<std::uint64_t>(first + mset.size(),
-                                               std::min<std::uint64_t>(mset.get_matches_estimated(),
-                                                                       store_.record_count()));
+                     : std::max<std::uint64_t>(
+                           first + mset.size(),
+                           std::min<std::uint64_t>(mset.get_matches_estimated(), records));
     if (request.facets) out->facets = spy.facets();
     for (auto m = mset.begin(); m != mset.end(); ++m)
-      out->hits.push_back(make_hit(store_, m, parsed.words));
+      out->hits.push_back(
+          make_hit(store_, m, parsed.words, shard_library[(*m - 1) % shard_library.size()]));
     out->suggestion = suggest(db, request.query);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");

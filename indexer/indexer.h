@@ -36,6 +36,7 @@ struct Hit {
   std::vector<std::pair<std::size_t, std::size_t>> highlights;
   double score = 0;
   std::uint32_t matching_pages = 0;  // at least this many pages match
+  std::string library;               // a Remote's name; empty: this library
 };
 
 struct FacetCount {
@@ -48,6 +49,7 @@ struct Results {
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetCount>> facets;  // facet -> values, most common first
   std::string suggestion;                                 // "did you mean", or empty
+  std::vector<std::string> unavailable;                   // remotes that did not answer
 };
 
 enum class Sort { kRelevance, kNewest, kOldest, kTitle };
@@ -81,6 +83,14 @@ struct SearchRequest {
   std::vector<Grant> grants;
 };
 
+// Another library's index, served by Xapian's `xapian-tcpsrv`, searched
+// together with this one: one ranking over all of them, as if one index.
+struct Remote {
+  std::string name;  // shown with its hits
+  std::string host;
+  unsigned port = 0;
+};
+
 // The facets search can count and filter on.
 const std::vector<std::string>& facet_names();
 
@@ -107,6 +117,11 @@ class Index {
   // A malformed query gives Status::Invalid with a message naming the problem.
   Status search(const SearchRequest& request, Results* out) const;
 
+  // Searches also cover these libraries' indexes. Their hits carry the
+  // Remote's name and no snippet (the page text stays with its library); a
+  // remote that does not answer is skipped and named in Results::unavailable.
+  void set_remotes(std::vector<Remote> remotes) { remotes_ = std::move(remotes); }
+
   // Every page of one record that matches, best first, each with its snippet.
   Status search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const;
 
@@ -116,6 +131,7 @@ class Index {
   struct Writer;
   std::unique_ptr<Writer> writer_;
   Synonyms synonyms_;
+  std::vector<Remote> remotes_;
 };
 
 }  // namespace kho::indexer

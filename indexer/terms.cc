@@ -89,7 +89,8 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Xapian::Document page_document(const store::Record& r, std::uint32_t page, const std::string& text,
+Xapian::Document page_document(const std::string& library, const store::Record& r,
+                               std::uint32_t page, const std::string& text,
                                Xapian::WritableDatabase* spelling) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
@@ -116,7 +117,7 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page, const
     doc.add_boolean_term(facet_term(facet, value));
     doc.add_value(facet.slot, value);
   }
-  doc.add_value(kSlotRecord, id);
+  doc.add_value(kSlotRecord, library + ":" + id);
   doc.add_value(kSlotPage, Xapian::sortable_serialise(page));
   doc.add_value(kSlotDate, field(r, "date"));
   doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
@@ -212,16 +213,17 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
   return "";
 }
 
-std::vector<Xapian::Document> record_documents(const store::Record& record,
+std::vector<Xapian::Document> record_documents(const std::string& library,
+                                               const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling) {
   std::vector<Xapian::Document> docs;
   if (pages.empty()) {
-    docs.push_back(page_document(record, 0, "", spelling));
+    docs.push_back(page_document(library, record, 0, "", spelling));
     return docs;
   }
   for (std::uint32_t p = 0; p < pages.size(); ++p)
-    docs.push_back(page_document(record, p + 1, pages[p], spelling));
+    docs.push_back(page_document(library, record, p + 1, pages[p], spelling));
   return docs;
 }
 

@@ -19,6 +19,7 @@ namespace kho::indexer {
 // Value slots and boolean term prefixes, part of the index format.
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
+// kSlotRecord: "LIBRARY:ID", the collapse key of a record's pages.
 enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotPage = 1, kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // all pages of a record
@@ -76,7 +77,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "4";
+inline constexpr const char* kFormat = "5";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
@@ -88,7 +89,10 @@ std::string exact_prefix(const std::string& folded_lower);
 // when the record has no text).
 // With `spelling`, the folded words also feed the spelling dictionary used for
 // "did you mean".
-std::vector<Xapian::Document> record_documents(const store::Record& record,
+// `library` (Store::library_id) makes the record's collapse key unique among
+// libraries searched together.
+std::vector<Xapian::Document> record_documents(const std::string& library,
+                                               const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling = nullptr);
 

@@ -167,6 +167,15 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
   if (Status s = check_schema(e, txn, fresh); !s.ok()) return s;
+  std::string_view id;
+  if (e.get(txn, e.meta, "library_id", &id).ok()) {
+    store->library_id_ = std::string(id);
+  } else {
+    std::array<unsigned char, 8> bytes;
+    randombytes_buf(bytes.data(), bytes.size());
+    store->library_id_ = to_hex(bytes.data(), bytes.size());
+    if (Status s = e.put(txn, e.meta, "library_id", store->library_id_); !s.ok()) return s;
+  }
   if (Status s = txn.commit(); !s.ok()) return s;
   *out = std::move(store);
   return Status::Ok();

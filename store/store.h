@@ -159,6 +159,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::string& data_dir() const { return dir_; }
+  // This library's own random ID, made when it was created: tells its records
+  // from other libraries' where their indexes are searched together.
+  const std::string& library_id() const { return library_id_; }
 
   // Adds a record. When the same bytes are already stored, nothing is written,
   // *duplicate is set and *out is the existing record.
@@ -208,6 +211,7 @@ class Store {
  private:
   explicit Store(std::string dir);
   std::string dir_;
+  std::string library_id_;
   std::unique_ptr<Env> env_;
 };
 

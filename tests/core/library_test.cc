@@ -1,7 +1,8 @@
+#include "core/library.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "core/library.h"
 #include "tests/testing.h"
 
 using namespace kho;
@@ -95,5 +96,6 @@ TEST_CASE("a bad file is refused with its reason and nothing is stored") {
   ImportOptions bad_kind = worker_options();
   bad_kind.kind = "novel";
   kho::testing::write_file(empty, "có nội dung");
-  CHECK(library->import_file(empty.string(), bad_kind, &record, &duplicate).code() == Status::Code::kInvalid);
+  CHECK(library->import_file(empty.string(), bad_kind, &record, &duplicate).code() ==
+        Status::Code::kInvalid);
 }
