@@ -17,6 +17,7 @@
 #include "api/http_util.h"
 #include "api/json_render.h"
 #include "api/web_assets.h"
+#include "harvest/harvest.h"
 
 using namespace Pistache;
 
@@ -359,7 +360,18 @@ void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& resp
 }
 
 void Server::Impl::send_file(const Rest::Request& request, const Access& who,
-                             const store::Record& r, Http::ResponseWriter& response) {
+                             const store::Record& record, Http::ResponseWriter& response) {
+  store::Record r = record;
+  // A harvested record's file is fetched from its origin the first time it is asked for.
+  if (r.originals.empty() && r.fields.count("origin_file") > 0) {
+    if (Status s = harvest::fetch_original(library.store(), r.id, options.harvest_token, &r);
+        !s.ok()) {
+      std::fprintf(stderr, "kho: fetching record %llu's file: %s\n",
+                   static_cast<unsigned long long>(r.id), s.message().c_str());
+      return send_error(response, Http::Code::Bad_Gateway, "origin_unavailable",
+                        "the library this record comes from did not give its file");
+    }
+  }
   if (r.originals.empty())
     return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
   const store::Original& original = r.originals.front();

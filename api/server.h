@@ -20,7 +20,8 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: any free port (see Server::port())
   std::size_t threads = 2;
   std::size_t max_request_bytes = std::size_t{256} << 20;
-  std::string worker_exe;  // kho binary for isolated parsing of uploads
+  std::string worker_exe;     // kho binary for isolated parsing of uploads
+  std::string harvest_token;  // sent to origins when fetching harvested records' files
 };
 
 class Server {

@@ -14,6 +14,7 @@
 #include "api/server.h"
 #include "cli/progress.h"
 #include "core/library.h"
+#include "harvest/harvest.h"
 #include "importers/worker.h"
 
 namespace fs = std::filesystem;
@@ -364,6 +365,7 @@ int serve(const std::string& data_dir, const std::string& listen,
     return print_error("--listen wants HOST:PORT, e.g. 127.0.0.1:8080"), kUsage;
   options.port = static_cast<std::uint16_t>(std::stoi(port));
   options.worker_exe = self_exe();
+  if (const char* token = std::getenv("KHO_HARVEST_TOKEN")) options.harvest_token = token;
   int code = kOk;
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
@@ -386,6 +388,41 @@ int serve(const std::string& data_dir, const std::string& listen,
   std::fprintf(stderr, "kho: stopping\n");
   server.stop();
   return kOk;
+}
+
+int harvest(const std::string& data_dir, const std::string& url, const std::string& set,
+            const std::string& visibility, bool as_json) {
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  harvest::Options options;
+  options.url = url;
+  options.set = set;
+  options.visibility = visibility;
+  if (const char* token = std::getenv("KHO_HARVEST_TOKEN")) options.token = token;
+  harvest::Summary summary;
+  ProgressBar bar("harvest", 0);  // the origin does not always say how many
+  Status s = harvest::harvest(
+      library->store(), options, &summary,
+      [&](const harvest::Summary& sum) { bar.update(sum.created + sum.updated + sum.withdrawn); });
+  bar.finish();
+  // What was stored is kept even when the run stopped half way; index it.
+  if (Status i = library->index().catch_up(); !i.ok()) return fail(i);
+  if (as_json) {
+    std::cout << json{{"created", summary.created},
+                      {"updated", summary.updated},
+                      {"withdrawn", summary.withdrawn},
+                      {"requests", summary.requests},
+                      {"incremental", summary.incremental},
+                      {"error", s.ok() ? json(nullptr) : json(s.message())}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf("%s harvest of %s: %zu new, %zu updated, %zu withdrawn (%zu requests)\n",
+                summary.incremental ? "incremental" : "full", url.c_str(), summary.created,
+                summary.updated, summary.withdrawn, summary.requests);
+  }
+  return s.ok() ? kOk : fail(s);
 }
 
 int extract_worker(const std::string& path) {

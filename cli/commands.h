@@ -67,4 +67,9 @@ int share_create(const std::string& data_dir, const std::string& record,
                  const std::string& collection, int days, bool json);
 int audit(const std::string& data_dir, std::uint64_t after, std::size_t limit, bool json);
 
+// Pulls another library's records over OAI-PMH (cli/commands.cc). The origin
+// token, if it needs one, comes from the environment (KHO_HARVEST_TOKEN).
+int harvest(const std::string& data_dir, const std::string& url, const std::string& set,
+            const std::string& visibility, bool json);
+
 }  // namespace kho::cli

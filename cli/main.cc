@@ -159,6 +159,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   audit_cmd->add_flag("--json", json, "Print as JSON");
 
+  std::string set, visibility = "shared";
+  auto* harvest_cmd = app.add_subcommand(
+      "harvest", "Pull another library's records over OAI-PMH (token: env KHO_HARVEST_TOKEN)");
+  harvest_cmd->add_option("url", id, "OAI-PMH base URL, e.g. http://10.0.0.5:8080/oai")->required();
+  harvest_cmd->add_option("--set", set, "Only this set, e.g. school:THCS-MT or kind:lesson-plan");
+  harvest_cmd->add_option("--visibility", visibility, "Visibility of the harvested records here")
+      ->check(CLI::IsMember({"private", "school", "shared", "public"}))
+      ->capture_default_str();
+  harvest_cmd->add_flag("--json", json, "Print the summary as JSON");
+
   std::string worker_path;
   auto* worker_cmd = app.add_subcommand("_extract", "");  // internal: the parsing worker
   worker_cmd->add_option("path", worker_path)->required();
@@ -192,5 +202,6 @@ int main(int argc, char** argv) {
   if (*token_revoke_cmd || *share_revoke_cmd) return token_revoke(data_dir, id);
   if (*share_create_cmd) return share_create(data_dir, id, collection, days, json);
   if (*audit_cmd) return audit(data_dir, after, limit, json);
+  if (*harvest_cmd) return harvest(data_dir, id, set, visibility, json);
   return kUsage;
 }

@@ -13,7 +13,7 @@ namespace kho::store {
 struct Store::Env {
   MDB_env* env = nullptr;
   MDB_dbi meta = 0, records = 0, text = 0, by_sha = 0, changes = 0;
-  MDB_dbi orgs = 0, accounts = 0, tokens = 0, audit = 0;
+  MDB_dbi orgs = 0, accounts = 0, tokens = 0, audit = 0, by_origin = 0;
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
   }

@@ -162,7 +162,8 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
   for (auto [name, dbi] :
        {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
         Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}, Named{"orgs", &e.orgs},
-        Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit}}) {
+        Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit},
+        Named{"by_origin", &e.by_origin}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
@@ -258,6 +259,105 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   if (!s.ok()) return s;
   *out = std::move(r);
   return Status::Ok();
+}
+
+Status Store::put_harvested(const std::string& origin_key, const NewRecord& in, Record* out,
+                            bool* updated) {
+  *updated = false;
+  if (!valid_kind(in.kind)) return Status::Invalid("unknown kind '" + in.kind + "'");
+  if (!valid_visibility(in.visibility))
+    return Status::Invalid("unknown visibility '" + in.visibility + "'");
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  std::string now = now_rfc3339();
+  Record r;
+  std::string_view existing;
+  if (e.get(txn, e.by_origin, origin_key, &existing).ok()) {
+    if (Status s = e.read_record(txn, lmdb::from_be64(existing), &r); !s.ok()) return s;
+    *updated = true;
+  } else {
+    r.id = e.counter(txn, "last_id") + 1;
+    r.created_at = now;
+    r.created_by = in.actor.name;
+    if (Status s = e.put(txn, e.meta, "last_id", lmdb::be64(r.id)); !s.ok()) return s;
+    if (Status s = e.put(txn, e.by_origin, origin_key, lmdb::be64(r.id)); !s.ok()) return s;
+  }
+  r.kind = in.kind;
+  r.dc = in.dc;
+  r.fields = in.fields;
+  r.sources = in.sources;
+  r.school = in.school;
+  r.visibility = in.visibility;
+  r.updated_at = now;
+  r.updated_by = in.actor.name;
+  Status s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
+  if (s.ok()) s = e.append_change(txn, r.id, *updated ? "update" : "create", now, in.actor);
+  if (s.ok()) s = txn.commit();
+  if (s.ok()) *out = std::move(r);
+  return s;
+}
+
+Status Store::attach_original(RecordId id, const std::string& path, const std::string& media_type,
+                              const std::string& filename, Record* out) {
+  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
+  int tfd = ::mkstemp(tmp.data());
+  if (tfd < 0) return errno_status("temporary file in " + dir_);
+  ::close(tfd);
+  ::unlink(tmp.c_str());
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { ::unlink(path.c_str()); }
+  } cleanup{tmp};
+  Original original;
+  if (Status s = copy_and_hash(path, tmp, &original.sha256, &original.size); !s.ok()) return s;
+  original.media_type = media_type;
+  original.filename = filename;
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Record r;
+  if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
+  if (!r.originals.empty()) return Status::Conflict("record " + std::to_string(id) + " has a file");
+  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  r.originals.push_back(original);
+  r.updated_at = now_rfc3339();
+  Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  std::string_view holder;
+  if (s.ok() && !e.get(txn, e.by_sha, original.sha256, &holder).ok())
+    s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(id));
+  if (s.ok())
+    s = e.append_change(txn, id, "update", r.updated_at, Actor("harvest"), "file fetched");
+  if (s.ok()) s = txn.commit();
+  if (s.ok()) *out = std::move(r);
+  return s;
+}
+
+Status Store::find_by_origin(const std::string& origin_key, RecordId* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  std::string_view v;
+  Status s = env_->get(txn, env_->by_origin, origin_key, &v);
+  if (s.ok()) *out = lmdb::from_be64(v);
+  return s.is_not_found() ? Status::NotFound("nothing harvested as " + origin_key) : s;
+}
+
+Status Store::get_setting(const std::string& name, std::string* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  std::string_view v;
+  Status s = env_->get(txn, env_->meta, "setting:" + name, &v);
+  if (s.is_not_found()) return Status::NotFound("no setting " + name);
+  if (s.ok()) *out = std::string(v);
+  return s;
+}
+
+Status Store::put_setting(const std::string& name, const std::string& value) {
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Status s = e.put(txn, e.meta, "setting:" + name, value);
+  return s.ok() ? txn.commit() : s;
 }
 
 Status Store::get(RecordId id, Record* out) const {

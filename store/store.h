@@ -176,6 +176,20 @@ class Store {
   Status update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
                 Record* out);
 
+  // A record harvested from another library, known there as `origin_key`
+  // (its OAI-PMH identifier): made the first time, its metadata replaced
+  // after (*updated set). It has no original until attach_original().
+  Status put_harvested(const std::string& origin_key, const NewRecord& in, Record* out,
+                       bool* updated);
+  Status find_by_origin(const std::string& origin_key, RecordId* out) const;
+  // Keeps `path` as the original of a record that had none (a harvested
+  // record's file, fetched from its origin when first asked for).
+  Status attach_original(RecordId id, const std::string& path, const std::string& media_type,
+                         const std::string& filename, Record* out);
+  // Small named values kept with the library (e.g. where a harvest stopped).
+  Status get_setting(const std::string& name, std::string* out) const;
+  Status put_setting(const std::string& name, const std::string& value);
+
   // Path of an original's bytes on disk (read-only).
   std::string original_path(const Original& original) const;
   // The record that holds these bytes, if any.

@@ -1,0 +1,42 @@
+// Harvesting: another library's records pulled over OAI-PMH (oai_dc) into
+// this store, beside local ones. Incremental: a run asks only for what changed
+// since the last complete run for the same URL and set. A harvested record
+// keeps its origin (fields origin, origin_id, origin_file); its file stays at
+// the origin until someone asks for it (fetch_original keeps a copy). Records
+// deleted at the origin are withdrawn here. Knows nothing of Xapian or HTTP
+// serving; the caller brings the index up to date.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace kho::harvest {
+
+struct Options {
+  std::string url;                    // the OAI-PMH base URL, e.g. http://10.0.0.5:8080/oai
+  std::string set;                    // empty: everything the origin lets us see
+  std::string visibility = "shared";  // of the harvested records here (diplomas: private)
+  std::string token;                  // sent as "Authorization: Bearer", never stored
+  store::Actor actor{"harvest"};
+};
+
+struct Summary {
+  std::size_t created = 0, updated = 0, withdrawn = 0, requests = 0;
+  bool incremental = false;  // started from the previous run's checkpoint
+};
+
+using Progress = std::function<void(const Summary&)>;
+
+Status harvest(store::Store& store, const Options& options, Summary* out,
+               const Progress& progress = {});
+
+// A harvested record's file, downloaded from fields["origin_file"] and kept
+// as its original. `token` as in Options.
+Status fetch_original(store::Store& store, store::RecordId id, const std::string& token,
+                      store::Record* out);
+
+}  // namespace kho::harvest
