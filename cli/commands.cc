@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "core/library.h"
 #include "harvest/harvest.h"
+#include "importers/archive.h"
 #include "importers/worker.h"
 
 namespace fs = std::filesystem;
@@ -132,17 +133,17 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   options.worker_exe = self_exe();
   options.update_index = false;  // once for the batch, below
   ProgressBar bar("Importing", files.size());
+  auto report = [&](const ImportItem& item) {
+    if (!item.status.ok())
+      sum.failed.push_back({{"path", item.name}, {"error", item.status.message()}});
+    else
+      (item.duplicate ? sum.duplicates : sum.imported)
+          .push_back({{"path", item.name}, {"id", item.record.id}});
+  };
   for (std::size_t i = 0; i < files.size(); ++i) {
     bar.update(i, files[i]);
-    store::Record record;
-    bool duplicate = false;
-    Status s = library->import_file(files[i], options, &record, &duplicate);
-    if (!s.ok()) {
+    if (Status s = library->import_path(files[i], options, report); !s.ok())
       sum.failed.push_back({{"path", files[i]}, {"error", s.message()}});
-    } else {
-      (duplicate ? sum.duplicates : sum.imported)
-          .push_back({{"path", files[i]}, {"id", record.id}});
-    }
   }
   bar.finish();
   ProgressBar indexing("Indexing", 0);
@@ -427,6 +428,10 @@ int harvest(const std::string& data_dir, const std::string& url, const std::stri
 
 int extract_worker(const std::string& path) {
   return importers::run_worker(path, importers::WorkerLimits{});
+}
+
+int unpack_worker(const std::string& archive, const std::string& dir) {
+  return importers::run_unpack_worker(archive, dir);
 }
 
 }  // namespace kho::cli

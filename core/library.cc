@@ -44,6 +44,11 @@ void describe(const importers::Document& doc, const ImportOptions& options, stor
       continue;
     in->sources[name] = store::kSourceExtracted;
   }
+  for (const auto& [name, value] : options.sidecar) {
+    if (!is_one_of(name, kDublinCore) && !is_one_of(name, kFields)) continue;
+    (is_one_of(name, kDublinCore) ? in->dc : in->fields)[name] = value;
+    in->sources[name] = store::kSourceSidecar;
+  }
   if (in->dc.find("title") == in->dc.end())
     in->dc["title"] = fs::path(in->filename).stem().string();
   in->dc["format"] = doc.media_type;
@@ -54,7 +59,10 @@ void describe(const importers::Document& doc, const ImportOptions& options, stor
       in->sources[name] = store::kSourceTyped;
     }
   auto recognised = doc.meta.find("kind");
-  if (!options.kind.empty())
+  auto sidecar_kind = options.sidecar.find("kind");
+  if (sidecar_kind != options.sidecar.end())
+    in->kind = sidecar_kind->second;
+  else if (!options.kind.empty())
     in->kind = options.kind;
   else if (recognised != doc.meta.end() && store::valid_kind(recognised->second))
     in->kind = recognised->second;
@@ -98,6 +106,10 @@ Status apply_edit(const Edit& edit, store::Record* r) {
 }
 
 }  // namespace
+
+bool known_field(const std::string& name) {
+  return is_one_of(name, kDublinCore) || is_one_of(name, kFields);
+}
 
 std::string self_exe() {
   std::error_code ec;
@@ -163,8 +175,12 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   if (Status s = extract(path, options, &doc); !s.ok()) return s;
   store::NewRecord in;
   in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
-  in.school = options.school;
-  in.visibility = options.visibility;
+  in.school = options.sidecar.count("school") ? options.sidecar.at("school") : options.school;
+  in.visibility =
+      options.sidecar.count("visibility") ? options.sidecar.at("visibility") : options.visibility;
+  if (!store::valid_visibility(in.visibility))
+    return Status::Invalid("visibility: '" + in.visibility +
+                           "' is not private, school, shared or public");
   in.actor = options.access.actor();
   describe(doc, options, &in);
   in.pages = std::move(doc.pages);

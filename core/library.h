@@ -4,6 +4,7 @@
 // index up to date). The CLI and the API are thin layers over this.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,9 +26,21 @@ struct ImportOptions {
   std::string filename;                       // name to record; default: the path's
   std::map<std::string, std::string> dc;      // typed Dublin Core: overrides what the file says
   std::map<std::string, std::string> fields;  // typed fields (store.h): override too
-  std::string worker_exe;                     // kho binary for isolated parsing; empty: in-process
-  bool update_index = true;                   // false: caller catches the index up later
+  // From a sidecar (FILE.meta.json, metadata.csv): any field, and kind,
+  // school, visibility; over what the file says, under what is typed.
+  std::map<std::string, std::string> sidecar;
+  std::string worker_exe;    // kho binary for isolated parsing; empty: in-process
+  bool update_index = true;  // false: caller catches the index up later
 };
+
+// One file of an import: a file given, or an entry of an archive.
+struct ImportItem {
+  std::string name;  // the path given, or "a.zip/dir/b.pdf" for an archive's entry
+  Status status;
+  store::Record record;
+  bool duplicate = false;
+};
+using ImportReport = std::function<void(const ImportItem&)>;
 
 // A correction typed by staff: each named field is set (an empty value
 // removes it); names are Dublin Core, kho's fields (store.h), or kind,
@@ -54,6 +67,16 @@ class Library {
   Status import_file(const std::string& path, const ImportOptions& options, store::Record* out,
                      bool* duplicate);
 
+  // Imports a file, or each file inside an archive (archives in archives too,
+  // three deep), each with its path in the archive as provenance. Sidecars
+  // (NAME.meta.json beside a file, a metadata.csv in its folder, on disk or
+  // in the archive) set its fields; they are not imported themselves. Every
+  // file is reported; an archive refused whole (damaged, holding a link or a
+  // path that escapes, a zip bomb) is reported as one failure, and nothing of
+  // it is stored. Non-OK only when the import cannot go on at all.
+  Status import_path(const std::string& path, const ImportOptions& options,
+                     const ImportReport& report);
+
   // Corrects a record's metadata; the fields set are marked "typed" and the
   // index follows. An unknown field name or value is Invalid, naming it;
   // Denied unless edit.access may change the record before and after.
@@ -64,6 +87,9 @@ class Library {
   std::unique_ptr<indexer::Index> index_;
   std::unique_ptr<Accounts> accounts_;
 };
+
+// True when `name` is a Dublin Core element or one of kho's fields (store.h).
+bool known_field(const std::string& name);
 
 // The kho binary of this process (for worker processes): /proc/self/exe.
 std::string self_exe();

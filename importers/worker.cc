@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 extern char** environ;
 
@@ -125,7 +126,8 @@ void reset_signals(posix_spawnattr_t* attr) {
   posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
-pid_t spawn_worker(const std::string& exe, const std::string& path, int out_fd, Status* status) {
+pid_t spawn_worker(const std::string& exe, std::vector<std::string> args, int out_fd,
+                   Status* status) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -134,10 +136,12 @@ pid_t spawn_worker(const std::string& exe, const std::string& path, int out_fd, 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   reset_signals(&attr);
-  std::string arg0 = "kho", arg1 = "_extract", arg2 = path;
-  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  args.insert(args.begin(), "kho");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, environ);
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0)
@@ -218,12 +222,20 @@ int run_worker(const std::string& path, const WorkerLimits& limits) {
 
 Status extract_in_worker(const std::string& worker_exe, const std::string& path,
                          const WorkerLimits& limits, Document* out) {
+  std::string output;
+  if (Status s = run_worker_command(worker_exe, {"_extract", path}, limits, &output); !s.ok())
+    return s;
+  return read_reply(std::move(output), out);
+}
+
+Status run_worker_command(const std::string& worker_exe, const std::vector<std::string>& args,
+                          const WorkerLimits& limits, std::string* reply) {
   if (worker_exe.empty()) return Status::Invalid("no parser worker program given");
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
     return Status::IoError(std::string("pipe: ") + std::strerror(errno));
   Status status;
-  pid_t pid = spawn_worker(worker_exe, path, fds[1], &status);
+  pid_t pid = spawn_worker(worker_exe, args, fds[1], &status);
   close(fds[1]);
   if (pid > 0) limit_child(pid, limits);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.seconds);
@@ -239,7 +251,8 @@ Status extract_in_worker(const std::string& worker_exe, const std::string& path,
   if (!status.ok()) return status;
   if (reaped == Reaped::kExited && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
     return describe_exit(wstatus, limits);
-  return read_reply(std::move(output), out);
+  *reply = std::move(output);
+  return Status::Ok();
 }
 
 }  // namespace kho::importers

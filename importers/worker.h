@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "importers/importer.h"
@@ -25,6 +26,11 @@ int run_worker(const std::string& path, const WorkerLimits& limits);
 // "parser crashed (signal 11)", "out of memory").
 Status extract_in_worker(const std::string& worker_exe, const std::string& path,
                          const WorkerLimits& limits, Document* out);
+
+// Runs `kho ARGS…` (worker_exe) as a worker under `limits`; *reply is what it
+// printed. A crash, a timeout or running out of memory gives a Status.
+Status run_worker_command(const std::string& worker_exe, const std::vector<std::string>& args,
+                          const WorkerLimits& limits, std::string* reply);
 
 // JSON round trip of a Document, used across the worker pipe.
 std::string to_json(const Document& doc);
