@@ -29,8 +29,7 @@ struct Format {
 const Format kFormats[] = {
     {"oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
      "http://www.openarchives.org/OAI/2.0/oai_dc/"},
-    {"marcxml", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd",
-     oai::kMarcNamespace},
+    {"marcxml", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", oai::kMarcNamespace},
 };
 
 bool known_format(const std::string& prefix) {
@@ -165,8 +164,7 @@ std::optional<ListQuery> decode_token(const std::string& token) {
 // records' metadata is read, never their page text.
 class LatestChanges {
  public:
-  LatestChanges(const store::Store& store, Sequence after)
-      : store_(store), fetched_(after) {}
+  LatestChanges(const store::Store& store, Sequence after) : store_(store), fetched_(after) {}
 
   // The next latest change and its record; *done at the end of the log.
   Status next(store::Change* change, store::Record* record, bool* done) {
@@ -266,7 +264,8 @@ bool in_set(const store::Record& r, const std::string& set) {
   auto colon = set.find(':');
   std::string group = set.substr(0, colon);
   for (const auto& [g, value] : memberships(r))
-    if (g == group) return colon == std::string::npos || oai::set_spec_part(value) == set.substr(colon + 1);
+    if (g == group)
+      return colon == std::string::npos || oai::set_spec_part(value) == set.substr(colon + 1);
   return false;
 }
 
@@ -309,7 +308,8 @@ class OaiProvider {
   Status collect(const ListQuery& q, std::vector<std::pair<store::Record, Sequence>>* items,
                  bool* more);
   Status get_record(std::string* body, std::optional<OaiError>* error);
-  Status readable(const std::string& identifier, store::Record* out, std::optional<OaiError>* error);
+  Status readable(const std::string& identifier, store::Record* out,
+                  std::optional<OaiError>* error);
   std::optional<OaiError> list_query(ListQuery* q);
   std::string envelope(const std::string& body, bool echo_arguments) const;
   std::string identifier(store::RecordId id) const {
@@ -341,9 +341,9 @@ std::string OaiProvider::host(const std::string& url) {
 
 OaiResponse OaiProvider::answer(const OaiArguments& arguments) {
   if (auto bad = check_arguments(arguments))
-    return {200, envelope("<error code=\"" + bad->code + "\">" + xml_escape(bad->message) +
-                              "</error>",
-                          false)};
+    return {200,
+            envelope("<error code=\"" + bad->code + "\">" + xml_escape(bad->message) + "</error>",
+                     false)};
   std::string body;
   std::optional<OaiError> error;
   Status s = dispatch(&body, &error);
@@ -359,8 +359,8 @@ std::optional<OaiError> OaiProvider::check_arguments(const OaiArguments& argumen
   for (const auto& [name, value] : arguments)
     if (name == "verb") ++verbs, verb_ = value;
   if (verbs != 1)
-    return OaiError{"badVerb", verbs == 0 ? "the verb argument is missing"
-                                          : "the verb argument is repeated"};
+    return OaiError{"badVerb",
+                    verbs == 0 ? "the verb argument is missing" : "the verb argument is repeated"};
   if (std::find(std::begin(kVerbs), std::end(kVerbs), verb_) == std::end(kVerbs))
     return OaiError{"badVerb", "'" + verb_ + "' is not an OAI-PMH verb"};
   bool lists = verb_ == "ListIdentifiers" || verb_ == "ListRecords";
@@ -430,18 +430,19 @@ Status OaiProvider::identify(std::string* body) {
   // The oai-identifier description only where the namespace is a domain name, as its schema says.
   bool domain = !repository_.empty() && repository_.find('.') != std::string::npos &&
                 std::isalpha(static_cast<unsigned char>(repository_.front())) &&
-                repository_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-.") == std::string::npos;
+                repository_.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789-.") == std::string::npos;
   if (domain)
-    *body += "<description><oai-identifier "
-             "xmlns=\"http://www.openarchives.org/OAI/2.0/oai-identifier\" "
-             "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-             "xsi:schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai-identifier "
-             "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd\">"
-             "<scheme>oai</scheme><repositoryIdentifier>" +
-             repository_ +
-             "</repositoryIdentifier><delimiter>:</delimiter><sampleIdentifier>" + identifier(1) +
-             "</sampleIdentifier></oai-identifier></description>";
+    *body +=
+        "<description><oai-identifier "
+        "xmlns=\"http://www.openarchives.org/OAI/2.0/oai-identifier\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+        "xsi:schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai-identifier "
+        "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd\">"
+        "<scheme>oai</scheme><repositoryIdentifier>" +
+        repository_ + "</repositoryIdentifier><delimiter>:</delimiter><sampleIdentifier>" +
+        identifier(1) + "</sampleIdentifier></oai-identifier></description>";
   *body += "</Identify>";
   return Status::Ok();
 }
@@ -495,8 +496,7 @@ Status OaiProvider::list_sets(std::string* body, std::optional<OaiError>* error)
     if (!access_.may_read(r)) continue;
     for (const auto& [group, value] : memberships(r)) {
       sets.emplace(group, kGroups.at(group));
-      std::string name = group == "kind" ? oai::kind_label(value)
-                                         : kGroups.at(group) + " " + value;
+      std::string name = group == "kind" ? oai::kind_label(value) : kGroups.at(group) + " " + value;
       sets.emplace(group + ":" + oai::set_spec_part(value), name);
     }
   }
@@ -523,10 +523,10 @@ std::string OaiProvider::record(const store::Record& r, const std::string& prefi
   if (r.status != "withdrawn") {
     std::string file_url =
         r.originals.empty() ? "" : root_url_ + "/api/v1/records/" + std::to_string(r.id) + "/file";
-    out += "<metadata>" +
-           (prefix == "marcxml" ? oai::render_marcxml(r, file_url)
-                                : oai::render_oai_dc(r, file_url)) +
-           "</metadata>";
+    out +=
+        "<metadata>" +
+        (prefix == "marcxml" ? oai::render_marcxml(r, file_url) : oai::render_oai_dc(r, file_url)) +
+        "</metadata>";
   }
   return out + "</record>";
 }

@@ -37,7 +37,7 @@ struct OaiOptions {
   // host of base_url. It must not change once harvesters know the records.
   std::string repository_identifier;
   std::string repository_name = "kho";
-  std::string admin_email;  // empty: kho@ the repository identifier
+  std::string admin_email;      // empty: kho@ the repository identifier
   std::size_t page_size = 100;  // items per ListIdentifiers / ListRecords answer
 };
 

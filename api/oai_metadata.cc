@@ -21,12 +21,23 @@ std::string xml_escape(std::string_view raw) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '&': out += "&amp;"; continue;
-      case '<': out += "&lt;"; continue;
-      case '>': out += "&gt;"; continue;
-      case '"': out += "&quot;"; continue;
-      case '\r': out += "&#13;"; continue;  // a parser would turn a bare CR into LF
-      default: break;
+      case '&':
+        out += "&amp;";
+        continue;
+      case '<':
+        out += "&lt;";
+        continue;
+      case '>':
+        out += "&gt;";
+        continue;
+      case '"':
+        out += "&quot;";
+        continue;
+      case '\r':
+        out += "&#13;";
+        continue;  // a parser would turn a bare CR into LF
+      default:
+        break;
     }
     if (c < 0x20 && c != '\t' && c != '\n') continue;
     // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters either.
@@ -42,9 +53,9 @@ std::string xml_escape(std::string_view raw) {
 
 namespace {
 
-const char* const kDcElements[] = {"title",   "creator",    "subject", "description", "publisher",
-                                   "contributor", "date",   "type",    "format",      "identifier",
-                                   "source",  "language",   "relation", "coverage",   "rights"};
+const char* const kDcElements[] = {
+    "title",  "creator",    "subject", "description", "publisher", "contributor", "date",  "type",
+    "format", "identifier", "source",  "language",    "relation",  "coverage",    "rights"};
 
 const std::string* dc_value(const store::Record& record, const std::string& name) {
   auto it = record.dc.find(name);
@@ -143,7 +154,8 @@ std::string crosswalk_marcxml(const store::Record& record, const std::string& fi
   for (const DataField& f : crosswalk_fields(record, file_url)) {
     out += "<datafield tag=\"" + f.tag + "\" ind1=\"" + f.ind1 + "\" ind2=\"" + f.ind2 + "\">";
     for (const Subfield& s : f.subfields)
-      out += std::string("<subfield code=\"") + s.code + "\">" + xml_escape(s.value) + "</subfield>";
+      out +=
+          std::string("<subfield code=\"") + s.code + "\">" + xml_escape(s.value) + "</subfield>";
     out += "</datafield>";
   }
   return out + "</record>";
@@ -198,8 +210,8 @@ bool catalogue_marcxml(const std::string& stored, std::string* out) {
   if (record == nullptr) return false;
   xmlDocSetRootElement(alone.get(), record);
   if (record->ns == nullptr)
-    put_in_marc_namespace(record,
-                          xmlNewNs(record, reinterpret_cast<const xmlChar*>(kMarcNamespace), nullptr));
+    put_in_marc_namespace(
+        record, xmlNewNs(record, reinterpret_cast<const xmlChar*>(kMarcNamespace), nullptr));
   std::unique_ptr<xmlBuffer, BufferFree> buffer(xmlBufferCreate());
   if (!buffer || xmlNodeDump(buffer.get(), alone.get(), record, 0, 0) < 0) return false;
   out->assign(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),

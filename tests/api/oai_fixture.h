@@ -169,9 +169,7 @@ struct Repository {
     return r;
   }
 
-  std::string identifier(store::RecordId id) const {
-    return "oai:127.0.0.1:" + std::to_string(id);
-  }
+  std::string identifier(store::RecordId id) const { return "oai:127.0.0.1:" + std::to_string(id); }
 
   Answer get(const std::string& query) const { return fetch(base + "?" + query); }
   Xml ask(const std::string& query) const {

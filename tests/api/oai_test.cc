@@ -50,9 +50,7 @@ Harvest harvest(const Repository& repo, const std::string& verb, const std::stri
 
 std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
-std::string title_of(const Xml& answer) {
-  return answer.first("//o:metadata/oai_dc:dc/dc:title");
-}
+std::string title_of(const Xml& answer) { return answer.first("//o:metadata/oai_dc:dc/dc:title"); }
 
 }  // namespace
 

@@ -192,7 +192,8 @@ TEST_CASE("Debian's libhttp-oai-perl harvests every record across resumption pag
 
   Run got;
   auto one = oai_pmh(
-      {"-X", "GetRecord", "--metadataPrefix", "oai_dc", "--identifier", lib.changed_id, base}, &got);
+      {"-X", "GetRecord", "--metadataPrefix", "oai_dc", "--identifier", lib.changed_id, base},
+      &got);
   REQUIRE(one.size() == 1);
   CHECK(one[0].identifier == lib.changed_id);
   CHECK(one[0].title == lib.changed_title);
@@ -230,8 +231,8 @@ TEST_CASE("Debian's libhttp-oai-perl harvests every record across resumption pag
   std::set<std::string> specs;
   for (const auto& l : set_lines) specs.insert(l.substr(0, l.find('\t')));
   CHECK(specs == std::set<std::string>{"collection", "collection:Tu-sach-Bac-Ho", "kind",
-                                       "kind:admin-doc", "kind:book", "kind:lesson-plan",
-                                       "school", "school:THCS-01", "school:THCS-02"});
+                                       "kind:admin-doc", "kind:book", "kind:lesson-plan", "school",
+                                       "school:THCS-01", "school:THCS-02"});
   CHECK(std::count(set_lines.begin(), set_lines.end(),
                    "collection:Tu-sach-Bac-Ho\tBộ sưu tập Tủ sách Bác Hồ") == 1);
 }
