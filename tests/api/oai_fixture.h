@@ -36,10 +36,14 @@ inline size_t append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-// GET base + query, or POST the query as a form body.
-inline Answer fetch(const std::string& url, const std::string* form = nullptr) {
+// GET base + query, or POST the query as a form body; `header` is one
+// request header ("Authorization: Bearer …") or empty.
+inline Answer fetch(const std::string& url, const std::string* form = nullptr,
+                    const std::string& header = "") {
   Answer a;
   CURL* curl = curl_easy_init();
+  curl_slist* headers = header.empty() ? nullptr : curl_slist_append(nullptr, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   if (form != nullptr) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form->c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
@@ -51,6 +55,7 @@ inline Answer fetch(const std::string& url, const std::string* form = nullptr) {
     curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
     if (type != nullptr) a.content_type = type;
   }
+  curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   return a;
 }
@@ -171,9 +176,11 @@ struct Repository {
 
   std::string identifier(store::RecordId id) const { return "oai:127.0.0.1:" + std::to_string(id); }
 
-  Answer get(const std::string& query) const { return fetch(base + "?" + query); }
-  Xml ask(const std::string& query) const {
-    Answer a = get(query);
+  Answer get(const std::string& query, const std::string& header = "") const {
+    return fetch(base + "?" + query, nullptr, header);
+  }
+  Xml ask(const std::string& query, const std::string& header = "") const {
+    Answer a = get(query, header);
     INFO(query << "\n" << a.body);
     REQUIRE(a.status == 200);
     REQUIRE(a.content_type == "text/xml; charset=utf-8");

@@ -1,7 +1,9 @@
 // The OAI-PMH provider as a harvester meets it: a real library, a real
 // Pistache server on loopback, every verb and every error the protocol names.
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "tests/api/oai_fixture.h"
 
@@ -24,11 +26,12 @@ struct Harvest {
   std::string error;  // of the first page, if any
 };
 
-Harvest harvest(const Repository& repo, const std::string& verb, const std::string& arguments) {
+Harvest harvest(const Repository& repo, const std::string& verb, const std::string& arguments,
+                const std::string& header = "") {
   Harvest h;
   std::string query = "verb=" + verb + "&" + arguments;
   for (;;) {
-    Xml page = repo.ask(query);
+    Xml page = repo.ask(query, header);
     if (!page.error().empty()) {
       h.error = page.error();
       return h;
@@ -220,6 +223,64 @@ TEST_CASE("a record the caller may not read does not exist for them") {
   REQUIRE(repo.library->edit(shared.id, edit, &out).ok());
   Harvest h = harvest(repo, "ListIdentifiers", "metadataPrefix=oai_dc");
   CHECK(h.identifiers == std::vector<std::string>{repo.identifier(shared.id)});
+}
+
+TEST_CASE("each harvester gets exactly what its account may read, by role and school") {
+  Repository repo(2);
+  auto& accounts = repo.library->accounts();
+  REQUIRE(accounts.add_school({"THCS-01", "Trường THCS Mỹ Thành", "", ""}, "cli").ok());
+  REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
+  std::map<std::string, std::string> callers = {{"anonymous", ""}};
+  for (const auto& [name, school, role] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"doc-gia", "THCS-01", "reader"},
+           {"giao-vien", "THCS-01", "teacher"},
+           {"van-thu", "THCS-01", "office"},
+           {"van-thu-khac", "THCS-02", "office"}}) {
+    REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, role}}, "cli").ok());
+    kho::NewSecret t;
+    REQUIRE(accounts.create_token(name, "", std::chrono::seconds(0), "cli", &t).ok());
+    callers[name] = "Authorization: Bearer " + t.secret;
+  }
+  std::map<std::string, std::string> names;  // OAI identifier -> "kind/visibility"
+  for (const std::string kind : {"diploma", "lesson-plan"})
+    for (const std::string visibility : {"private", "school", "shared", "public"}) {
+      if (kind == "diploma" && visibility == "public") continue;
+      auto r = repo.add({"Hồ sơ " + kind + " " + visibility, kind, "THCS-01", visibility});
+      names[repo.identifier(r.id)] = kind + "/" + visibility;
+    }
+  std::map<std::string, std::set<std::string>> expected = {
+      {"anonymous", {"lesson-plan/public"}},
+      {"doc-gia",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
+        "diploma/school"}},
+      {"giao-vien",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "lesson-plan/private",
+        "diploma/shared", "diploma/school"}},
+      {"van-thu",
+       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
+        "diploma/school", "diploma/private"}},
+      {"van-thu-khac", {"lesson-plan/public", "lesson-plan/shared", "diploma/shared"}}};
+  for (const auto& [caller, header] : callers) {
+    INFO(caller);
+    for (const char* verb : {"ListIdentifiers", "ListRecords"}) {
+      std::set<std::string> listed;
+      for (const auto& id : harvest(repo, verb, "metadataPrefix=oai_dc", header).identifiers)
+        listed.insert(names[id]);
+      CHECK(listed == expected[caller]);
+    }
+    for (const auto& [id, name] : names) {
+      INFO(name);
+      Xml got = repo.ask("verb=GetRecord&metadataPrefix=marcxml&identifier=" + id, header);
+      CHECK(got.error() == (expected[caller].count(name) ? "" : "idDoesNotExist"));
+    }
+    Answer sets = repo.get("verb=ListSets", header);
+    bool diplomas = std::any_of(expected[caller].begin(), expected[caller].end(),
+                                [](const std::string& n) { return n.rfind("diploma", 0) == 0; });
+    CHECK((sets.body.find("kind:diploma") != std::string::npos) == diplomas);
+  }
+  // A bad token is refused outright rather than answered as anonymous.
+  CHECK(repo.get("verb=Identify", "Authorization: Bearer not-a-token").status == 401);
 }
 
 TEST_CASE("sets select records by school, kind and collection") {
