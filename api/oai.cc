@@ -225,8 +225,9 @@ class LatestChanges {
   std::unordered_map<store::RecordId, Sequence> block_last_;
 };
 
-// The first change at or after `datestamp`. The log is in time order, so a
-// binary search finds it in a few reads instead of walking the whole log.
+// The first change at or after `datestamp`. Each change takes its time inside
+// the store's write transaction, so the log is in time order (unless the
+// clock is set back) and a binary search finds it in a few reads.
 Status first_change_at_or_after(const store::Store& store, const std::string& datestamp,
                                 Sequence* out) {
   Sequence lo = 1, hi = store.last_sequence() + 1;
