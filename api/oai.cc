@@ -317,6 +317,7 @@ class OaiProvider {
     return "oai:" + repository_ + ":" + std::to_string(id);
   }
   std::string header(const store::Record& r) const;
+  std::string set_name(const std::string& group, const std::string& value) const;
   std::string record(const store::Record& r, const std::string& prefix) const;
   std::string arg(const std::string& name) const {
     auto it = args_.find(name);
@@ -497,8 +498,8 @@ Status OaiProvider::list_sets(std::string* body, std::optional<OaiError>* error)
     if (!access_.may_read(r)) continue;
     for (const auto& [group, value] : memberships(r)) {
       sets.emplace(group, kGroups.at(group));
-      std::string name = group == "kind" ? oai::kind_label(value) : kGroups.at(group) + " " + value;
-      sets.emplace(group + ":" + oai::set_spec_part(value), name);
+      std::string spec = group + ":" + oai::set_spec_part(value);
+      if (!sets.count(spec)) sets.emplace(spec, set_name(group, value));
     }
   }
   *body = "<ListSets>";
@@ -507,6 +508,16 @@ Status OaiProvider::list_sets(std::string* body, std::optional<OaiError>* error)
              "</setName></set>";
   *body += "</ListSets>";
   return Status::Ok();
+}
+
+// A set's name as people know it: the collection's own name, the school's
+// registered name, the kind in Vietnamese. (The setSpec has lost diacritics.)
+std::string OaiProvider::set_name(const std::string& group, const std::string& value) const {
+  if (group == "kind") return oai::kind_label(value);
+  store::Organisation org;
+  if (group == "school" && store_.get_organisation(value, &org).ok() && !org.name.empty())
+    return org.name;
+  return value;
 }
 
 std::string OaiProvider::header(const store::Record& r) const {
