@@ -16,6 +16,7 @@
 
 #include "api/http_util.h"
 #include "api/json_render.h"
+#include "api/oai.h"
 #include "api/web_assets.h"
 #include "harvest/harvest.h"
 
@@ -168,6 +169,7 @@ struct Server::Impl {
   void shared(const Rest::Request& request, Http::ResponseWriter& response);
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
+  void oai(const Rest::Request& request, Http::ResponseWriter& response);
   void keep_index_fresh();
   void catch_up_index();
   Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
@@ -270,6 +272,8 @@ void Server::Impl::routes() {
   route("/api/v1/audit", {{Http::Method::Get, std::bind(&Impl::audit, this, _1, _2)}});
   route("/s/:secret", {{Http::Method::Get, std::bind(&Impl::shared, this, _1, _2)}});
   route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
+  route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},
+                 {Http::Method::Post, std::bind(&Impl::oai, this, _1, _2)}});
   router.addNotFoundHandler(
       guarded(&in_flight, [](const Rest::Request& request, Http::ResponseWriter& response) {
         send_error(response, Http::Code::Not_Found, "not_found",
@@ -396,6 +400,31 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
   set_file_headers(response, original);
   if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
   response.send(range.partial ? Http::Code::Partial_Content : Http::Code::Ok, body);
+}
+
+// OAI-PMH (api/oai.h): GET with a query string or POST with a form body. The
+// base URL is the address the harvester used.
+void Server::Impl::oai(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  OaiArguments arguments;
+  if (request.method() == Http::Method::Post) {
+    arguments = parse_form(request.body());
+  } else {  // Pistache 0.0.5 keeps only the first of a repeated query argument
+    const auto& query = request.query();
+    for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it)
+      arguments.emplace_back(percent_decode(it->first), percent_decode(it->second));
+  }
+  std::string host = options.address + ":" + std::to_string(options.port);
+  if (auto h = request.headers().tryGet<Http::Header::Host>())
+    host = h->host() + (h->port() == Port(80) ? "" : ":" + h->port().toString());
+  OaiOptions oai;
+  oai.base_url = "http://" + host + "/oai";
+  oai.page_size = options.oai_page_size;
+  OaiResponse answer = answer_oai(arguments, library, who, oai);
+  if (answer.http_status != 200) return send_status(response, Status::IoError(answer.xml));
+  set_header(response, "Content-Type", "text/xml; charset=utf-8");
+  response.send(Http::Code::Ok, answer.xml);
 }
 
 namespace {

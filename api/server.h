@@ -22,6 +22,8 @@ struct ServerOptions {
   std::size_t max_request_bytes = std::size_t{256} << 20;
   std::string worker_exe;     // kho binary for isolated parsing of uploads
   std::string harvest_token;  // sent to origins when fetching harvested records' files
+  // Records per OAI-PMH list answer (ListIdentifiers, ListRecords).
+  std::size_t oai_page_size = 100;
 };
 
 class Server {
