@@ -125,7 +125,12 @@ std::string attribute(const xmlNode* n, const char* name) {
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // One oai_dc record as a new record of this library.
-store::NewRecord from_oai_dc(const xmlNode* header, const xmlNode* dc, const Options& options) {
+// Set specs lose diacritics ("collection:Tu-sach-Bac-Ho"); the origin's
+// ListSets gives their names as written. Spec -> name; empty when unavailable.
+using SetNames = std::map<std::string, std::string>;
+
+store::NewRecord from_oai_dc(const xmlNode* header, const xmlNode* dc, const Options& options,
+                             const SetNames& names) {
   store::NewRecord in;
   in.actor = options.actor;
   in.visibility = options.visibility;
@@ -134,7 +139,10 @@ store::NewRecord from_oai_dc(const xmlNode* header, const xmlNode* dc, const Opt
     std::string spec = text_of(s);
     if (starts_with(spec, "school:")) in.school = spec.substr(7);
     if (starts_with(spec, "kind:") && store::valid_kind(spec.substr(5))) in.kind = spec.substr(5);
-    if (starts_with(spec, "collection:")) in.fields["collection"] = spec.substr(11);
+    if (starts_with(spec, "collection:")) {
+      auto name = names.find(spec);
+      in.fields["collection"] = name != names.end() ? name->second : spec.substr(11);
+    }
   }
   for (const xmlNode* e = dc ? dc->children : nullptr; e != nullptr; e = e->next) {
     if (e->type != XML_ELEMENT_NODE) continue;
@@ -185,7 +193,7 @@ Status fetch_page(const std::string& url, const Options& options, Summary* summa
 }
 
 Status apply_record(store::Store& store, const xmlNode* record, const Options& options,
-                    Summary* summary) {
+                    const SetNames& names, Summary* summary) {
   const xmlNode* header = child(record, "header");
   if (header == nullptr) return Status::Corrupt(options.url + ": a record without a header");
   std::string key = options.url + "#" + text_of(child(header, "identifier"));
@@ -203,12 +211,31 @@ Status apply_record(store::Store& store, const xmlNode* record, const Options& o
   }
   const xmlNode* metadata = child(record, "metadata");
   const xmlNode* dc = metadata != nullptr ? child(metadata, "dc") : nullptr;
-  store::NewRecord in = from_oai_dc(header, dc, options);
+  store::NewRecord in = from_oai_dc(header, dc, options, names);
   store::Record out;
   bool updated = false;
   if (Status s = store.put_harvested(key, in, &out, &updated); !s.ok()) return s;
   ++(updated ? summary->updated : summary->created);
   return Status::Ok();
+}
+
+// The origin's set names (first page of ListSets is enough for kho's own
+// collections); a repository without sets gives none.
+SetNames set_names(const Options& options, Summary* summary) {
+  SetNames names;
+  std::string body;
+  Sink sink{&body, nullptr, 0, kMaxResponse};
+  long status = 0;
+  if (!http_get(options.url + "?verb=ListSets", options.token, &sink, &status).ok() ||
+      status != 200)
+    return names;
+  ++summary->requests;
+  XmlDoc doc;
+  if (!parse_xml(body, options.url, &doc).ok()) return names;
+  const xmlNode* list = child(xmlDocGetRootElement(doc.get()), "ListSets");
+  for (const xmlNode* s = list ? list->children : nullptr; s != nullptr; s = s->next)
+    if (is(s, "set")) names[text_of(child(s, "setSpec"))] = text_of(child(s, "setName"));
+  return names;
 }
 
 }  // namespace
@@ -222,6 +249,7 @@ Status harvest(store::Store& store, const Options& options, Summary* out,
   std::string url = options.url + "?verb=ListRecords&metadataPrefix=oai_dc";
   if (!options.set.empty()) url += "&set=" + escape(options.set);
   if (out->incremental) url += "&from=" + escape(from);
+  SetNames names = set_names(options, out);
   std::string started;
   for (int n = 0; n < kMaxRequests; ++n) {
     Page page;
@@ -230,7 +258,7 @@ Status harvest(store::Store& store, const Options& options, Summary* out,
     if (page.list != nullptr)
       for (const xmlNode* r = page.list->children; r != nullptr; r = r->next)
         if (is(r, "record"))
-          if (Status s = apply_record(store, r, options, out); !s.ok()) return s;
+          if (Status s = apply_record(store, r, options, names, out); !s.ok()) return s;
     if (progress) progress(*out);
     if (page.token.empty()) break;
     url = options.url + "?verb=ListRecords&resumptionToken=" + escape(page.token);
