@@ -145,7 +145,7 @@ Status Library::import_path(const std::string& path, const ImportOptions& option
       ImportOptions o = options;
       item.status = sidecar_for(name, locate, &o.sidecar);
       if (!provenance.empty()) {
-        o.fields["provenance"] = provenance;
+        o.provenance = provenance;
         o.filename = fs::path(name).filename().string();
       }
       if (item.status.ok())
@@ -170,7 +170,7 @@ Status Library::import_path(const std::string& path, const ImportOptions& option
       } cleanup{tmp};
       std::vector<importers::ArchiveEntry> entries;
       if (Status s = importers::unpack_in_worker(options.worker_exe, bytes, tmp, &entries); !s.ok())
-        return s.with_context(label);
+        return s;
       std::map<std::string, std::string> by_name;
       for (const auto& e : entries)
         if (!e.file.empty()) by_name[e.name] = e.file;

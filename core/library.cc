@@ -49,6 +49,10 @@ void describe(const importers::Document& doc, const ImportOptions& options, stor
     (is_one_of(name, kDublinCore) ? in->dc : in->fields)[name] = value;
     in->sources[name] = store::kSourceSidecar;
   }
+  if (!options.provenance.empty()) {
+    in->fields["provenance"] = options.provenance;
+    in->sources["provenance"] = store::kSourceExtracted;
+  }
   if (in->dc.find("title") == in->dc.end())
     in->dc["title"] = fs::path(in->filename).stem().string();
   in->dc["format"] = doc.media_type;

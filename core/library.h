@@ -29,6 +29,7 @@ struct ImportOptions {
   // From a sidecar (FILE.meta.json, metadata.csv): any field, and kind,
   // school, visibility; over what the file says, under what is typed.
   std::map<std::string, std::string> sidecar;
+  std::string provenance;    // where in an archive the file was: "a.zip/dir/b.pdf"
   std::string worker_exe;    // kho binary for isolated parsing; empty: in-process
   bool update_index = true;  // false: caller catches the index up later
 };

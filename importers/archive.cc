@@ -43,6 +43,8 @@ std::string from_cp1258(std::string_view bytes) {
   char* to = out.data();
   std::size_t in_left = bytes.size(), out_left = out.size();
   std::size_t rc = iconv(cd, &in, &in_left, &to, &out_left);
+  // The decoder holds back the last letter in case a tone mark follows: flush it.
+  if (rc != static_cast<std::size_t>(-1)) rc = iconv(cd, nullptr, nullptr, &to, &out_left);
   iconv_close(cd);
   if (rc == static_cast<std::size_t>(-1)) return text::valid_utf8(bytes);
   out.resize(out.size() - out_left);
@@ -143,7 +145,7 @@ Status unpack(const std::string& path, const std::string& dir, const ArchiveLimi
     ArchiveEntry e{
         name, (fs::path(dir) / (std::to_string(out->size() + 1) + extension(name))).string(), ""};
     if (archive_entry_is_encrypted(entry)) {
-      e.file.clear(), e.error = "encrypted";
+      e.file.clear(), e.error = "encrypted: kho cannot open a file that needs a password";
       out->push_back(e);
       continue;
     }
