@@ -457,13 +457,32 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   TempFile temp;
   if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
     return send_status(response, s);
-  store::Record r;
-  bool duplicate = false;
-  if (Status s = library.import_file(temp.path, import, &r, &duplicate); !s.ok())
-    return send_status(response, s.with_context(import.filename));
-  if (!duplicate) set_header(response, "Location", "/api/v1/records/" + std::to_string(r.id));
-  send_json(response, duplicate ? Http::Code::Ok : Http::Code::Created,
-            render_record(r, duplicate));
+  std::vector<ImportItem> items;
+  Status s = library.import_path(temp.path, import,
+                                 [&](const ImportItem& item) { items.push_back(item); });
+  if (!s.ok()) return send_status(response, s.with_context(import.filename));
+  if (items.size() == 1 && items[0].name == temp.path) {  // one file, not an archive
+    const ImportItem& item = items[0];
+    if (!item.status.ok()) return send_status(response, item.status.with_context(import.filename));
+    if (!item.duplicate)
+      set_header(response, "Location", "/api/v1/records/" + std::to_string(item.record.id));
+    return send_json(response, item.duplicate ? Http::Code::Ok : Http::Code::Created,
+                     render_record(item.record, item.duplicate));
+  }
+  // An archive: what became of each file in it.
+  nlohmann::json imported = nlohmann::json::array(), duplicates = imported, failed = imported;
+  for (const auto& item : items) {
+    if (!item.status.ok())
+      failed.push_back({{"path", item.name}, {"error", item.status.message()}});
+    else
+      (item.duplicate ? duplicates : imported)
+          .push_back({{"path", item.name}, {"id", item.record.id}});
+  }
+  bool refused = imported.empty() && duplicates.empty() && !failed.empty();
+  if (refused && items.size() == 1) return send_status(response, items[0].status);
+  send_json(response, imported.empty() ? Http::Code::Ok : Http::Code::Created,
+            nlohmann::json{{"imported", imported}, {"duplicates", duplicates}, {"failed", failed}}
+                .dump());
 }
 
 namespace {

@@ -137,7 +137,9 @@ Status Library::import_path(const std::string& path, const ImportOptions& option
       importers::Sniff sniff{head, bytes};
       bool document = importers::Registry::builtin().pick(sniff, &why) != nullptr;
       if (!document && importers::looks_like_archive(head)) {
-        std::string label = provenance.empty() ? fs::path(name).filename().string() : provenance;
+        std::string label = !provenance.empty()         ? provenance
+                            : !options.filename.empty() ? options.filename
+                                                        : fs::path(name).filename().string();
         item.status = archive(bytes, label, depth);
         if (!item.status.ok()) report(item);
         return;

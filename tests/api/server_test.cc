@@ -770,3 +770,20 @@ TEST_CASE("share links: open without an account, expire, are revoked, and are au
   CHECK(actions.count("read-file") == 1);
   CHECK(actions.count("share-revoke") == 1);
 }
+
+TEST_CASE("an uploaded archive imports each file; a zip bomb is refused with 413") {
+  Api api;
+  auto fixture = [](const char* name) {
+    return kho::testing::read_file(kho::testing::source_dir() / "tests" / "fixtures" / name);
+  };
+  auto r = api.upload(fixture("archive-nested.zip"), "filename=ho-so.zip");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  json body = json::parse(r.body);
+  CHECK(body["imported"].size() == 4);
+  CHECK(body["failed"].empty());
+  CHECK(body["imported"][0]["path"].get<std::string>().rfind("ho-so.zip/", 0) == 0);
+  auto bomb = api.upload(fixture("archive-bomb.zip"), "filename=bom.zip");
+  CHECK(bomb.status == 413);
+  CHECK(contains(error_message(bomb), "zip bomb"));
+}
