@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "importers/importer.h"
 #include "importers/worker.h"
@@ -152,6 +153,36 @@ Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out) {
   return Status::Ok();
 }
 
+Status Library::extract_with(const std::string& path, const ImportOptions& options,
+                             importers::Document* doc) {
+  std::string head(4096, '\0'), why;
+  {
+    std::ifstream in(path, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  const importers::Importer* importer =
+      importers::Registry::builtin().pick(importers::Sniff{head, path}, &why);
+  std::string name = importer != nullptr ? std::string(importer->name()) : "";
+  {
+    std::lock_guard lock(filters_mutex_);
+    if (!name.empty() && filter_failures_[name] >= kBrokenAfter)
+      return Status::Unsupported("skipped: the " + name + " filter broke on the last " +
+                                 std::to_string(kBrokenAfter) +
+                                 " files and is not used again in this run; check kho's "
+                                 "installation, then import this file again");
+  }
+  Status s = extract(path, options, doc);
+  if (name.empty()) return s;
+  std::lock_guard lock(filters_mutex_);
+  int& failures = filter_failures_[name];
+  failures = importers::worker_broke(s) ? failures + 1 : 0;
+  if (failures == kBrokenAfter)
+    std::fprintf(stderr, "kho: the %s filter broke on %d files in a row; not using it again\n",
+                 name.c_str(), kBrokenAfter);
+  return s;
+}
+
 Status Library::import_file(const std::string& path, const ImportOptions& options,
                             store::Record* out, bool* duplicate) {
   *duplicate = false;
@@ -176,7 +207,7 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   if (!options.access.may_change(options.school, options.kind.empty() ? "other" : options.kind))
     return Status::Denied("you may not add records to school '" + options.school + "'");
   importers::Document doc;
-  if (Status s = extract(path, options, &doc); !s.ok()) return s;
+  if (Status s = extract_with(path, options, &doc); !s.ok()) return s;
   store::NewRecord in;
   in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
   in.school = options.sidecar.count("school") ? options.sidecar.at("school") : options.school;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@
 #include "store/store.h"
 
 namespace kho {
+
+namespace importers {
+struct Document;
+}
 
 struct ImportOptions {
   std::string kind;  // empty: the kind the importer recognised, else "other"
@@ -87,6 +92,13 @@ class Library {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<indexer::Index> index_;
   std::unique_ptr<Accounts> accounts_;
+  // A filter (an importer in its worker) that broke on this many files in a
+  // row is not used again by this Library: it looks broken, not the files.
+  static constexpr int kBrokenAfter = 3;
+  std::mutex filters_mutex_;
+  std::map<std::string, int> filter_failures_;  // importer name -> failures in a row
+  Status extract_with(const std::string& path, const ImportOptions& options,
+                      importers::Document* doc);
 };
 
 // True when `name` is a Dublin Core element or one of kho's fields (store.h).

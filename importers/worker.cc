@@ -195,6 +195,14 @@ Status read_reply(std::string output, Document* out) {
 
 }  // namespace
 
+bool worker_broke(const Status& s) {
+  const std::string& m = s.message();
+  for (const char* prefix : {"parser crashed", "timed out", "parser failed", "parser ran out",
+                             "parser worker", "cannot start the parser worker"})
+    if (m.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 int run_worker(const std::string& path, const WorkerLimits& limits) {
   lower_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
   lower_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.seconds),

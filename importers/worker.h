@@ -32,6 +32,12 @@ Status extract_in_worker(const std::string& worker_exe, const std::string& path,
 Status run_worker_command(const std::string& worker_exe, const std::vector<std::string>& args,
                           const WorkerLimits& limits, std::string* reply);
 
+// True when a Status from extract_in_worker says the worker broke (crashed,
+// hung, ran out of memory, died, could not start) rather than that it read
+// the file and found it bad. One broken run is a bad file; many in a row
+// mean a broken filter.
+bool worker_broke(const Status& s);
+
 // JSON round trip of a Document, used across the worker pipe.
 std::string to_json(const Document& doc);
 Status from_json(const std::string& json, Document* out);

@@ -99,3 +99,30 @@ TEST_CASE("a bad file is refused with its reason and nothing is stored") {
   CHECK(library->import_file(empty.string(), bad_kind, &record, &duplicate).code() ==
         Status::Code::kInvalid);
 }
+
+TEST_CASE("a filter that breaks on file after file is set aside, and says so") {
+  TempDir dir;
+  auto library = open_library(dir);
+  ImportOptions options;
+  options.worker_exe = "/bin/false";  // a worker that dies on everything: a broken installation
+  std::vector<std::string> reasons;
+  for (int i = 0; i < 5; ++i) {
+    auto file = dir.path() / ("t" + std::to_string(i) + ".txt");
+    kho::testing::write_file(file, "Thông báo số " + std::to_string(i) + "\n");
+    store::Record record;
+    bool duplicate = false;
+    Status s = library->import_file(file.string(), options, &record, &duplicate);
+    REQUIRE_FALSE(s.ok());
+    reasons.push_back(s.message());
+  }
+  for (int i = 0; i < 3; ++i) CHECK(reasons[i].find("parser failed") != std::string::npos);
+  for (int i = 3; i < 5; ++i) CHECK(reasons[i].find("filter broke") != std::string::npos);
+  CHECK(library->store().record_count() == 0);
+  // A good file of another format is still read.
+  auto html = dir.path() / "a.html";
+  kho::testing::write_file(html, "<html><head><title>Lịch thi</title></head><body>x</body></html>");
+  options.worker_exe.clear();
+  store::Record record;
+  bool duplicate = false;
+  CHECK(library->import_file(html.string(), options, &record, &duplicate).ok());
+}
