@@ -40,8 +40,8 @@ struct FileCloser {
 };
 using File = std::unique_ptr<FILE, FileCloser>;
 
-// A file cut short (an interrupted copy or upload) lacks its end marker; some
-// writers append a little after it, so look through the last few KiB.
+// Some writers append data after the end marker (phones put a video after a
+// JPEG's), so the marker is looked for only to explain a file that failed.
 bool has_end_marker(const std::string& path, std::string_view marker) {
   constexpr std::streamoff kTail = 8 << 10;
   std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -52,6 +52,17 @@ bool has_end_marker(const std::string& path, std::string_view marker) {
   std::string tail(static_cast<std::size_t>(size - from), '\0');
   in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
   return tail.find(marker) != std::string::npos;
+}
+
+// Why a page could not be read: a file cut short (an interrupted copy or
+// upload) lacks its end marker; anything else is damage.
+Status unreadable(const std::string& path, const Format& format, int pages, int page) {
+  std::string what = std::string(format.name) + " image";
+  if (!format.end_marker.empty() && !has_end_marker(path, format.end_marker))
+    return Status::Corrupt("truncated " + what + " (no end marker)");
+  return Status::Corrupt("damaged " + what + " (" +
+                         (pages > 1 ? "page " + std::to_string(page + 1) + " " : "") +
+                         "cannot be decoded)");
 }
 
 Status count_pages(const std::string& path, const Format& format, int* pages) {
@@ -74,10 +85,9 @@ Status check_sizes(const std::string& path, const Format& format, int pages) {
     l_ok bad = format.kind == Kind::kTiff
                    ? readHeaderTiff(path.c_str(), n, &w, &h, &bps, &spp, &res, &cmap, &fmt)
                    : pixReadHeader(path.c_str(), &fmt, &w, &h, &bps, &spp, &cmap);
-    Status s = bad ? Status::Corrupt("damaged " + std::string(format.name) +
-                                     " image (its header cannot be read)")
-                   : ocr::check_size(w, h);
-    if (!s.ok()) return pages > 1 ? s.with_context("page " + std::to_string(n + 1)) : s;
+    if (bad) return unreadable(path, format, pages, n);
+    if (Status s = ocr::check_size(w, h); !s.ok())
+      return pages > 1 ? s.with_context("page " + std::to_string(n + 1)) : s;
   }
   return Status::Ok();
 }
@@ -118,34 +128,20 @@ class ImageImporter : public Importer {
   int accepts(const Sniff& sniff) const override { return format_of(sniff.head) ? 100 : 0; }
 
   Status extract(const std::string& path, Document* out) const override {
-    std::string head(16, '\0');
-    {
-      std::ifstream in(path, std::ios::binary);
-      in.read(head.data(), static_cast<std::streamsize>(head.size()));
-      head.resize(static_cast<std::size_t>(in.gcount()));
-    }
-    auto format = format_of(head);
+    std::optional<Format> format = format_of(read_head(path));
     if (!format) return Status::Unsupported("not a PNG, JPEG or TIFF image");
-    std::string what = std::string(format->name) + " image";
-    if (!format->end_marker.empty() && !has_end_marker(path, format->end_marker))
-      return Status::Corrupt("truncated " + what + " (no end marker)");
     int pages = 1;
     if (Status s = count_pages(path, *format, &pages); !s.ok()) return s;
     if (Status s = check_sizes(path, *format, pages); !s.ok()) return s;
-
     auto load = [&](std::size_t job, ocr::PageImage* image) {
       int page = static_cast<int>(job);
       image->pix.reset(decode(path, *format, page));
-      if (!image->pix)
-        return Status::Corrupt("damaged " + what +
-                               (pages > 1 ? " (page " + std::to_string(page + 1) + " " : " (") +
-                               "cannot be decoded)");
+      if (!image->pix) return unreadable(path, *format, pages, page);
       prepare(image);
       return Status::Ok();
     };
     std::vector<ocr::PageText> texts;
     if (Status s = ocr::recognise(static_cast<std::size_t>(pages), load, &texts); !s.ok()) return s;
-
     out->media_type = format->media_type;
     if (pages > 1) out->meta["pages"] = std::to_string(pages);
     for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -154,6 +150,15 @@ class ImageImporter : public Importer {
         out->ocr_confidence[static_cast<std::uint32_t>(i + 1)] = texts[i].confidence;
     }
     return Status::Ok();
+  }
+
+ private:
+  static std::string read_head(const std::string& path) {
+    std::string head(16, '\0');
+    std::ifstream in(path, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head;
   }
 };
 

@@ -102,6 +102,16 @@ TEST_CASE("A JPEG scan with speckles is read by OCR") {
   check_confidence(doc, 1);
 }
 
+TEST_CASE("A JPEG with data after its end, as phones append a video, is still read") {
+  TempDir dir;
+  fs::path path = dir.path() / "motion-photo.jpg";
+  write_file(path, read_file(fixture("scan-thong-bao.jpg")) + std::string(64 << 10, '\x42'));
+  auto [status, doc] = extract(path);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  CHECK(contains(doc.pages.at(0), "Tuyển sinh vào lớp 10"));
+}
+
 TEST_CASE("Each page of a multi-page TIFF is a page of its own") {
   auto [status, doc] = extract(fixture("scan-so-goc.tif"));
   INFO(status.message());
@@ -150,6 +160,20 @@ TEST_CASE("In a mixed PDF only the page without text is OCRed") {
   CHECK(contains(doc.pages[1], "Chuyển đổi số trong nhà trường"));
   check_confidence(doc, 2);
   CHECK(doc.ocr_confidence.size() == 1);
+}
+
+TEST_CASE("A scanned PDF page whose text layer is garbage is OCRed instead") {
+  // Under the image: "Ban sao dien tu tu may quet" and 60 private-use code points.
+  auto [status, doc] = extract(fixture("scan-garbage-text.pdf"));
+  INFO(status.message());
+  REQUIRE(status.ok());
+  REQUIRE(doc.pages.size() == 1);
+  const std::string& text = doc.pages[0];
+  INFO(text);
+  CHECK_FALSE(contains(text, "may quet"));
+  CHECK_FALSE(contains(text, "\uE000"));
+  CHECK(contains(text, "Chuyển đổi số trong nhà trường"));
+  check_confidence(doc, 1);
 }
 
 TEST_CASE("A PDF with a text layer on every page is not OCRed") {
