@@ -109,6 +109,10 @@ void prepare(ocr::PageImage* page) {
   Pix* pix = page->pix.get();
   int dpi = pixGetXRes(pix);
   page->dpi = dpi >= 70 && dpi <= 2400 ? dpi : 0;  // otherwise missing or nonsense
+  if (pixGetSpp(pix) == 4) {                       // transparent parts are paper, not black
+    if (ocr::PixPtr flat{pixAlphaBlendUniform(pix, 0xffffff00)}) page->pix = std::move(flat);
+    pix = page->pix.get();
+  }
   if (pixGetDepth(pix) > 8 || pixGetColormap(pix) != nullptr) {
     if (ocr::PixPtr grey{pixConvertTo8(pix, 0)}) page->pix = std::move(grey);
   }

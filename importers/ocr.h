@@ -31,8 +31,8 @@ using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 // scanned at 600 dpi, and at 4 bytes a pixel stays well inside the worker's
 // memory limit with one page per core in flight.
 inline constexpr std::int64_t kMaxPixels = 80'000'000;
-// Most pages one file may send to OCR: about what the worker's time limit
-// allows on a small server (see WorkerLimits).
+// Most pages one file may send to OCR. The worker's time limit (WorkerLimits)
+// usually stops a long scan first; this refuses a huge one before any work.
 inline constexpr int kMaxPages = 1000;
 // The resolution PDF pages are rendered at, and that scans are brought down
 // to: Tesseract reads best around 300 dpi, and more pixels only cost time.

@@ -17,7 +17,7 @@ struct WorkerLimits {
   std::size_t memory_bytes = std::size_t{2} << 30;  // address space of the child
   // Wall-clock time; CPU time is this on every core, as OCR uses them all.
   // Ten minutes lets a scanned book through: OCR of a dense A4 page costs
-  // ~2.5 s of CPU, so 240 pages on two cores.
+  // about 3 s of CPU (bench/ocr), so some 400 pages on two cores.
   int seconds = 600;
 };
 

@@ -102,6 +102,16 @@ TEST_CASE("A JPEG scan with speckles is read by OCR") {
   check_confidence(doc, 1);
 }
 
+TEST_CASE("Text on a transparent background is read as on white paper") {
+  auto [status, doc] = extract(fixture("scan-transparent.png"));
+  INFO(status.message());
+  REQUIRE(status.ok());
+  INFO(doc.pages.at(0));
+  CHECK(contains(doc.pages.at(0), "Trường THCS Mạo Khê"));
+  CHECK(contains(doc.pages.at(0), "danh sách tốt nghiệp"));
+  check_confidence(doc, 1);
+}
+
 TEST_CASE("A JPEG with data after its end, as phones append a video, is still read") {
   TempDir dir;
   fs::path path = dir.path() / "motion-photo.jpg";
