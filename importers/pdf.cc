@@ -121,8 +121,6 @@ Status render(const poppler::document& doc, int index, ocr::PageImage* out) {
   poppler::image image = renderer.render_page(page.get(), dpi, dpi);
   if (!image.is_valid() || image.width() <= 0 || image.height() <= 0)
     return Status::Corrupt("damaged PDF (" + page_name + " cannot be rendered)");
-  if (Status s = ocr::check_size(image.width(), image.height()); !s.ok())
-    return s.with_context(page_name);
   out->pix.reset(pixCreate(image.width(), image.height(), 8));
   if (!out->pix) throw std::bad_alloc();
   l_uint32* data = pixGetData(out->pix.get());
@@ -136,8 +134,17 @@ Status render(const poppler::document& doc, int index, ocr::PageImage* out) {
   return Status::Ok();
 }
 
-// OCRs the pages without usable text; OCR's text replaces the text layer
-// only where it found more letters.
+// Whether OCR's reading of a page beats its text layer. Any reading beats
+// none; but a short text layer (a cover's title) is real text, and OCR of
+// the picture beside it may read noise as letters, so it must be confident.
+bool better_than_layer(const ocr::PageText& ocr, const std::string& layer) {
+  constexpr double kSure = 60;
+  if (!ocr.has_words) return false;
+  int had = count_letters(layer).good;
+  return had == 0 || (ocr.confidence >= kSure && count_letters(ocr.text).good > had);
+}
+
+// OCRs the pages without usable text and keeps the better reading of each.
 Status read_scans(const poppler::document& doc, Document* out) {
   std::vector<int> scans;
   for (std::size_t i = 0; i < out->pages.size(); ++i)
@@ -153,8 +160,7 @@ Status read_scans(const poppler::document& doc, Document* out) {
   if (Status s = ocr::recognise(scans.size(), load, &texts); !s.ok()) return s;
   for (std::size_t j = 0; j < scans.size(); ++j) {
     auto& page = out->pages[static_cast<std::size_t>(scans[j])];
-    if (!texts[j].has_words || count_letters(texts[j].text).good <= count_letters(page).good)
-      continue;
+    if (!better_than_layer(texts[j], page)) continue;
     page = std::move(texts[j].text);
     out->ocr_confidence[static_cast<std::uint32_t>(scans[j] + 1)] = texts[j].confidence;
   }
