@@ -17,6 +17,7 @@ std::unique_ptr<Importer> make_office_open_xml_importer();
 std::unique_ptr<Importer> make_opendocument_importer();
 std::unique_ptr<Importer> make_epub_importer();
 std::unique_ptr<Importer> make_office97_importer();
+std::unique_ptr<Importer> make_image_importer();  // PNG, JPEG, TIFF through OCR
 
 // The visible text of an XHTML (or HTML) page, one line per block, as the
 // HTML importer reads it; for the chapters of an e-book.

@@ -106,6 +106,7 @@ const Registry& Registry::builtin() {
     r.add(make_opendocument_importer());
     r.add(make_epub_importer());
     r.add(make_office97_importer());
+    r.add(make_image_importer());
     r.add(make_html_importer());
     r.add(make_plain_text_importer());
     return r;
@@ -161,11 +162,7 @@ std::string describe_bytes(std::string_view head) {
       {"PK\x03\x04"sv, "a ZIP container such as DOCX, ODT or EPUB"},
       {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"sv, "an old Microsoft Office file such as DOC or XLS"},
       {"{\\rtf"sv, "an RTF document"},
-      {"\x89PNG"sv, "a PNG image"},
-      {"\xFF\xD8\xFF"sv, "a JPEG image"},
       {"GIF8"sv, "a GIF image"},
-      {"II*"sv, "a TIFF image"},
-      {"MM\0*"sv, "a TIFF image"},
       {"AT&TFORM"sv, "a DjVu document"},
       {"\x1F\x8B"sv, "a gzip archive"},
   };

@@ -77,11 +77,17 @@ Status read_until(int fd, std::chrono::steady_clock::time_point deadline, std::s
   }
 }
 
+// OCR keeps every core busy (ocr.h), so a worker may use its wall-clock
+// time on each core.
+rlim_t cpu_seconds(const WorkerLimits& limits) {
+  return static_cast<rlim_t>(limits.seconds) * std::max(1u, std::thread::hardware_concurrency());
+}
+
 Status describe_exit(int status, const WorkerLimits& limits) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     if (sig == SIGXCPU)
-      return Status::Corrupt("timed out after " + std::to_string(limits.seconds) +
+      return Status::Corrupt("timed out after " + std::to_string(cpu_seconds(limits)) +
                              " s of CPU time");
     const char* what = sigdescr_np(sig);  // unlike strsignal(), safe from any thread
     return Status::Corrupt("parser crashed (signal " + std::to_string(sig) + ", " +
@@ -161,7 +167,7 @@ void lower_limit(decltype(RLIMIT_AS) resource, rlim_t soft, rlim_t hard) {
 // lowers them as soon as the child exists; run_worker() lowers them again to
 // its own defaults.
 void limit_child(pid_t pid, const WorkerLimits& limits) {
-  auto seconds = static_cast<rlim_t>(limits.seconds);
+  rlim_t seconds = cpu_seconds(limits);
   rlimit mem{limits.memory_bytes, limits.memory_bytes}, cpu{seconds, seconds + 1};
   prlimit(pid, RLIMIT_AS, &mem, nullptr);
   prlimit(pid, RLIMIT_CPU, &cpu, nullptr);
@@ -205,8 +211,7 @@ bool worker_broke(const Status& s) {
 
 int run_worker(const std::string& path, const WorkerLimits& limits) {
   lower_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
-  lower_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.seconds),
-              static_cast<rlim_t>(limits.seconds) + 1);
+  lower_limit(RLIMIT_CPU, cpu_seconds(limits), cpu_seconds(limits) + 1);
   lower_limit(RLIMIT_CORE, 0, 0);  // a parser that crashes on a bad file leaves no core dumps about
   nlohmann::json reply;
   try {

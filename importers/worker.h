@@ -15,7 +15,10 @@ namespace kho::importers {
 
 struct WorkerLimits {
   std::size_t memory_bytes = std::size_t{2} << 30;  // address space of the child
-  int seconds = 120;                                // wall clock (and CPU) time
+  // Wall-clock time; CPU time is this on every core, as OCR uses them all.
+  // Ten minutes lets a scanned book through: OCR of a dense A4 page costs
+  // about 3 s of CPU (bench/ocr), so some 400 pages on two cores.
+  int seconds = 600;
 };
 
 // The child side: sets limits, extracts `path`, prints JSON, returns exit code.

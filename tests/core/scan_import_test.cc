@@ -1,0 +1,61 @@
+// A scan imported through the Library, as `kho import` does it: parsed by OCR
+// in the worker process, stored with its OCR confidence, and found by search
+// with or without diacritics.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/library.h"
+#include "tests/testing.h"
+
+using namespace kho;
+using kho::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fixture(const std::string& name) {
+  return kho::testing::source_dir() / "tests" / "fixtures" / name;
+}
+
+std::vector<store::RecordId> search(Library& library, const std::string& query) {
+  indexer::SearchRequest request;
+  request.query = query;
+  indexer::Results results;
+  REQUIRE(library.index().search(request, &results).ok());
+  std::vector<store::RecordId> ids;
+  for (const auto& hit : results.hits) ids.push_back(hit.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("an imported scan is searchable by the words OCR read") {
+  TempDir dir;
+  std::unique_ptr<Library> library;
+  REQUIRE(Library::open(dir.str() + "/data", true, &library).ok());
+  ImportOptions options;
+  if (fs::exists(kho::testing::kho_binary())) options.worker_exe = kho::testing::kho_binary();
+  options.kind = "admin-doc";
+  store::Record png, pdf;
+  bool duplicate = true;
+  Status s =
+      library->import_file(fixture("scan-quyet-dinh.png").string(), options, &png, &duplicate);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  CHECK_FALSE(duplicate);
+  CHECK(png.dc.at("format") == "image/png");
+  REQUIRE(png.ocr_confidence.count(1) == 1);
+  CHECK(png.ocr_confidence.at(1) > 60);
+  s = library->import_file(fixture("scan-ke-hoach.pdf").string(), options, &pdf, &duplicate);
+  INFO(s.message());
+  REQUIRE(s.ok());
+
+  CHECK(search(*library, "tot nghiep mao khe") == std::vector<store::RecordId>{png.id});
+  CHECK(search(*library, "\"Trường THCS Mạo Khê\"") == std::vector<store::RecordId>{png.id});
+  CHECK(search(*library, "chuyển đổi số hoà bình") == std::vector<store::RecordId>{pdf.id});
+
+  // The text is stored as read, page by page, so `kho show` and snippets have it.
+  std::string text;
+  REQUIRE(library->store().page_text(png.id, 1, &text).ok());
+  CHECK(text.find("Điều 1. Công nhận") != std::string::npos);
+}
