@@ -24,7 +24,9 @@ constexpr std::size_t kHeadSegments = 80;  // the header is on the first page
 constexpr std::size_t kTailSegments = 40;  // recipients and signer end the last
 
 std::string trim(std::string_view s) {
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto blank = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
   while (!s.empty() && blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return std::string(s);
@@ -299,11 +301,11 @@ bool place_and_date(const std::string& s, std::string* place, std::string* iso) 
 }
 
 // A summary runs on over lines that continue its sentence (a small letter
-// or a digit first); a capital starts the body.
+// first); a capital or a number starts the body.
 std::string continued(const std::vector<std::string>& seg, std::size_t from, std::string first) {
   for (std::size_t i = from; i < seg.size() && i < from + 2; ++i) {
     std::vector<UChar32> cps = code_points(seg[i]);
-    if (cps.empty() || !(u_islower(cps[0]) || u_isdigit(cps[0]))) break;
+    if (cps.empty() || !u_islower(cps[0])) break;
     first += " " + seg[i];
   }
   return first;
@@ -377,11 +379,12 @@ Footer read_footer(const std::vector<std::string>& tail) {
       }
       continue;
     }
+    // A PDF's reading order may interleave the two columns line by line, so
+    // the signer's lines do not end the list; only the end of the text does.
     if (in_recipients && is_list_item(s)) {
       items.push_back(clean_item(s));
       continue;
     }
-    in_recipients = false;
     rest.push_back(s);
   }
   for (const auto& i : items) f.recipients += (f.recipients.empty() ? "" : "; ") + i;
@@ -449,7 +452,7 @@ bool describe_admin(const std::vector<std::string>& pages, const std::vector<std
   put_if_absent(meta, "recipients", footer.recipients);
   put_if_absent(meta, "signer", footer.signer);
   put_if_absent(meta, "signer_role", footer.signer_role);
-  put_title(pages, meta, vv.empty() ? summary : upper_first(vv));
+  put_title(pages, meta, upper_first(vv.empty() ? summary : vv));
   return true;
 }
 

@@ -152,17 +152,15 @@ Status decode_whole(const std::string& bytes, std::string* utf8) {
   if (decode_text(bytes, utf8)) return Status::Ok();
   for (unsigned char c : bytes)
     if (is_binary_control(c)) return Status::Corrupt("binary data inside a text file");
+  // Legacy-typed Vietnamese first: even a short note in TCVN3 is all "bad" UTF-8.
+  text::Legacy used = text::Legacy::kNone;
+  std::string decoded = text::decode_8bit(bytes, &used);
+  if (used != text::Legacy::kNone) return *utf8 = std::move(decoded), Status::Ok();
   std::string repaired = text::valid_utf8(bytes);
   std::size_t bad = count_replacements(repaired) - count_replacements(bytes);
-  if (bad > 8 && bad > bytes.size() / 1000) {
-    text::Legacy used = text::Legacy::kNone;
-    std::string decoded = text::decode_8bit(bytes, &used);
-    if (used == text::Legacy::kNone)
-      return Status::Unsupported(
-          "text is neither UTF-8 nor Vietnamese in TCVN3, VNI or Windows-1258; save it as UTF-8");
-    *utf8 = std::move(decoded);
-    return Status::Ok();
-  }
+  if (bad > 8 && bad > bytes.size() / 1000)
+    return Status::Unsupported(
+        "text is neither UTF-8 nor Vietnamese in TCVN3, VNI or Windows-1258; save it as UTF-8");
   *utf8 = repaired.starts_with("\xEF\xBB\xBF") ? repaired.substr(3) : repaired;
   return Status::Ok();
 }

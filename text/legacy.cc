@@ -130,16 +130,23 @@ bool typed_in_capitals(const std::vector<UChar32>& line) {
   return qualifies;
 }
 
+// Decided per table cell: Word and catdoc put a row's cells on one line.
 std::string tcvn3_line(const std::vector<UChar32>& line) {
-  bool capitals = typed_in_capitals(line);
   std::string out;
-  for (UChar32 c : line) {
-    if (c >= 0xA0 && c <= 0xFF) {
-      UChar32 letter = kTcvn3[c - 0xA0];
-      append(out, capitals ? u_toupper(letter) : letter);
-    } else {
-      append(out, c);
+  for (std::size_t start = 0; start < line.size();) {
+    std::size_t end = std::find(line.begin() + start, line.end(), '\t') - line.begin();
+    std::vector<UChar32> cell(line.begin() + start, line.begin() + end);
+    bool capitals = typed_in_capitals(cell);
+    for (UChar32 c : cell) {
+      if (c >= 0xA0 && c <= 0xFF) {
+        UChar32 letter = kTcvn3[c - 0xA0];
+        append(out, capitals ? u_toupper(letter) : letter);
+      } else {
+        append(out, c);
+      }
     }
+    if (end < line.size()) out += '\t';
+    start = end + 1;
   }
   return out;
 }
