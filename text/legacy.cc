@@ -432,6 +432,14 @@ SyllableCount count_syllables(std::string_view utf8) {
 Legacy detect_legacy(std::string_view utf8) {
   constexpr std::size_t kSample = std::size_t{1} << 20;  // enough words to decide
   std::string_view sample = utf8.substr(0, std::min(utf8.size(), kSample));
+  // Fast path for Unicode text: its letters beyond Latin-1 (ư, ơ, đ, ạ...)
+  // outnumber Latin-1's, while legacy-typed text has next to none of them.
+  std::size_t latin1 = 0, beyond = 0;
+  for (UChar32 c : code_points(sample)) {
+    if (c >= 0xA0 && c <= 0xFF) ++latin1;
+    if (c >= 0x100 && c <= 0x1EFF) ++beyond;
+  }
+  if (beyond >= latin1) return Legacy::kNone;
   SyllableCount before = count_syllables(sample);
   if (before.words == 0) return Legacy::kNone;
   Legacy best = Legacy::kNone;
