@@ -442,7 +442,7 @@ bool describe_admin(const std::vector<std::string>& pages, const std::vector<std
   for (std::size_t i = 0; i < std::min(number_at, type_at); ++i)
     if (is_upper_line(head[i]) && !is_motto(head[i])) block.push_back(head[i]);
   Footer footer = read_footer(tail_segments(pages));
-  (*meta)["kind"] = "admin-doc";
+  put_if_absent(meta, "kind", "admin-doc");
   put_if_absent(meta, "number", number);
   put_if_absent(meta, "doc_type", doc_type);
   put_if_absent(meta, "issuer", issuer_of(block));
@@ -505,7 +505,7 @@ bool describe_lesson_plan(const std::vector<std::string>& pages,
   int labels =
       !school.empty() + !group.empty() + !teacher.empty() + !lesson.empty() + !subject.empty();
   if (!(heading && labels >= 2) && !(labels >= 4 && !lesson.empty())) return false;
-  (*meta)["kind"] = "lesson-plan";
+  put_if_absent(meta, "kind", "lesson-plan");
   put_if_absent(meta, "school_name", school);
   put_if_absent(meta, "subject_group", group);
   put_if_absent(meta, "teacher", teacher);
@@ -529,14 +529,9 @@ bool is_placeholder_title(std::string_view title, const std::vector<std::string>
     if (low == p) return true;
   // The importer guessed it from the text: one of the first lines.
   if (pages.empty()) return false;
-  std::vector<std::string> first;
-  std::vector<std::string> one_page{pages.front()};
-  for (const auto& s : head_segments(one_page)) {
-    if (s == t || trim(s) == t) return true;
-    if (first.size() > 12) break;
-    first.push_back(s);
-  }
-  return false;
+  std::vector<std::string> first = head_segments({pages.front()});
+  if (first.size() > 12) first.resize(12);
+  return std::find(first.begin(), first.end(), t) != first.end();
 }
 
 bool describes_media_type(std::string_view media_type) {
