@@ -21,7 +21,6 @@
 #include "importers/formats.h"
 #include "importers/package.h"
 #include "importers/subprocess.h"
-#include "text/legacy.h"
 #include "text/vietnamese.h"
 
 namespace kho::importers {
@@ -163,7 +162,7 @@ std::vector<std::string> powerpoint_pages(const CompoundFile& file) {
 // catdoc drops Word's optional hyphen (U+00AD in its maps), but in text typed
 // in TCVN3 that byte is the letter ư ("Tr\u00ADêng" is "Trường"). A private
 // HOME whose ~/.catdocrc points catdoc at our own copy of its "ascii" maps,
-// without that one line, keeps it; the legacy check below then decides.
+// without that one line, keeps it; the legacy check (registry.cc) decides.
 class CatdocMaps {
  public:
   CatdocMaps() {
@@ -192,16 +191,6 @@ class CatdocMaps {
  private:
   std::string dir_;
 };
-
-// Legacy-typed text (TCVN3, VNI) converted; otherwise an optional hyphen is
-// only a hint where to break a line, and goes.
-std::string legacy_or_plain(const std::string& text) {
-  text::Legacy legacy = text::detect_legacy(text);
-  if (legacy != text::Legacy::kNone) return text::repair_lines(text, legacy);
-  std::string out = text;
-  for (std::size_t at; (at = out.find("\xC2\xAD")) != std::string::npos;) out.erase(at, 2);
-  return out;
-}
 
 std::vector<std::string> pages_of(const std::string& text) {
   std::vector<std::string> pages;
@@ -243,7 +232,7 @@ class Office97Importer : public Importer {
     std::string text;
     if (Status s = run_tool(argv, limits, &text); !s.ok()) return s;
     // The tools guess when a file lies about its code page; never pass on bad UTF-8.
-    std::vector<std::string> pages = pages_of(legacy_or_plain(text::valid_utf8(text)));
+    std::vector<std::string> pages = pages_of(text::valid_utf8(text));
     bool blank = text.find_first_not_of(" \t\r\n\f") == std::string::npos;
     if (blank && program->stream == std::string_view("PowerPoint Document"))
       pages = powerpoint_pages(*file);

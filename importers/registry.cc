@@ -71,6 +71,18 @@ Status guarded_extract(const Importer& importer, const std::string& path, Docume
   }
 }
 
+void drop_soft_hyphens(std::string* page) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < page->size(); ++r) {
+    if (page->compare(r, 2, "\xC2\xAD") == 0) {
+      ++r;
+      continue;
+    }
+    (*page)[w++] = (*page)[r];
+  }
+  page->resize(w);
+}
+
 // Text typed in TCVN3 or VNI fonts reaches us as Windows-1252 mojibake from
 // every format (catdoc, Word XML, a PDF's font table): decided for the whole
 // document, converted line by line where it reads better.
@@ -82,7 +94,11 @@ void repair_legacy_text(Document* doc) {
     if (sample.size() > (std::size_t{1} << 20)) break;
   }
   text::Legacy legacy = text::detect_legacy(sample);
-  if (legacy == text::Legacy::kNone) return;
+  if (legacy == text::Legacy::kNone) {
+    // Not TCVN3's ư, then: an optional hyphen only says where a line may break.
+    for (auto& page : doc->pages) drop_soft_hyphens(&page);
+    return;
+  }
   for (auto& page : doc->pages) page = text::repair_lines(page, legacy);
   for (auto& [name, value] : doc->meta) value = text::repair_lines(value, legacy);
 }

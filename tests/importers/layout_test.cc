@@ -170,16 +170,14 @@ TEST_CASE("a lesson plan keeps the title and subject its file states", "[layout]
   CHECK(plain.at("periods") == "1");
 }
 
-TEST_CASE("a Word 97 decision typed in TCVN3 (.VnTime, .VnTimeH) reads as Unicode", "[layout]") {
-  if (!have_catdoc()) {
-    WARN("catdoc is not installed (scripts/install-deps); skipped");
-    return;
-  }
-  imp::Document doc = extract(fixture("tcvn3-quyet-dinh.doc"));
+namespace {
+
+// The decision typed in TCVN3: Word 97 through catdoc, DOCX and ODT alike.
+void check_tcvn3_decision(const imp::Document& doc) {
   CHECK(doc.pages.at(0).starts_with(
       "SỞ GIÁO DỤC VÀ ĐÀO TẠO HẢI DƯƠNG\nSố: 1032/QĐ-SGDĐT\t"
       "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"));
-  // ư is byte 0xAD, Word's optional hyphen: it must survive catdoc.
+  // ư is byte 0xAD, Word's optional hyphen: it must survive catdoc and <w:softHyphen/>.
   CHECK(doc.pages.at(0).find("Trường THCS Mạo Khê II và thầy Phạm Quốc Khánh, Trường THCS Lê Quý "
                              "Đôn") != std::string::npos);
   CHECK(described(doc) == Meta{{"kind", "admin-doc"},
@@ -195,6 +193,19 @@ TEST_CASE("a Word 97 decision typed in TCVN3 (.VnTime, .VnTimeH) reads as Unicod
                                {"title",
                                 "Về việc khen thưởng giáo viên dạy giỏi cấp tỉnh năm "
                                 "học 2022-2023"}});
+}
+
+}  // namespace
+
+TEST_CASE("a decision typed in TCVN3 (.VnTime, .VnTimeH) reads as Unicode from DOC, DOCX, ODT",
+          "[layout]") {
+  check_tcvn3_decision(extract(fixture("tcvn3-quyet-dinh.docx")));
+  check_tcvn3_decision(extract(fixture("tcvn3-quyet-dinh.odt")));
+  if (!have_catdoc()) {
+    WARN("catdoc is not installed (scripts/install-deps); the .doc is skipped");
+    return;
+  }
+  check_tcvn3_decision(extract(fixture("tcvn3-quyet-dinh.doc")));
 }
 
 TEST_CASE("old 8-bit text files in VNI and TCVN3 are imported as Vietnamese", "[layout]") {
