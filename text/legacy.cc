@@ -473,26 +473,24 @@ std::string repair_lines(std::string_view utf8, Legacy encoding) {
 }
 
 std::string decode_8bit(std::string_view bytes, Legacy* used) {
-  std::string western = decode_with(bytes, "windows-1252");
-  struct Reading {
-    Legacy encoding;
-    std::string text;
-  };
-  Reading readings[] = {{Legacy::kWindows1258, nfc(decode_with(bytes, "windows-1258"))},
-                        {Legacy::kTcvn3, from_tcvn3(western)},
-                        {Legacy::kVni, from_vni(western)}};
-  SyllableCount plain = count_syllables(western), best_count = plain;
-  Reading* best = nullptr;
-  for (auto& r : readings) {
-    SyllableCount c = count_syllables(r.text);
-    if (c.syllables > best_count.syllables) best = &r, best_count = c;
+  // Decided on a sample (whole lines are not needed: no encoding here has
+  // sequences), then the whole file is read once.
+  constexpr std::size_t kSample = std::size_t{256} << 10;
+  std::string_view sample = bytes.substr(0, std::min(bytes.size(), kSample));
+  std::string western = decode_with(sample, "windows-1252");
+  SyllableCount best_count = count_syllables(western);
+  Legacy best = Legacy::kNone;
+  for (Legacy e : {Legacy::kWindows1258, Legacy::kTcvn3, Legacy::kVni}) {
+    std::string reading = e == Legacy::kWindows1258 ? nfc(decode_with(sample, "windows-1258"))
+                                                    : from_legacy(western, e);
+    SyllableCount c = count_syllables(reading);
+    if (c.syllables > best_count.syllables) best = e, best_count = c;
   }
-  if (best == nullptr || best_count.syllables * 2 <= best_count.words) {
-    *used = Legacy::kNone;
-    return nfc(western);
-  }
-  *used = best->encoding;
-  return std::move(best->text);
+  if (best_count.syllables * 2 <= best_count.words) best = Legacy::kNone;
+  *used = best;
+  if (best == Legacy::kWindows1258) return nfc(decode_with(bytes, "windows-1258"));
+  std::string text = decode_with(bytes, "windows-1252");
+  return best == Legacy::kNone ? nfc(text) : from_legacy(text, best);
 }
 
 }  // namespace kho::text
