@@ -285,15 +285,40 @@ bool valid_date(int y, int m, int d) {
   return !(m == 2 && d == 29 && !leap);
 }
 
+// The place before ", ngày": the whole text before it when that is short and
+// plain ("Cẩm Giàng"), else its last capitalised words (a PDF may run "Số:
+// 07/TTr-THCS" into "Cẩm Văn").
+std::string place_before(std::string_view before) {
+  std::string p = trim(before);
+  while (!p.empty() && p.back() == ',') p.pop_back();
+  p = trim(p);
+  bool plain = p.size() <= 60 && p.find_first_of("0123456789/:") == std::string::npos;
+  if (plain) return p;
+  std::size_t start = p.size();
+  while (start > 0) {
+    std::size_t space = p.rfind(' ', start - 1);
+    std::size_t from = space == std::string::npos ? 0 : space + 1;
+    std::string word = p.substr(from, start - from);
+    std::vector<UChar32> cps = code_points(word);
+    bool capitalised =
+        cps.size() >= 2 && u_isupper(cps[0]) &&
+        std::all_of(cps.begin() + 1, cps.end(), [](UChar32 c) { return u_islower(c); });
+    if (!capitalised) break;
+    start = from == 0 ? 0 : from - 1;
+    if (from == 0) break;
+  }
+  return trim(std::string_view(p).substr(std::min(start, p.size())));
+}
+
 // "Cẩm Giàng, ngày 04 tháng 10 năm 2022" -> place, "2022-10-04".
 bool place_and_date(const std::string& s, std::string* place, std::string* iso) {
-  static const std::regex kDate(
-      R"(^([^,0-9]{2,60}),?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))");
+  static const std::regex kDate(R"(,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))");
   std::smatch m;
-  if (!std::regex_search(s, m, kDate)) return false;
-  int d = std::stoi(m[2]), mo = std::stoi(m[3]), y = std::stoi(m[4]);
+  if (!std::regex_search(s, m, kDate) || m.position(0) == 0) return false;
+  int d = std::stoi(m[1]), mo = std::stoi(m[2]), y = std::stoi(m[3]);
   if (!valid_date(y, mo, d)) return false;
-  *place = trim(m[1].str());
+  *place = place_before(std::string_view(s).substr(0, static_cast<std::size_t>(m.position(0))));
+  if (place->empty()) return false;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
   *iso = buf;
@@ -370,6 +395,8 @@ Footer read_footer(const std::vector<std::string>& tail) {
     std::string after;
     if (after_label(s, "Nơi nhận", &after)) {
       in_recipients = true, items.clear(), rest.clear();
+      // The signer's column run into the line: "Nơi nhận: KT. HIỆU TRƯỞNG".
+      if (is_upper_line(after) || is_signing_prefix(after)) rest.push_back(after), after.clear();
       std::size_t start = 0;
       for (std::size_t semi; !after.empty(); start = semi + 1) {
         semi = after.find(';', start);
@@ -408,11 +435,12 @@ bool describe_admin(const std::vector<std::string>& pages, const std::vector<std
   std::size_t number_at = head.size(), type_at = head.size();
   for (std::size_t i = 0; i < head.size(); ++i) {
     const std::string& s = head[i];
+    // "Số:" and the date may share a line when a PDF runs the columns together.
+    if (issued.empty()) place_and_date(s, &place, &issued);
     if (is_motto(s)) {
       motto = true;
     } else if (number.empty() && !(number = document_number(s)).empty()) {
       number_at = i;
-    } else if (issued.empty() && place_and_date(s, &place, &issued)) {
     } else if (vv.empty() && (s.starts_with("V/v") || s.starts_with("V/V"))) {
       vv = continued(head, i + 1, trim(std::string_view(s).substr(3)));
     } else if (type == nullptr && (type = doc_type_line(s, &rest)) != nullptr) {

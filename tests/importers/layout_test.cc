@@ -237,3 +237,45 @@ TEST_CASE("placeholder titles are told from real ones", "[layout]") {
   CHECK(imp::is_placeholder_title("Số: 44/KH-PGDĐT", pages));
   CHECK_FALSE(imp::is_placeholder_title("Kế hoạch ứng dụng CNTT năm học 2022-2023", pages));
 }
+
+TEST_CASE("a PDF that runs the header's columns into one line is still read", "[layout]") {
+  // Reading order as some PDF writers give it: left and right cells on one line.
+  std::vector<std::string> pages = {
+      "UBND HUYỆN CẨM GIÀNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+      "TRƯỜNG THCS CẨM VĂN Độc lập - Tự do - Hạnh phúc\n"
+      "Số: 07 /TTr-THCS Cẩm Văn, ngày 9 tháng 3 năm 2024\n"
+      "TỜ TRÌNH\n"
+      "Về việc đề nghị mua sắm thiết bị\n"
+      "dạy học môn Tin học\n"
+      "Kính gửi: Phòng Giáo dục và Đào tạo\n"
+      "Nơi nhận: HIỆU TRƯỞNG\n"
+      "- Như trên;\n"
+      "- Lưu: VT. Trần Thị Mai\n"};
+  Meta meta;
+  imp::describe_document(pages, &meta);
+  CHECK(meta["kind"] == "admin-doc");
+  CHECK(meta["issuer"] == "UBND HUYỆN CẨM GIÀNG – TRƯỜNG THCS CẨM VĂN");
+  CHECK(meta["number"] == "07/TTr-THCS");
+  CHECK(meta["place"] == "Cẩm Văn");
+  CHECK(meta["issued"] == "2024-03-09");
+  CHECK(meta["doc_type"] == "Tờ trình");
+  CHECK(meta["title"] == "Về việc đề nghị mua sắm thiết bị dạy học môn Tin học");
+  CHECK(meta["recipients"] == "Như trên; Lưu: VT. Trần Thị Mai");
+}
+
+TEST_CASE("template blanks and impossible dates are not taken for values", "[layout]") {
+  std::vector<std::string> pages = {
+      "Trường: ..................\tHọ và tên giáo viên:\n"
+      "Tổ: …………………\t……………………………\n"
+      "TÊN BÀI DẠY: …………………………………..\n"
+      "Môn học/Hoạt động giáo dục: ……….; lớp:………\n"
+      "Thời gian thực hiện: (số tiết)\n"};
+  Meta meta;
+  imp::describe_document(pages, &meta);
+  CHECK(meta.empty());  // an empty template is not a lesson plan yet
+
+  Meta admin;
+  imp::describe_document({"Số: 12/QĐ-UBND\nHà Nội, ngày 31 tháng 2 năm 2023\nQUYẾT ĐỊNH\n"}, &admin);
+  CHECK(admin["kind"] == "admin-doc");
+  CHECK(admin.count("issued") == 0);  // 31 February
+}
