@@ -268,8 +268,15 @@ int show(const std::string& data_dir, const std::string& id_text, bool as_json) 
   if (r.status == "withdrawn") std::printf("Reason:      %s\n", r.withdrawn_reason.c_str());
   std::printf("Visibility:  %s\nSchool:      %s\nPages:       %u\n", r.visibility.c_str(),
               r.school.c_str(), r.page_count);
-  for (const auto& [name, value] : r.dc)
-    std::printf("%-12s %s\n", (name + ":").c_str(), value.c_str());
+  auto source = [&](const std::string& name) {
+    auto it = r.sources.find(name);
+    return it == r.sources.end() ? std::string() : "  (" + it->second + ")";
+  };
+  for (const auto* fields : {&r.dc, &r.fields})
+    for (const auto& [name, value] : *fields) {
+      if (name == "marcxml") continue;  // a whole catalogue record: --json has it
+      std::printf("%-12s %s%s\n", (name + ":").c_str(), value.c_str(), source(name).c_str());
+    }
   for (const auto& o : r.originals)
     std::printf("Original:    %s (%s, %llu bytes, sha256 %s)\n", o.filename.c_str(),
                 o.media_type.c_str(), static_cast<unsigned long long>(o.size), o.sha256.c_str());

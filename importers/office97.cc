@@ -5,11 +5,14 @@
 // as bounded subprocesses with UTF-8 output. Form feeds in their output
 // separate pages (xls2csv: sheets).
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -156,6 +159,39 @@ std::vector<std::string> powerpoint_pages(const CompoundFile& file) {
   return pages;
 }
 
+// catdoc drops Word's optional hyphen (U+00AD in its maps), but in text typed
+// in TCVN3 that byte is the letter ư ("Tr\u00ADêng" is "Trường"). A private
+// HOME whose ~/.catdocrc points catdoc at our own copy of its "ascii" maps,
+// without that one line, keeps it; the legacy check (registry.cc) decides.
+class CatdocMaps {
+ public:
+  CatdocMaps() {
+    char tmpl[] = "/tmp/kho-catdoc-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return;
+    dir_ = tmpl;
+    std::ofstream(dir_ + "/.catdocrc") << "map_path = " << dir_ << ":/usr/share/catdoc\n";
+    std::ifstream special("/usr/share/catdoc/ascii.specchars");
+    std::ofstream out(dir_ + "/kho.specchars");
+    for (std::string line; std::getline(special, line);)
+      if (!line.starts_with("00AD")) out << line << '\n';
+    std::ifstream replace("/usr/share/catdoc/ascii.replchars");
+    std::ofstream(dir_ + "/kho.replchars") << replace.rdbuf();
+  }
+  ~CatdocMaps() {
+    if (dir_.empty()) return;
+    for (const char* f : {"/.catdocrc", "/kho.specchars", "/kho.replchars"})
+      ::unlink((dir_ + f).c_str());
+    ::rmdir(dir_.c_str());
+  }
+  CatdocMaps(const CatdocMaps&) = delete;
+  CatdocMaps& operator=(const CatdocMaps&) = delete;
+  // Empty when the maps could not be made: catdoc then runs as installed.
+  const std::string& home() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
 std::vector<std::string> pages_of(const std::string& text) {
   std::vector<std::string> pages;
   std::size_t start = 0;
@@ -186,9 +222,15 @@ class Office97Importer : public Importer {
     if (argv[0].empty())
       return Status::Unsupported(program->args[0] + " is not installed: cannot read " +
                                  program->what + " (scripts/install-deps installs catdoc)");
+    ToolLimits limits;
+    std::optional<CatdocMaps> maps;
+    if (program->args[0] == "catdoc" && std::ifstream("/usr/share/catdoc/ascii.specchars")) {
+      maps.emplace();
+      if (!maps->home().empty()) argv.insert(argv.begin() + 1, "-fkho"), limits.home = maps->home();
+    }
     argv.push_back(path);
     std::string text;
-    if (Status s = run_tool(argv, {}, &text); !s.ok()) return s;
+    if (Status s = run_tool(argv, limits, &text); !s.ok()) return s;
     // The tools guess when a file lies about its code page; never pass on bad UTF-8.
     std::vector<std::string> pages = pages_of(text::valid_utf8(text));
     bool blank = text.find_first_not_of(" \t\r\n\f") == std::string::npos;

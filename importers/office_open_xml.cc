@@ -82,6 +82,10 @@ class WordText {
       page() += text_of(n);
     } else if (name == "tab") {
       page() += '\t';
+    } else if (name == "softHyphen") {
+      // Word's optional hyphen; also how it keeps TCVN3's ư (byte 0xAD), so it
+      // stays until the legacy check (registry.cc) has seen it.
+      page() += "\u00AD";
     } else if (name == "br" || name == "cr") {
       if (attribute(n, "w:type") == "page")
         pages.emplace_back();

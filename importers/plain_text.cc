@@ -1,9 +1,13 @@
-// Plain text: UTF-8 (with or without BOM) and UTF-16 with BOM. Form feeds
-// separate pages; the first line of several words is the title.
+// Plain text: UTF-8 (with or without BOM), UTF-16 with BOM, and the 8-bit
+// encodings Vietnamese was typed in before Unicode (TCVN3, VNI, Windows-1258;
+// text/legacy.h tells which). Form feeds separate pages; the first line of
+// several words is the title.
+#include <algorithm>
 #include <fstream>
 #include <vector>
 
 #include "importers/formats.h"
+#include "text/legacy.h"
 #include "text/vietnamese.h"
 
 namespace kho::importers {
@@ -74,6 +78,12 @@ bool looks_like_utf8(std::string_view b, bool may_be_cut) {
   return text::valid_utf8(part) == part;
 }
 
+// Bytes a text editor would show as letters in a single-byte code page.
+bool looks_8bit(std::string_view b) {
+  return std::none_of(b.begin(), b.end(),
+                      [](char c) { return is_binary_control(static_cast<unsigned char>(c)); });
+}
+
 // A UTF-16 BOM is two bytes any binary file may start with; the text after it
 // must decode to characters, not controls.
 bool looks_like_utf16(std::string_view b) {
@@ -142,11 +152,15 @@ Status decode_whole(const std::string& bytes, std::string* utf8) {
   if (decode_text(bytes, utf8)) return Status::Ok();
   for (unsigned char c : bytes)
     if (is_binary_control(c)) return Status::Corrupt("binary data inside a text file");
+  // Legacy-typed Vietnamese first: even a short note in TCVN3 is all "bad" UTF-8.
+  text::Legacy used = text::Legacy::kNone;
+  std::string decoded = text::decode_8bit(bytes, &used);
+  if (used != text::Legacy::kNone) return *utf8 = std::move(decoded), Status::Ok();
   std::string repaired = text::valid_utf8(bytes);
   std::size_t bad = count_replacements(repaired) - count_replacements(bytes);
   if (bad > 8 && bad > bytes.size() / 1000)
     return Status::Unsupported(
-        "text is not all UTF-8, perhaps TCVN3, VNI or Windows-1258 in part; save it as UTF-8");
+        "text is neither UTF-8 nor Vietnamese in TCVN3, VNI or Windows-1258; save it as UTF-8");
   *utf8 = repaired.starts_with("\xEF\xBB\xBF") ? repaired.substr(3) : repaired;
   return Status::Ok();
 }
@@ -157,7 +171,8 @@ class PlainTextImporter : public Importer {
   int accepts(const Sniff& sniff) const override {
     bool may_be_cut = sniff.head.size() >= 4096;
     if (looks_like_utf16(sniff.head)) return 60;
-    if (!looks_like_utf8(sniff.head, may_be_cut)) return 0;
+    // 8-bit text (TCVN3, VNI...): the last resort, after every other format.
+    if (!looks_like_utf8(sniff.head, may_be_cut)) return looks_8bit(sniff.head) ? 5 : 0;
     return sniff.head.starts_with("\xEF\xBB\xBF") ? 60 : 30;
   }
   Status extract(const std::string& path, Document* out) const override {

@@ -10,8 +10,10 @@
 #include <iterator>
 #include <new>
 
+#include "importers/admin_doc.h"
 #include "importers/formats.h"
 #include "importers/importer.h"
+#include "text/legacy.h"
 #include "text/vietnamese.h"
 
 namespace kho::importers {
@@ -69,13 +71,48 @@ Status guarded_extract(const Importer& importer, const std::string& path, Docume
   }
 }
 
+void drop_soft_hyphens(std::string* page) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < page->size(); ++r) {
+    if (page->compare(r, 2, "\xC2\xAD") == 0) {
+      ++r;
+      continue;
+    }
+    (*page)[w++] = (*page)[r];
+  }
+  page->resize(w);
+}
+
+// Text typed in TCVN3 or VNI fonts reaches us as Windows-1252 mojibake from
+// every format (catdoc, Word XML, a PDF's font table): decided for the whole
+// document, converted line by line where it reads better.
+void repair_legacy_text(Document* doc) {
+  std::string sample;
+  for (const auto& page : doc->pages) {
+    sample += page;
+    sample += '\n';
+    if (sample.size() > (std::size_t{1} << 20)) break;
+  }
+  text::Legacy legacy = text::detect_legacy(sample);
+  if (legacy == text::Legacy::kNone) {
+    // Not TCVN3's ư, then: an optional hyphen only says where a line may break.
+    for (auto& page : doc->pages) drop_soft_hyphens(&page);
+    return;
+  }
+  for (auto& page : doc->pages) page = text::repair_lines(page, legacy);
+  for (auto& [name, value] : doc->meta) value = text::repair_lines(value, legacy);
+}
+
+// The same guarantees whichever importer made the document, and the fields
+// its layout shows (admin_doc.h) for the formats that carry running text.
 void finish(Document* doc) {
   if (doc->pages.empty()) doc->pages.emplace_back();
   for (auto& page : doc->pages) page = text::nfc(page);
-  for (auto it = doc->meta.begin(); it != doc->meta.end();) {
-    it->second = text::nfc(it->second);
+  for (auto& [name, value] : doc->meta) value = text::nfc(value);
+  repair_legacy_text(doc);
+  if (describes_media_type(doc->media_type)) describe_document(doc->pages, &doc->meta);
+  for (auto it = doc->meta.begin(); it != doc->meta.end();)
     it = it->second.empty() ? doc->meta.erase(it) : std::next(it);
-  }
   if (!doc->media_type.empty()) doc->meta["format"] = doc->media_type;
 }
 

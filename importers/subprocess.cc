@@ -119,10 +119,19 @@ Status run_tool(const std::vector<std::string>& argv, const ToolLimits& limits,
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The environment as it is, or with HOME replaced.
+  std::vector<std::string> env_strings;
+  std::vector<char*> env;
+  for (char** e = environ; !limits.home.empty() && *e; ++e)
+    if (std::strncmp(*e, "HOME=", 5) != 0) env_strings.emplace_back(*e);
+  if (!limits.home.empty()) env_strings.push_back("HOME=" + limits.home);
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
   Child child;
   {
     SpawnSetup setup(write_end.fd);
-    int rc = ::posix_spawn(&child.pid, args[0], &setup.actions, &setup.attr, args.data(), environ);
+    int rc = ::posix_spawn(&child.pid, args[0], &setup.actions, &setup.attr, args.data(),
+                           limits.home.empty() ? environ : env.data());
     if (rc != 0) {
       child.pid = -1;
       return Status::IoError("cannot run " + tool + ": " + std::strerror(rc));

@@ -14,6 +14,7 @@ namespace kho::importers {
 struct ToolLimits {
   int seconds = 60;
   std::size_t max_output = std::size_t{64} << 20;
+  std::string home;  // HOME for the tool when not empty (where catdoc looks for ~/.catdocrc)
 };
 
 // The tool's full path from PATH (/usr/bin:/bin when unset), or "" when it is

@@ -1,0 +1,587 @@
+// Administrative documents and lesson plans, read from their text. Decree 30
+// puts the issuer and "Số:" top left, the national motto and "Place, ngày ..."
+// top right, the type (KẾ HOẠCH, QUYẾT ĐỊNH...) centred under them with the
+// summary below, and at the end "Nơi nhận:" left, the signer right. Office
+// files and PDFs give those two columns as table cells, tab-separated cells,
+// or lines of their own; a gap of two spaces or a tab separates them here.
+#include "importers/admin_doc.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <regex>
+
+#include "text/vietnamese.h"
+
+namespace kho::importers {
+
+namespace {
+
+constexpr std::size_t kHeadSegments = 80;  // the header is on the first page
+constexpr std::size_t kTailSegments = 40;  // recipients and signer end the last
+
+std::string trim(std::string_view s) {
+  auto blank = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::vector<UChar32> code_points(std::string_view s) {
+  std::vector<UChar32> out;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  for (std::size_t i = 0; i < s.size();) {
+    UChar32 c;
+    U8_NEXT(p, i, s.size(), c);
+    out.push_back(c < 0 ? 0xFFFD : c);
+  }
+  return out;
+}
+
+// Where a folded, upper-cased phrase starts in s (a byte offset), or npos.
+// Folding one code point at a time keeps the map back to s.
+std::size_t find_folded(std::string_view s, std::string_view phrase) {
+  std::string folded;
+  std::vector<std::size_t> at;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, s.size(), c);
+    for (char f : text::fold(s.substr(start, i - start))) {
+      folded += static_cast<char>(f >= 'a' && f <= 'z' ? f - 'a' + 'A' : f);
+      at.push_back(start);
+    }
+  }
+  std::size_t hit = folded.find(phrase);
+  return hit == std::string::npos ? hit : at[hit];
+}
+
+constexpr std::string_view kNation = "CONG HOA XA HOI CHU NGHIA VIET NAM";
+constexpr std::string_view kMottoStart = "DOC LAP";
+constexpr std::string_view kMottoEnd = "HANH PHUC";
+
+bool is_motto(std::string_view s) {
+  return find_folded(s, kNation) != std::string::npos ||
+         (find_folded(s, kMottoStart) == 0 && find_folded(s, kMottoEnd) != std::string::npos);
+}
+
+// A line as segments: cells split at tabs or runs of two spaces, and the
+// motto cut off whatever a PDF's reading order ran into it.
+void add_segments(std::string line, std::vector<std::string>* out) {
+  for (std::size_t at; (at = line.find("\xC2\xA0")) != std::string::npos;) line.replace(at, 2, " ");
+  std::size_t start = 0;
+  auto emit = [&](std::string_view cell) {
+    std::string piece = trim(cell);
+    for (std::string_view phrase : {kNation, kMottoStart}) {
+      std::size_t hit = find_folded(piece, phrase);
+      if (hit != std::string::npos && hit > 0) {
+        out->push_back(trim(std::string_view(piece).substr(0, hit)));
+        piece = trim(std::string_view(piece).substr(hit));
+      }
+    }
+    std::size_t end = find_folded(piece, kMottoEnd);
+    if (end != std::string::npos && end + 10 < piece.size() && is_motto(piece)) {
+      out->push_back(piece.substr(0, end + 10));  // "HẠNH PHÚC"/"Hạnh phúc" is 10 bytes
+      piece = trim(std::string_view(piece).substr(end + 10));
+    }
+    if (!piece.empty()) out->push_back(piece);
+  };
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    bool gap = line[i] == '\t' || (line[i] == ' ' && i + 1 < line.size() && line[i + 1] == ' ');
+    if (!gap) continue;
+    emit(std::string_view(line).substr(start, i - start));
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    start = i--;
+  }
+  emit(std::string_view(line).substr(start));
+}
+
+std::vector<std::string> head_segments(const std::vector<std::string>& pages) {
+  std::vector<std::string> out;
+  for (const auto& page : pages) {
+    for (std::size_t start = 0; start < page.size() && out.size() < kHeadSegments;) {
+      std::size_t end = std::min(page.find('\n', start), page.size());
+      add_segments(page.substr(start, end - start), &out);
+      start = end + 1;
+    }
+    if (out.size() >= kHeadSegments) break;
+  }
+  return out;
+}
+
+std::vector<std::string> tail_segments(const std::vector<std::string>& pages) {
+  std::vector<std::string> reversed;
+  for (auto page = pages.rbegin(); page != pages.rend() && reversed.size() < kTailSegments;
+       ++page) {
+    std::size_t end = page->size();
+    while (end > 0 && reversed.size() < kTailSegments) {
+      std::size_t nl = page->rfind('\n', end - 1);
+      std::size_t start = nl == std::string::npos ? 0 : nl + 1;
+      std::vector<std::string> cells;
+      add_segments(page->substr(start, end - start), &cells);
+      reversed.insert(reversed.end(), cells.rbegin(), cells.rend());
+      end = nl == std::string::npos ? 0 : nl;
+    }
+  }
+  return {reversed.rbegin(), reversed.rend()};
+}
+
+// Capitals only, and at least three letters: "UBND HUYỆN CẨM GIÀNG".
+bool is_upper_line(std::string_view s) {
+  int letters = 0;
+  for (UChar32 c : code_points(s)) {
+    if (u_islower(c)) return false;
+    if (u_isalpha(c)) ++letters;
+  }
+  return letters >= 3;
+}
+
+// "Phạm Thị Oanh": two to six words, each a capital and small letters.
+bool is_person_name(std::string_view s) {
+  int words = 0;
+  bool word_start = true;
+  for (UChar32 c : code_points(s)) {
+    if (c == ' ') {
+      if (word_start) return false;
+      word_start = true;
+      continue;
+    }
+    if (!u_isalpha(c) && !(U_GET_GC_MASK(c) & U_GC_M_MASK)) return false;
+    if (word_start ? !u_isupper(c) : u_isupper(c)) return false;
+    if (word_start) ++words;
+    word_start = false;
+  }
+  return words >= 2 && words <= 6 && !word_start;
+}
+
+std::string sentence_case(std::string_view s) {
+  std::string low = text::lower(s), out;
+  std::vector<UChar32> cps = code_points(low);
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    UChar32 c = i == 0 ? u_toupper(cps[i]) : cps[i];
+    char buf[U8_MAX_LENGTH];
+    std::size_t n = 0;
+    U8_APPEND_UNSAFE(buf, n, c);
+    out.append(buf, n);
+  }
+  return out;
+}
+
+// "hướng dẫn ..." -> "Hướng dẫn ...": the rest as written.
+std::string upper_first(std::string_view s) {
+  std::vector<UChar32> cps = code_points(s);
+  if (cps.empty()) return "";
+  std::string out;
+  char buf[U8_MAX_LENGTH];
+  std::size_t n = 0;
+  U8_APPEND_UNSAFE(buf, n, u_toupper(cps[0]));
+  out.append(buf, n);
+  std::size_t first = 0;
+  U8_FWD_1_UNSAFE(s.data(), first);
+  out.append(s.substr(first));
+  return out;
+}
+
+// The text after a label, ignoring case: after_label("Trường: X", "Trường")
+// gives "X". A colon must follow, except after "Số" ("Số 44/KH" is seen too).
+bool after_label(std::string_view s, std::string_view label, std::string* rest) {
+  std::string low = text::lower(s), want = text::lower(label);
+  // Lower-casing keeps Vietnamese byte lengths, so the offsets agree.
+  if (low.size() != s.size() || !low.starts_with(want)) return false;
+  std::string_view tail = s.substr(want.size());
+  while (!tail.empty() && tail.front() == ' ') tail.remove_prefix(1);
+  bool colon = !tail.empty() && tail.front() == ':';
+  if (!colon && !(label == "Số" && s.size() > want.size() && s[want.size()] == ' ')) return false;
+  if (colon) tail.remove_prefix(1);
+  *rest = trim(tail);
+  return true;
+}
+
+// Template blanks: "…………", ".......", "(số tiết)".
+bool is_blank_value(std::string_view v) {
+  std::string t = trim(v);
+  for (std::string_view dots : {"…", ".", "_"})
+    for (std::size_t at; (at = t.find(dots)) != std::string::npos;) t.erase(at, dots.size());
+  return trim(t).empty();
+}
+
+void put_if_absent(std::map<std::string, std::string>* meta, const std::string& name,
+                   const std::string& value) {
+  if (value.empty()) return;
+  auto it = meta->find(name);
+  if (it == meta->end() || trim(it->second).empty()) (*meta)[name] = value;
+}
+
+void put_title(const std::vector<std::string>& pages, std::map<std::string, std::string>* meta,
+               const std::string& title) {
+  if (title.empty()) return;
+  auto it = meta->find("title");
+  if (it == meta->end() || is_placeholder_title(it->second, pages)) {
+    (*meta)["title"] = title;
+  } else if (it->second != title) {
+    put_if_absent(meta, "description", title);
+  }
+}
+
+// ---- administrative documents ----
+
+struct DocType {
+  std::string_view written, symbol;
+};
+constexpr DocType kDocTypes[] = {
+    {"KẾ HOẠCH", "KH"},      {"QUYẾT ĐỊNH", "QĐ"},       {"THÔNG BÁO", "TB"}, {"BÁO CÁO", "BC"},
+    {"TỜ TRÌNH", "TTr"},     {"NGHỊ QUYẾT", "NQ"},       {"CHỈ THỊ", "CT"},   {"HƯỚNG DẪN", "HD"},
+    {"CHƯƠNG TRÌNH", "CTr"}, {"BIÊN BẢN", "BB"},         {"QUY CHẾ", "QC"},   {"QUY ĐỊNH", "QyĐ"},
+    {"ĐỀ ÁN", "ĐA"},         {"PHƯƠNG ÁN", "PA"},        {"GIẤY MỜI", "GM"},  {"CÔNG ĐIỆN", "CĐ"},
+    {"THÔNG CÁO", "TC"},     {"GIẤY GIỚI THIỆU", "GGT"}, {"CÔNG VĂN", ""},
+};
+
+// The type line: exactly a type name, or a type name then more capitals.
+const DocType* doc_type_line(const std::string& s, std::string* rest) {
+  for (const auto& t : kDocTypes) {
+    if (s == t.written) return rest->clear(), &t;
+    if (s.starts_with(std::string(t.written) + " ") && is_upper_line(s)) {
+      *rest = trim(std::string_view(s).substr(t.written.size()));
+      if (rest->starts_with("BÀI DẠY")) continue;  // a lesson plan
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+// "44/KH-PGDĐT" from "Số: 44/KH-PGDĐT" or "Số: 44 /KH-PGDĐT".
+std::string document_number(const std::string& segment) {
+  std::string rest;
+  if (!after_label(segment, "Số", &rest)) return "";
+  std::string number;
+  std::size_t i = 0;
+  while (i < rest.size()) {
+    std::size_t end = rest.find(' ', i);
+    std::string token = rest.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    bool joins = number.empty() || number.back() == '/' || number.back() == '-' ||
+                 token.starts_with("/") || token.starts_with("-");
+    if (!joins) break;
+    number += token;
+    if (end == std::string::npos) break;
+    i = end + 1;
+  }
+  bool has_symbol = number.find('/') != std::string::npos &&
+                    std::any_of(number.begin(), number.end(), [](char c) {
+                      return (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
+                    });
+  return has_symbol ? number : "";
+}
+
+bool valid_date(int y, int m, int d) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1945 || y > 2200 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && d == 29 && !leap);
+}
+
+// The place before ", ngày": the whole text before it when that is short and
+// plain ("Cẩm Giàng"), else its last capitalised words (a PDF may run "Số:
+// 07/TTr-THCS" into "Cẩm Văn").
+std::string place_before(std::string_view before) {
+  std::string p = trim(before);
+  while (!p.empty() && p.back() == ',') p.pop_back();
+  p = trim(p);
+  bool plain = p.size() <= 60 && p.find_first_of("0123456789/:") == std::string::npos;
+  if (plain) return p;
+  std::size_t start = p.size();
+  while (start > 0) {
+    std::size_t space = p.rfind(' ', start - 1);
+    std::size_t from = space == std::string::npos ? 0 : space + 1;
+    std::string word = p.substr(from, start - from);
+    std::vector<UChar32> cps = code_points(word);
+    bool capitalised =
+        cps.size() >= 2 && u_isupper(cps[0]) &&
+        std::all_of(cps.begin() + 1, cps.end(), [](UChar32 c) { return u_islower(c); });
+    if (!capitalised) break;
+    start = from == 0 ? 0 : from - 1;
+    if (from == 0) break;
+  }
+  return trim(std::string_view(p).substr(std::min(start, p.size())));
+}
+
+// "Cẩm Giàng, ngày 04 tháng 10 năm 2022" -> place, "2022-10-04".
+bool place_and_date(const std::string& s, std::string* place, std::string* iso) {
+  static const std::regex kDate(R"(,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))");
+  std::smatch m;
+  if (!std::regex_search(s, m, kDate) || m.position(0) == 0) return false;
+  int d = std::stoi(m[1]), mo = std::stoi(m[2]), y = std::stoi(m[3]);
+  if (!valid_date(y, mo, d)) return false;
+  *place = place_before(std::string_view(s).substr(0, static_cast<std::size_t>(m.position(0))));
+  if (place->empty()) return false;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+  *iso = buf;
+  return true;
+}
+
+// A summary runs on over lines that continue its sentence (a small letter
+// first); a capital or a number starts the body.
+std::string continued(const std::vector<std::string>& seg, std::size_t from, std::string first) {
+  for (std::size_t i = from; i < seg.size() && i < from + 2; ++i) {
+    std::vector<UChar32> cps = code_points(seg[i]);
+    if (cps.empty() || !u_islower(cps[0])) break;
+    first += " " + seg[i];
+  }
+  return first;
+}
+
+// Organisations' names start with one of these; other capitals continue a
+// name broken over two lines.
+bool starts_organisation(std::string_view s) {
+  static constexpr std::string_view kWords[] = {
+      "UBND",      "ỦY BAN",   "UỶ BAN",    "BỘ ",       "SỞ ",      "PHÒNG",  "TRƯỜNG",
+      "BAN ",      "HỘI ĐỒNG", "TRUNG TÂM", "CÔNG ĐOÀN", "ĐOÀN",     "CHI BỘ", "ĐẢNG BỘ",
+      "LIÊN ĐỘI",  "TỔ ",      "VIỆN",      "CỤC",       "VỤ ",      "TỈNH",   "HUYỆN",
+      "THÀNH PHỐ", "QUẬN",     "XÃ ",       "CHÍNH PHỦ", "HỌC VIỆN", "ĐẠI HỌC"};
+  return std::any_of(std::begin(kWords), std::end(kWords),
+                     [&](std::string_view w) { return s.starts_with(w); });
+}
+
+std::string issuer_of(const std::vector<std::string>& block) {
+  std::vector<std::string> units;
+  for (const auto& line : block) {
+    if (!units.empty() && !starts_organisation(line))
+      units.back() += " " + line;
+    else
+      units.push_back(line);
+  }
+  std::string out;
+  for (const auto& u : units) out += (out.empty() ? "" : " – ") + u;
+  return out;
+}
+
+std::string clean_item(std::string_view item) {
+  std::string s = trim(item);
+  while (!s.empty() &&
+         (s.front() == '-' || s.front() == '+' || s.front() == '*' || s.front() == ' '))
+    s.erase(0, 1);
+  if (s.starts_with("•")) s.erase(0, std::string_view("•").size());
+  while (!s.empty() && (s.back() == ';' || s.back() == ',' || s.back() == '.' || s.back() == ' '))
+    s.pop_back();
+  return trim(s);
+}
+
+bool is_list_item(std::string_view s) {
+  return s.starts_with("-") || s.starts_with("+") || s.starts_with("*") || s.starts_with("•");
+}
+
+bool is_signing_prefix(std::string_view s) {
+  for (std::string_view p : {"KT.", "TL.", "TM.", "Q.", "TUQ.", "KT ", "TL ", "TM "})
+    if (s.starts_with(p)) return true;
+  return false;
+}
+
+struct Footer {
+  std::string recipients, signer, signer_role;
+};
+
+// "Nơi nhận:" and its items, then the signer's capacity and name.
+Footer read_footer(const std::vector<std::string>& tail) {
+  Footer f;
+  std::vector<std::string> items, rest;
+  bool in_recipients = false;
+  for (const auto& s : tail) {
+    std::string after;
+    if (after_label(s, "Nơi nhận", &after)) {
+      in_recipients = true, items.clear(), rest.clear();
+      // The signer's column run into the line: "Nơi nhận: KT. HIỆU TRƯỞNG".
+      if (is_upper_line(after) || is_signing_prefix(after)) rest.push_back(after), after.clear();
+      std::size_t start = 0;
+      for (std::size_t semi; !after.empty(); start = semi + 1) {
+        semi = after.find(';', start);
+        std::string item = clean_item(after.substr(start, semi - start));
+        if (!item.empty()) items.push_back(item);
+        if (semi == std::string::npos) break;
+      }
+      continue;
+    }
+    // A PDF's reading order may interleave the two columns line by line, so
+    // the signer's lines do not end the list; only the end of the text does.
+    if (in_recipients && is_list_item(s)) {
+      items.push_back(clean_item(s));
+      continue;
+    }
+    rest.push_back(s);
+  }
+  for (const auto& i : items) f.recipients += (f.recipients.empty() ? "" : "; ") + i;
+  // From the end: the name, then the capacity lines above it.
+  std::size_t end = rest.size();
+  if (end > 0 && is_person_name(rest[end - 1])) f.signer = rest[--end];
+  std::size_t begin = end;
+  while (begin > 0 && end - begin < 3 && is_upper_line(rest[begin - 1])) --begin;
+  while (begin < end && !is_signing_prefix(rest[begin]) && end - begin > 2) ++begin;
+  bool capacity = begin < end && (is_signing_prefix(rest[begin]) || !f.signer.empty());
+  for (std::size_t i = begin; capacity && i < end; ++i)
+    f.signer_role += (f.signer_role.empty() ? "" : " – ") + rest[i];
+  return f;
+}
+
+bool describe_admin(const std::vector<std::string>& pages, const std::vector<std::string>& head,
+                    std::map<std::string, std::string>* meta) {
+  std::string number, place, issued, summary, vv, rest;
+  const DocType* type = nullptr;
+  bool motto = false;
+  std::size_t number_at = head.size(), type_at = head.size();
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const std::string& s = head[i];
+    // "Số:" and the date may share a line when a PDF runs the columns together.
+    if (issued.empty()) place_and_date(s, &place, &issued);
+    if (is_motto(s)) {
+      motto = true;
+    } else if (number.empty() && !(number = document_number(s)).empty()) {
+      number_at = i;
+    } else if (vv.empty() && (s.starts_with("V/v") || s.starts_with("V/V"))) {
+      vv = continued(head, i + 1, trim(std::string_view(s).substr(3)));
+    } else if (type == nullptr && (type = doc_type_line(s, &rest)) != nullptr) {
+      type_at = i;
+      if (!rest.empty())
+        summary = rest;
+      else if (i + 1 < head.size() && document_number(head[i + 1]).empty())
+        summary = continued(head, i + 2, head[i + 1]);
+    }
+  }
+  bool admin = (!number.empty() && (motto || type || !issued.empty())) ||
+               (!issued.empty() && type != nullptr);
+  if (!admin) return false;
+  std::string doc_type;
+  if (type != nullptr) {
+    doc_type = sentence_case(type->written);
+  } else if (!vv.empty()) {
+    doc_type = "Công văn";
+  } else {
+    std::size_t slash = number.find('/');
+    std::string symbol = number.substr(slash + 1, number.find('-', slash) - slash - 1);
+    for (const auto& t : kDocTypes)
+      if (!t.symbol.empty() && symbol == t.symbol) doc_type = sentence_case(t.written);
+  }
+  // The issuer: the capitals above "Số:" (or above the type), motto aside.
+  std::vector<std::string> block;
+  for (std::size_t i = 0; i < std::min(number_at, type_at); ++i)
+    if (is_upper_line(head[i]) && !is_motto(head[i])) block.push_back(head[i]);
+  Footer footer = read_footer(tail_segments(pages));
+  put_if_absent(meta, "kind", "admin-doc");
+  put_if_absent(meta, "number", number);
+  put_if_absent(meta, "doc_type", doc_type);
+  put_if_absent(meta, "issuer", issuer_of(block));
+  put_if_absent(meta, "place", place);
+  put_if_absent(meta, "issued", issued);
+  put_if_absent(meta, "date", issued);
+  put_if_absent(meta, "recipients", footer.recipients);
+  put_if_absent(meta, "signer", footer.signer);
+  put_if_absent(meta, "signer_role", footer.signer_role);
+  put_title(pages, meta, upper_first(vv.empty() ? summary : vv));
+  return true;
+}
+
+// ---- lesson plans ----
+
+std::string digits_of(std::string_view s) {
+  std::string d;
+  for (char c : s) {
+    if (c >= '0' && c <= '9')
+      d += c;
+    else if (!d.empty())
+      break;
+  }
+  while (d.size() > 1 && d.front() == '0') d.erase(0, 1);
+  return d;
+}
+
+bool describe_lesson_plan(const std::vector<std::string>& pages,
+                          const std::vector<std::string>& head,
+                          std::map<std::string, std::string>* meta) {
+  bool heading = false;
+  std::string school, group, teacher, lesson, subject, grade, periods, v;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const std::string& s = head[i];
+    auto value = [&](std::string_view label, std::string* out) {
+      if (!out->empty() || !after_label(s, label, &v)) return false;
+      // "Họ và tên giáo viên:" with the name on the next line.
+      if (is_blank_value(v) && i + 1 < head.size() && is_person_name(head[i + 1])) v = head[i + 1];
+      if (!is_blank_value(v)) *out = v;
+      return true;
+    };
+    if (s == "KẾ HOẠCH BÀI DẠY" || s == "KHUNG KẾ HOẠCH BÀI DẠY") heading = true;
+    if (value("Trường", &school) || value("Tổ chuyên môn", &group) || value("Tổ", &group) ||
+        value("Họ và tên giáo viên", &teacher) || value("Giáo viên", &teacher) ||
+        value("Tên bài dạy", &lesson))
+      continue;
+    std::string subject_line;
+    if (subject.empty() && (after_label(s, "Môn học/Hoạt động giáo dục", &subject_line) ||
+                            after_label(s, "Môn học", &subject_line))) {
+      std::string low = text::lower(subject_line);
+      std::size_t cls = low.find("lớp");
+      std::string name = trim(std::string_view(subject_line).substr(0, cls));
+      while (!name.empty() && (name.back() == ';' || name.back() == ',')) name.pop_back();
+      if (!is_blank_value(name)) subject = trim(name);
+      if (cls != std::string::npos) grade = digits_of(std::string_view(subject_line).substr(cls));
+      continue;
+    }
+    if (periods.empty() && after_label(s, "Thời gian thực hiện", &v)) periods = digits_of(v);
+  }
+  int labels =
+      !school.empty() + !group.empty() + !teacher.empty() + !lesson.empty() + !subject.empty();
+  if (!(heading && labels >= 2) && !(labels >= 4 && !lesson.empty())) return false;
+  put_if_absent(meta, "kind", "lesson-plan");
+  put_if_absent(meta, "school_name", school);
+  put_if_absent(meta, "subject_group", group);
+  put_if_absent(meta, "teacher", teacher);
+  put_if_absent(meta, "subject", subject);
+  put_if_absent(meta, "grade", grade);
+  put_if_absent(meta, "periods", periods);
+  put_title(pages, meta, lesson);
+  return true;
+}
+
+}  // namespace
+
+bool is_placeholder_title(std::string_view title, const std::vector<std::string>& pages) {
+  std::string t = trim(title), low = text::lower(t);
+  if (t.empty()) return true;
+  for (std::string_view p : {"microsoft word - ", "microsoft powerpoint - ", "microsoft excel - "})
+    if (low.starts_with(p)) return true;
+  for (std::string_view ext : {".doc", ".docx", ".pdf", ".odt", ".rtf", ".txt", ".dot"})
+    if (low.ends_with(ext)) return true;
+  for (std::string_view p : {"untitled", "document", "tài liệu", "văn bản"})
+    if (low == p) return true;
+  // The importer guessed it from the text: one of the first lines.
+  if (pages.empty()) return false;
+  std::vector<std::string> first = head_segments({pages.front()});
+  if (first.size() > 12) first.resize(12);
+  return std::find(first.begin(), first.end(), t) != first.end();
+}
+
+bool describes_media_type(std::string_view media_type) {
+  static constexpr std::string_view kText[] = {
+      "application/pdf",
+      "text/plain",
+      "text/html",
+      "application/xhtml+xml",
+      "application/msword",
+      "application/rtf",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "application/vnd.oasis.opendocument.text",
+  };
+  return media_type.starts_with("image/") ||
+         std::find(std::begin(kText), std::end(kText), media_type) != std::end(kText);
+}
+
+void describe_document(const std::vector<std::string>& pages,
+                       std::map<std::string, std::string>* meta) {
+  std::vector<std::string> head = head_segments(pages);
+  if (describe_lesson_plan(pages, head, meta)) return;
+  describe_admin(pages, head, meta);
+}
+
+}  // namespace kho::importers
