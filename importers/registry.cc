@@ -69,14 +69,19 @@ Status guarded_extract(const Importer& importer, const std::string& path, Docume
   }
 }
 
+void finish_meta(std::map<std::string, std::string>* meta) {
+  for (auto it = meta->begin(); it != meta->end();) {
+    it->second = text::nfc(it->second);
+    it = it->second.empty() ? meta->erase(it) : std::next(it);
+  }
+}
+
 void finish(Document* doc) {
   if (doc->pages.empty()) doc->pages.emplace_back();
   for (auto& page : doc->pages) page = text::nfc(page);
-  for (auto it = doc->meta.begin(); it != doc->meta.end();) {
-    it->second = text::nfc(it->second);
-    it = it->second.empty() ? doc->meta.erase(it) : std::next(it);
-  }
+  finish_meta(&doc->meta);
   if (!doc->media_type.empty()) doc->meta["format"] = doc->media_type;
+  for (Document& entry : doc->entries) finish_meta(&entry.meta);
 }
 
 std::string hex(std::string_view head) {
@@ -102,11 +107,13 @@ const Registry& Registry::builtin() {
   static const Registry registry = [] {
     Registry r;
     r.add(make_pdf_importer());
+    r.add(make_marc_importer());
     r.add(make_office_open_xml_importer());
     r.add(make_opendocument_importer());
     r.add(make_epub_importer());
     r.add(make_office97_importer());
     r.add(make_html_importer());
+    r.add(make_catalogue_sheet_importer());
     r.add(make_plain_text_importer());
     return r;
   }();
