@@ -23,10 +23,10 @@ const char* const kDublinCore[] = {"title",     "creator",     "subject", "descr
 
 // kho's own fields (store.h) an importer may report.
 const char* const kFields[] = {
-    "number",      "doc_type",    "issuer",        "place",    "issued", "recipients", "signer",
-    "signer_role", "school_name", "subject_group", "teacher",  "grade",  "periods",    "isbn",
-    "provenance",  "collection",  "marcxml",       "modified", "cover",  "classification",
-    "accession"};
+    "number",  "doc_type",       "issuer",      "place",         "issued",  "recipients",
+    "signer",  "signer_role",    "school_name", "subject_group", "teacher", "grade",
+    "periods", "isbn",           "provenance",  "collection",    "marcxml", "modified",
+    "cover",   "classification", "accession"};
 
 template <std::size_t N>
 bool is_one_of(const std::string& name, const char* const (&names)[N]) {
@@ -177,8 +177,7 @@ std::string isbn_of(const store::NewRecord& in) {
 Status import_entries(store::Store& store, const std::vector<importers::Document>& entries,
                       const std::string& filename, const ImportOptions& options) {
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    store::NewRecord in =
-        entry_record(entries[i], filename + "#" + std::to_string(i + 1), options);
+    store::NewRecord in = entry_record(entries[i], filename + "#" + std::to_string(i + 1), options);
     if (!options.access.may_change(in.school, in.kind))
       return Status::Denied("you may not add " + in.kind + " records to school '" + in.school +
                             "'");

@@ -59,8 +59,8 @@ struct MarcRecord {
 // ISBD punctuation that ends a subfield ("Truyện Kiều /", "Văn học,").
 std::string trimmed(std::string_view s) {
   std::string v = squeeze(s);
-  while (!v.empty() && (v.back() == '/' || v.back() == ':' || v.back() == ';' ||
-                        v.back() == ',' || v.back() == '=' || v.back() == ' '))
+  while (!v.empty() && (v.back() == '/' || v.back() == ':' || v.back() == ';' || v.back() == ',' ||
+                        v.back() == '=' || v.back() == ' '))
     v.pop_back();
   // A final full stop ends the field, unless it ends an abbreviation ("tr.").
   if (v.size() > 1 && v.back() == '.' && v[v.size() - 2] != '.' &&
@@ -142,8 +142,8 @@ void leader_type(const std::string& leader, std::map<std::string, std::string>* 
   add(meta, "type", std::string(dc));
   // Language material as a monograph is a book; serials, maps, music and the
   // rest are kept, but as "other".
-  bool book = (type == 'a' || type == 't') && std::string_view("acdm ").find(level) != 
-                                                    std::string_view::npos;
+  bool book = (type == 'a' || type == 't') &&
+              std::string_view("acdm ").find(level) != std::string_view::npos;
   (*meta)["kind"] = book ? "book" : "other";
 }
 
@@ -165,8 +165,7 @@ void map_data(const Field& f, std::map<std::string, std::string>* meta) {
     add(meta, "creator", subfields(f, "a"));
   } else if (t == "110" || t == "111" || t == "710" || t == "711") {
     add(meta, "creator", subfields(f, "ab"));
-  } else if (t == "600" || t == "610" || t == "611" || t == "630" || t == "650" ||
-             t == "653") {
+  } else if (t == "600" || t == "610" || t == "611" || t == "630" || t == "650" || t == "653") {
     add(meta, "subject", subfields(f, "abcdtvxyz", " -- "));
   } else if (t == "651" || t == "662" || t == "751" || t == "752") {
     add(meta, "coverage", subfields(f, "abcdvxyz", " -- "));
@@ -316,7 +315,8 @@ Status read_iso2709(const std::string& bytes, Document* out) {
       continue;
     }
     std::string_view rest(bytes.data() + at, bytes.size() - at);
-    std::string where = "MARC record " + std::to_string(n + 1) + " (byte " + std::to_string(at) + ")";
+    std::string where =
+        "MARC record " + std::to_string(n + 1) + " (byte " + std::to_string(at) + ")";
     if (!iso2709_leader(rest))
       return Status::Corrupt(rest.size() < 24 ? "truncated: " + where + " ends inside its leader"
                                               : "damaged " + where + ": no MARC leader");

@@ -154,7 +154,7 @@ TEST_CASE("a book file joins the catalogue record waiting for it") {
   REQUIRE(book.originals.size() == 1);
   CHECK(book.originals[0].filename == "truyen-kieu-epub2.epub");
   CHECK(book.page_count == 2);
-  CHECK(book.dc.at("publisher") == "Văn học");  // the catalogue's, not the EPUB's
+  CHECK(book.dc.at("publisher") == "Văn học");            // the catalogue's, not the EPUB's
   CHECK(book.dc.at("format") == "application/epub+zip");  // the file fills what was missing
   CHECK(book.fields.at("provenance") == "catalogue-utf8.mrc#1");
   // The book's text is now found in the catalogue record.
@@ -184,7 +184,8 @@ TEST_CASE("a CSV sheet: copies of one book are one record with both register num
 TEST_CASE("a broken catalogue stores nothing and says why") {
   TempDir dir;
   auto library = open_library(dir);
-  for (const char* name : {"broken-truncated.mrc", "broken-not-xml.marcxml", "broken-no-header.csv"}) {
+  for (const char* name :
+       {"broken-truncated.mrc", "broken-not-xml.marcxml", "broken-no-header.csv"}) {
     store::Record record;
     bool duplicate = false;
     Status s = library->import_file(fixture(name).string(), worker_options(), &record, &duplicate);

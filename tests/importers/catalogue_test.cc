@@ -46,8 +46,7 @@ void check_truyen_kieu(const imp::Document& e) {
   CHECK(meta(e, "date") == "2015");
   CHECK(meta(e, "language") == "vi");
   CHECK(meta(e, "isbn") == "9786046927143");
-  CHECK(meta(e, "identifier") ==
-        "978-604-69-2714-3; https://thuvien.example.edu.vn/truyen-kieu");
+  CHECK(meta(e, "identifier") == "978-604-69-2714-3; https://thuvien.example.edu.vn/truyen-kieu");
   CHECK(meta(e, "subject") == "Văn học Việt Nam -- Truyện thơ");
   CHECK(meta(e, "description") == "Truyện thơ lục bát gồm 3.254 câu, kể về cuộc đời Thúy Kiều.");
   CHECK(meta(e, "classification") == "895.9221");
@@ -171,8 +170,9 @@ TEST_CASE("Broken catalogue files give one clear reason", "[catalogue]") {
 
 TEST_CASE("Catalogue entries survive the worker process", "[catalogue][worker]") {
   imp::Document doc;
-  kho::Status s = imp::extract_in_worker(kho::testing::kho_binary(),
-                                         fixture("catalogue-marc8.mrc").string(), imp::WorkerLimits{}, &doc);
+  kho::Status s =
+      imp::extract_in_worker(kho::testing::kho_binary(), fixture("catalogue-marc8.mrc").string(),
+                             imp::WorkerLimits{}, &doc);
   INFO(s.message());
   REQUIRE(s.ok());
   REQUIRE(doc.entries.size() == 5);
