@@ -296,7 +296,10 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   in.media_type = doc.media_type;
   if (!doc.entries.empty()) {
     in.kind = "other";  // the catalogue file; its entries are the books
-    if (Status s = import_entries(*store_, doc.entries, in.filename, options); !s.ok()) return s;
+    // An archive's entry names the catalogue by its path inside the archive.
+    auto given = options.fields.find("provenance");
+    const std::string& name = given != options.fields.end() ? given->second : in.filename;
+    if (Status s = import_entries(*store_, doc.entries, name, options); !s.ok()) return s;
   }
   store::RecordId entry = doc.entries.empty() ? waiting_entry(*store_, in, options.access) : 0;
   Status added = entry ? store_->add_file(entry, in, out) : store_->add(in, out, duplicate);
