@@ -151,24 +151,28 @@ void merge_catalogue(const store::NewRecord& entry, store::Record* r) {
   if (!typed("kind")) r->kind = entry.kind;
 }
 
-// Records with this ISBN that a catalogue or a file may join: active, not
-// harvested from another library, and changeable by whoever imports.
-std::vector<store::Record> isbn_matches(const store::Store& store, const std::string& isbn,
+std::string isbn_of(const store::NewRecord& in) {
+  auto it = in.fields.find("isbn");
+  return it == in.fields.end() ? "" : it->second;
+}
+
+// Records with this ISBN that a catalogue or a file may join: active, of the
+// same school (each school catalogues its own copies), not harvested from
+// another library, and changeable by whoever imports.
+std::vector<store::Record> isbn_matches(const store::Store& store, const store::NewRecord& in,
                                         const Access& access) {
+  const std::string isbn = isbn_of(in);
   std::vector<store::Record> out;
   std::vector<store::RecordId> ids;
   if (isbn.empty() || !store.find_by_isbn(isbn, &ids).ok()) return out;
   for (store::RecordId id : ids) {
     store::Record r;
-    if (!store.get(id, &r).ok() || r.status != "active" || r.fields.count("origin")) continue;
+    if (!store.get(id, &r).ok() || r.status != "active" || r.school != in.school ||
+        r.fields.count("origin"))
+      continue;
     if (access.may_read(r) && access.may_change(r.school, r.kind)) out.push_back(std::move(r));
   }
   return out;
-}
-
-std::string isbn_of(const store::NewRecord& in) {
-  auto it = in.fields.find("isbn");
-  return it == in.fields.end() ? "" : it->second;
 }
 
 // Each entry of a catalogue file: merged into the record with its ISBN, or a
@@ -182,7 +186,7 @@ Status import_entries(store::Store& store, const std::vector<importers::Document
       return Status::Denied("you may not add " + in.kind + " records to school '" + in.school +
                             "'");
     store::Record r;
-    auto matches = isbn_matches(store, isbn_of(in), options.access);
+    auto matches = isbn_matches(store, in, options.access);
     Status s;
     if (!matches.empty()) {
       s = store.update(
@@ -205,7 +209,7 @@ Status import_entries(store::Store& store, const std::vector<importers::Document
 // A catalogue record waiting for this book's file, if any.
 store::RecordId waiting_entry(const store::Store& store, const store::NewRecord& in,
                               const Access& access) {
-  for (const store::Record& r : isbn_matches(store, isbn_of(in), access))
+  for (const store::Record& r : isbn_matches(store, in, access))
     if (r.originals.empty()) return r.id;
   return 0;
 }

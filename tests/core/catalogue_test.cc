@@ -195,3 +195,21 @@ TEST_CASE("a broken catalogue stores nothing and says why") {
   CHECK(library->store().record_count() == 0);
   CHECK(library->store().last_sequence() == 0);
 }
+
+TEST_CASE("each school's catalogue joins only its own copies") {
+  TempDir dir;
+  auto library = open_library(dir);
+  store::Record book = import_ok(*library, "truyen-kieu-epub2.epub");  // school THCS-NT
+  ImportOptions other = worker_options();
+  other.school = "THCS-MT";
+  std::vector<store::RecordId> entries;
+  other.catalogue_entries = &entries;
+  store::Record file;
+  bool duplicate = false;
+  REQUIRE(
+      library->import_file(fixture("catalogue.marcxml").string(), other, &file, &duplicate).ok());
+  REQUIRE(entries.size() == 5);
+  CHECK(entries[0] != book.id);
+  CHECK(get(*library, entries[0]).school == "THCS-MT");
+  CHECK(get(*library, book.id).dc.at("publisher") == "Nhà xuất bản Văn học");  // untouched
+}
