@@ -102,6 +102,10 @@ void print_summary(const ImportSummary& sum, bool as_json) {
   }
   std::printf("%zu imported, %zu duplicate, %zu failed\n", sum.imported.size(),
               sum.duplicates.size(), sum.failed.size());
+  for (const auto& f : sum.imported)
+    if (f.contains("catalogue_entries"))
+      std::printf("  %s: %zu catalogue records\n", f["path"].get<std::string>().c_str(),
+                  f["catalogue_entries"].size());
   for (const auto& f : sum.failed)
     std::printf("  failed: %s: %s\n", f["path"].get<std::string>().c_str(),
                 f["error"].get<std::string>().c_str());
@@ -133,12 +137,17 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   options.worker_exe = self_exe();
   options.update_index = false;  // once for the batch, below
   ProgressBar bar("Importing", files.size());
+  std::vector<store::RecordId> entries;  // a catalogue's records, for the item just imported
+  options.catalogue_entries = &entries;
   auto report = [&](const ImportItem& item) {
-    if (!item.status.ok())
+    if (!item.status.ok()) {
       sum.failed.push_back({{"path", item.name}, {"error", item.status.message()}});
-    else
-      (item.duplicate ? sum.duplicates : sum.imported)
-          .push_back({{"path", item.name}, {"id", item.record.id}});
+    } else {
+      json line = {{"path", item.name}, {"id", item.record.id}};
+      if (!entries.empty()) line["catalogue_entries"] = entries;  // the records it made or joined
+      (item.duplicate ? sum.duplicates : sum.imported).push_back(std::move(line));
+    }
+    entries.clear();
   };
   for (std::size_t i = 0; i < files.size(); ++i) {
     bar.update(i, files[i]);

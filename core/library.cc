@@ -24,9 +24,10 @@ const char* const kDublinCore[] = {"title",     "creator",     "subject", "descr
 
 // kho's own fields (store.h) an importer may report.
 const char* const kFields[] = {
-    "number",      "doc_type",    "issuer",        "place",    "issued", "recipients", "signer",
-    "signer_role", "school_name", "subject_group", "teacher",  "grade",  "periods",    "isbn",
-    "provenance",  "collection",  "marcxml",       "modified", "cover"};
+    "number",  "doc_type",       "issuer",      "place",         "issued",  "recipients",
+    "signer",  "signer_role",    "school_name", "subject_group", "teacher", "grade",
+    "periods", "isbn",           "provenance",  "collection",    "marcxml", "modified",
+    "cover",   "classification", "accession"};
 
 template <std::size_t N>
 bool is_one_of(const std::string& name, const char* const (&names)[N]) {
@@ -108,6 +109,114 @@ Status apply_edit(const Edit& edit, store::Record* r) {
     r->sources[name] = store::kSourceTyped;
   }
   return check_privacy(r->kind, r->visibility);
+}
+
+// A catalogue entry as a record of its own: no file, every field from the catalogue.
+store::NewRecord entry_record(const importers::Document& entry, const std::string& provenance,
+                              const ImportOptions& options) {
+  store::NewRecord in;
+  for (const auto& [name, value] : entry.meta) {
+    if (is_one_of(name, kDublinCore))
+      in.dc[name] = value;
+    else if (is_one_of(name, kFields))
+      in.fields[name] = value;
+    else
+      continue;
+    in.sources[name] = store::kSourceCatalogue;
+  }
+  in.fields["provenance"] = provenance;
+  in.sources["provenance"] = store::kSourceCatalogue;
+  auto kind = entry.meta.find("kind");
+  in.kind = kind != entry.meta.end() && store::valid_kind(kind->second) ? kind->second : "book";
+  in.school = options.school;
+  in.visibility = options.visibility;
+  in.actor = options.access.actor();
+  return in;
+}
+
+// The catalogue's fields over what a file said; what staff typed stays.
+// Copies of one book each add their accession number.
+void merge_catalogue(const store::NewRecord& entry, store::Record* r) {
+  auto typed = [&](const std::string& name) {
+    auto it = r->sources.find(name);
+    return it != r->sources.end() && it->second == store::kSourceTyped;
+  };
+  for (const auto* from : {&entry.dc, &entry.fields})
+    for (const auto& [name, value] : *from) {
+      if (typed(name) || (name == "provenance" && !r->originals.empty())) continue;
+      auto& to = from == &entry.dc ? r->dc : r->fields;
+      std::string& old = to[name];
+      bool catalogued = r->sources[name] == store::kSourceCatalogue;
+      if (name == "accession" && catalogued && !old.empty() && old.find(value) == std::string::npos)
+        old += "; " + value;
+      else
+        old = value;
+      r->sources[name] = store::kSourceCatalogue;
+    }
+  if (!typed("kind")) r->kind = entry.kind;
+}
+
+std::string isbn_of(const store::NewRecord& in) {
+  auto it = in.fields.find("isbn");
+  return it == in.fields.end() ? "" : it->second;
+}
+
+// Records with this ISBN that a catalogue or a file may join: active, of the
+// same school (each school catalogues its own copies), not harvested from
+// another library, and changeable by whoever imports.
+std::vector<store::Record> isbn_matches(const store::Store& store, const store::NewRecord& in,
+                                        const Access& access) {
+  const std::string isbn = isbn_of(in);
+  std::vector<store::Record> out;
+  std::vector<store::RecordId> ids;
+  if (isbn.empty() || !store.find_by_isbn(isbn, &ids).ok()) return out;
+  for (store::RecordId id : ids) {
+    store::Record r;
+    if (!store.get(id, &r).ok() || r.status != "active" || r.school != in.school ||
+        r.fields.count("origin"))
+      continue;
+    if (access.may_read(r) && access.may_change(r.school, r.kind)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// Each entry of a catalogue file: merged into the record with its ISBN, or a
+// record of its own. Stored before the file's own record, so that a failure
+// here leaves the file importable again.
+Status import_entries(store::Store& store, const std::vector<importers::Document>& entries,
+                      const std::string& filename, const ImportOptions& options) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    store::NewRecord in = entry_record(entries[i], filename + "#" + std::to_string(i + 1), options);
+    if (!options.access.may_change(in.school, in.kind))
+      return Status::Denied("you may not add " + in.kind + " records to school '" + in.school +
+                            "'");
+    store::Record r;
+    auto matches = isbn_matches(store, in, options.access);
+    Status s;
+    if (!matches.empty()) {
+      s = store.update(
+          matches.front().id,
+          [&](store::Record* rec) {
+            merge_catalogue(in, rec);
+            return Status::Ok();
+          },
+          in.actor, &r);
+    } else {
+      bool duplicate = false;
+      s = store.add(in, &r, &duplicate);
+    }
+    if (!s.ok()) return s.with_context("entry " + std::to_string(i + 1));
+    if (options.catalogue_entries) options.catalogue_entries->push_back(r.id);
+  }
+  return Status::Ok();
+}
+
+// A catalogue record waiting for this book's file, if any.
+store::RecordId waiting_entry(const store::Store& store, const store::NewRecord& in,
+                              const Access& access) {
+  for (const store::Record& r : isbn_matches(store, in, access))
+    if (r.originals.empty()) return r.id;
+  return 0;
 }
 
 }  // namespace
@@ -224,7 +333,16 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   if (!options.access.may_change(in.school, in.kind))
     return Status::Denied("you may not add " + in.kind + " records to school '" + in.school + "'");
   in.media_type = doc.media_type;
-  if (Status s = store_->add(in, out, duplicate); !s.ok()) return s;
+  if (!doc.entries.empty()) {
+    in.kind = "other";  // the catalogue file; its entries are the books
+    // An archive's entry names the catalogue by its path inside the archive.
+    auto given = options.fields.find("provenance");
+    const std::string& name = given != options.fields.end() ? given->second : in.filename;
+    if (Status s = import_entries(*store_, doc.entries, name, options); !s.ok()) return s;
+  }
+  store::RecordId entry = doc.entries.empty() ? waiting_entry(*store_, in, options.access) : 0;
+  Status added = entry ? store_->add_file(entry, in, out) : store_->add(in, out, duplicate);
+  if (!added.ok()) return added;
   // The record is durable now; an index that falls behind heals on the next
   // catch-up, so its failure does not undo the import.
   if (options.update_index && !*duplicate) {

@@ -37,6 +37,9 @@ struct ImportOptions {
   std::string provenance;    // where in an archive the file was: "a.zip/dir/b.pdf"
   std::string worker_exe;    // kho binary for isolated parsing; empty: in-process
   bool update_index = true;  // false: caller catches the index up later
+  // A catalogue file (MARC, a sheet of records): filled with the records its
+  // entries made or merged into, in file order. May be null.
+  std::vector<store::RecordId>* catalogue_entries = nullptr;
 };
 
 // One file of an import: a file given, or an entry of an archive.
@@ -70,6 +73,11 @@ class Library {
   // caller may not read it). A bad file gives a Status whose message names
   // the reason; nothing is stored then. Denied when options.access may not
   // add this kind of record to the school.
+  // A catalogue file is kept as one record (kind "other") and each of its
+  // entries becomes a record without a file (provenance "FILE#N", every
+  // field's source "catalogue"), or updates the record that has its ISBN
+  // (a field typed by staff wins). A book whose ISBN matches a catalogue
+  // record without a file becomes that record's file.
   Status import_file(const std::string& path, const ImportOptions& options, store::Record* out,
                      bool* duplicate);
 

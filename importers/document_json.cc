@@ -10,6 +10,12 @@ std::string to_json(const Document& doc) {
   for (const auto& [page, confidence] : doc.ocr_confidence) ocr[std::to_string(page)] = confidence;
   nlohmann::json j = {
       {"media_type", doc.media_type}, {"meta", doc.meta}, {"pages", doc.pages}, {"ocr", ocr}};
+  if (!doc.entries.empty()) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const Document& entry : doc.entries)
+      entries.push_back({{"media_type", entry.media_type}, {"meta", entry.meta}});
+    j["entries"] = std::move(entries);
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -25,6 +31,13 @@ Status from_json(const std::string& json, Document* out) {
       for (const auto& [page, confidence] : ocr->items())
         out->ocr_confidence[static_cast<std::uint32_t>(std::stoul(page))] =
             confidence.get<double>();
+    if (auto entries = j.find("entries"); entries != j.end() && entries->is_array())
+      for (const auto& e : *entries) {
+        Document entry;
+        entry.media_type = e.at("media_type").get<std::string>();
+        entry.meta = e.at("meta").get<std::map<std::string, std::string>>();
+        out->entries.push_back(std::move(entry));
+      }
   } catch (const nlohmann::json::exception& e) {
     return Status::Corrupt(std::string("worker output: ") + e.what());
   }

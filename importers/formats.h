@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "importers/importer.h"
 
@@ -18,6 +19,17 @@ std::unique_ptr<Importer> make_opendocument_importer();
 std::unique_ptr<Importer> make_epub_importer();
 std::unique_ptr<Importer> make_office97_importer();
 std::unique_ptr<Importer> make_image_importer();  // PNG, JPEG, TIFF through OCR
+std::unique_ptr<Importer> make_marc_importer();
+std::unique_ptr<Importer> make_catalogue_sheet_importer();
+
+// A sheet's rows as catalogue entries (catalogue_sheet.cc): false when no
+// header row in the first rows names a title column and another one; then
+// `entries` is left alone. Each row below the header with a title is an entry.
+bool catalogue_sheet(const std::vector<std::vector<std::string>>& rows,
+                     std::vector<Document>* entries);
+
+// ISBN-10 or ISBN-13 digits (X as the ISBN-10 check digit), or "".
+std::string isbn_digits(std::string_view value);
 
 // The visible text of an XHTML (or HTML) page, one line per block, as the
 // HTML importer reads it; for the chapters of an e-book.

@@ -24,6 +24,11 @@ struct Document {
   std::map<std::string, std::string> meta;
   std::vector<std::string> pages;                  // UTF-8, NFC; one entry per page (at least one)
   std::map<std::uint32_t, double> ocr_confidence;  // page (from 1) -> mean OCR confidence 0..100
+  // A catalogue (MARC records, a sheet of items) describes many items: one
+  // Document per item, in file order, with metadata ("kind" book unless the
+  // record says otherwise; "marcxml" the MARC record whole) and no pages.
+  // Empty for every other file.
+  std::vector<Document> entries;
 };
 
 // The first bytes of a file, and its name, for choosing an importer.

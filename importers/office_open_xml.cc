@@ -3,6 +3,7 @@
 // workbook one page per sheet (cells tab-separated, rows as lines), a
 // presentation one page per slide, in the order the workbook or presentation
 // lists them. Core properties (docProps/core.xml) give the Dublin Core fields.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -239,21 +240,34 @@ std::string cell_text(const xmlNode* c, const Workbook& book) {
   return v;
 }
 
-// Cells in their columns (a gap keeps its tab), rows as lines.
-std::string sheet_text(const xmlNode* root, const Workbook& book) {
-  std::string out;
+// A sheet's rows, each cell in its column (a gap is an empty cell).
+std::vector<std::vector<std::string>> sheet_rows(const xmlNode* root, const Workbook& book) {
+  std::vector<std::vector<std::string>> rows;
   for (const xmlNode* row : children(first_child(root, "sheetData"), "row")) {
-    std::string line;
-    int column = 0;
+    std::vector<std::string> cells;
     for (const xmlNode* c : children(row, "c")) {
       std::string value = cell_text(c, book);
-      int at = column_of(attribute(c, "r"));
       if (value.empty()) continue;
-      for (; at > column && column < 16384; ++column) line += '\t';
-      if (!line.empty() && !line.ends_with('\t')) line += '\t', ++column;
+      int at = column_of(attribute(c, "r"));
+      std::size_t column = at < 0 || at >= 16384 ? cells.size() : static_cast<std::size_t>(at);
+      cells.resize(std::max(column, cells.size()));
+      cells.push_back(std::move(value));
+    }
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+// Cells tab-separated in their columns, rows as lines.
+std::string sheet_text(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      std::string value = row[i];
       for (char& ch : value)
         if (ch == '\t' || ch == '\n') ch = ' ';  // a cell stays one cell
-      line += value;
+      line += (i ? "\t" : "") + value;
     }
     if (!line.empty()) out += line + '\n';
   }
@@ -281,7 +295,9 @@ Status read_xlsx(const Package& package, Document* out) {
     XmlDoc sheet_doc;
     if (it == rels.end() || !package.part(it->second)) continue;  // a chart sheet has no cells
     if (Status s = parse_part(package, it->second, &sheet_doc); !s.ok()) return s;
-    out->pages.push_back(sheet_text(xmlDocGetRootElement(sheet_doc.get()), book));
+    auto rows = sheet_rows(xmlDocGetRootElement(sheet_doc.get()), book);
+    out->pages.push_back(sheet_text(rows));
+    catalogue_sheet(rows, &out->entries);  // a sheet of catalogue records, if it is one
   }
   if (out->pages.empty()) return Status::Corrupt("damaged XLSX: the workbook lists no sheets");
   return Status::Ok();

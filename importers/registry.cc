@@ -103,6 +103,13 @@ void repair_legacy_text(Document* doc) {
   for (auto& [name, value] : doc->meta) value = text::repair_lines(value, legacy);
 }
 
+void finish_meta(std::map<std::string, std::string>* meta) {
+  for (auto it = meta->begin(); it != meta->end();) {
+    it->second = text::nfc(it->second);
+    it = it->second.empty() ? meta->erase(it) : std::next(it);
+  }
+}
+
 // The same guarantees whichever importer made the document, and the fields
 // its layout shows (admin_doc.h) for the formats that carry running text.
 void finish(Document* doc) {
@@ -111,9 +118,9 @@ void finish(Document* doc) {
   for (auto& [name, value] : doc->meta) value = text::nfc(value);
   repair_legacy_text(doc);
   if (describes_media_type(doc->media_type)) describe_document(doc->pages, &doc->meta);
-  for (auto it = doc->meta.begin(); it != doc->meta.end();)
-    it = it->second.empty() ? doc->meta.erase(it) : std::next(it);
+  finish_meta(&doc->meta);
   if (!doc->media_type.empty()) doc->meta["format"] = doc->media_type;
+  for (Document& entry : doc->entries) finish_meta(&entry.meta);
 }
 
 std::string hex(std::string_view head) {
@@ -139,12 +146,14 @@ const Registry& Registry::builtin() {
   static const Registry registry = [] {
     Registry r;
     r.add(make_pdf_importer());
+    r.add(make_marc_importer());
     r.add(make_office_open_xml_importer());
     r.add(make_opendocument_importer());
     r.add(make_epub_importer());
     r.add(make_office97_importer());
     r.add(make_image_importer());
     r.add(make_html_importer());
+    r.add(make_catalogue_sheet_importer());
     r.add(make_plain_text_importer());
     return r;
   }();

@@ -14,6 +14,7 @@ struct Store::Env {
   MDB_env* env = nullptr;
   MDB_dbi meta = 0, records = 0, text = 0, by_sha = 0, changes = 0;
   MDB_dbi orgs = 0, accounts = 0, tokens = 0, audit = 0, by_origin = 0;
+  MDB_dbi by_isbn = 0;  // ISBN-13 + record ID -> "" (catalogue.cc)
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
   }
@@ -54,6 +55,10 @@ struct Store::Env {
     return append_audit(txn, {0, at, actor.name, actor.from, op, id, detail});
   }
   Status append_audit(const lmdb::Txn& txn, const AuditEntry& entry) const;
+  // Keeps by_isbn in step with a record's "isbn" field (`before` null: new).
+  Status index_isbn(const lmdb::Txn& txn, const Record* before, const Record& after) const;
+  // Fills by_isbn from the records once, for a library made before it existed.
+  Status build_isbn_index(const lmdb::Txn& txn) const;
 };
 
 }  // namespace kho::store

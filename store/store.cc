@@ -163,11 +163,12 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
        {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
         Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}, Named{"orgs", &e.orgs},
         Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit},
-        Named{"by_origin", &e.by_origin}}) {
+        Named{"by_origin", &e.by_origin}, Named{"by_isbn", &e.by_isbn}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
   if (Status s = check_schema(e, txn, fresh); !s.ok()) return s;
+  if (Status s = e.build_isbn_index(txn); !s.ok()) return s;
   std::string_view id;
   if (e.get(txn, e.meta, "library_id", &id).ok()) {
     store->library_id_ = std::string(id);
@@ -218,22 +219,27 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
     ~Cleanup() { ::unlink(path.c_str()); }  // no-op once renamed into place
   } cleanup{tmp};
 
+  const bool has_file = !in.source_path.empty();
   Original original;
-  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok())
-    return s;
-  original.media_type = in.media_type;
-  original.filename =
-      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  if (has_file) {
+    Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size);
+    if (!s.ok()) return s;
+    original.media_type = in.media_type;
+    original.filename =
+        in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  }
 
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);  // waits for any other writer, in any process
   if (!txn.status().ok()) return txn.status();
   std::string_view existing;
-  if (e.get(txn, e.by_sha, original.sha256, &existing).ok()) {
+  if (has_file && e.get(txn, e.by_sha, original.sha256, &existing).ok()) {
     *duplicate = true;
     return e.read_record(txn, lmdb::from_be64(existing), out);
   }
-  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  if (has_file) {
+    if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  }
 
   Record r;
   r.id = e.counter(txn, "last_id") + 1;
@@ -244,7 +250,7 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   r.ocr_confidence = in.ocr_confidence;
   r.school = in.school;
   r.visibility = in.visibility;
-  r.originals.push_back(original);
+  if (has_file) r.originals.push_back(original);
   r.page_count = static_cast<std::uint32_t>(in.pages.size());
   r.created_at = r.updated_at = now_rfc3339();
   r.created_by = r.updated_by = in.actor.name;
@@ -253,7 +259,8 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   if (s.ok()) s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
   for (std::uint32_t p = 0; s.ok() && p < in.pages.size(); ++p)
     s = e.put(txn, e.text, page_key(r.id, p + 1), in.pages[p]);
-  if (s.ok()) s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(r.id));
+  if (s.ok() && has_file) s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(r.id));
+  if (s.ok()) s = e.index_isbn(txn, nullptr, r);
   if (s.ok()) s = e.append_change(txn, r.id, "create", r.created_at, in.actor);
   if (s.ok()) s = txn.commit();
   if (!s.ok()) return s;
@@ -328,6 +335,61 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
     s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(id));
   if (s.ok())
     s = e.append_change(txn, id, "update", r.updated_at, Actor("harvest"), "file fetched");
+  if (s.ok()) s = txn.commit();
+  if (s.ok()) *out = std::move(r);
+  return s;
+}
+
+Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
+  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
+  int tfd = ::mkstemp(tmp.data());
+  if (tfd < 0) return errno_status("temporary file in " + dir_);
+  ::close(tfd);
+  ::unlink(tmp.c_str());
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { ::unlink(path.c_str()); }
+  } cleanup{tmp};
+  Original original;
+  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok())
+    return s;
+  original.media_type = in.media_type;
+  original.filename =
+      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Record before;
+  if (Status s = e.read_record(txn, id, &before); !s.ok()) return s;
+  if (!before.originals.empty())
+    return Status::Conflict("record " + std::to_string(id) + " has a file");
+  std::string_view holder;
+  if (e.get(txn, e.by_sha, original.sha256, &holder).ok())
+    return Status::Conflict("these bytes are already record " +
+                            std::to_string(lmdb::from_be64(holder)));
+  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  Record r = before;
+  r.originals.push_back(original);
+  for (const auto* from : {&in.dc, &in.fields})
+    for (const auto& [name, value] : *from) {
+      auto& to = from == &in.dc ? r.dc : r.fields;
+      if (value.empty() || to.count(name)) continue;
+      to[name] = value;
+      if (auto source = in.sources.find(name); source != in.sources.end())
+        r.sources[name] = source->second;
+    }
+  r.ocr_confidence = in.ocr_confidence;
+  r.page_count = static_cast<std::uint32_t>(in.pages.size());
+  r.updated_at = now_rfc3339();
+  r.updated_by = in.actor.name;
+  Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  for (std::uint32_t p = 0; s.ok() && p < in.pages.size(); ++p)
+    s = e.put(txn, e.text, page_key(id, p + 1), in.pages[p]);
+  if (s.ok()) s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(id));
+  if (s.ok()) s = e.index_isbn(txn, &before, r);
+  if (s.ok())
+    s = e.append_change(txn, id, "update", r.updated_at, in.actor,
+                        "file attached: " + original.filename);
   if (s.ok()) s = txn.commit();
   if (s.ok()) *out = std::move(r);
   return s;
@@ -434,6 +496,7 @@ Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, co
   r.updated_at = now_rfc3339();
   r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  if (s.ok()) s = e.index_isbn(txn, &before, r);
   if (s.ok()) s = e.append_change(txn, id, "update", r.updated_at, actor);
   if (s.ok()) s = txn.commit();
   if (s.ok() && out != nullptr) *out = std::move(r);

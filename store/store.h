@@ -164,7 +164,9 @@ class Store {
   const std::string& library_id() const { return library_id_; }
 
   // Adds a record. When the same bytes are already stored, nothing is written,
-  // *duplicate is set and *out is the existing record.
+  // *duplicate is set and *out is the existing record. With an empty
+  // source_path the record has metadata only (a catalogue entry) and is
+  // never a duplicate.
   Status add(const NewRecord& in, Record* out, bool* duplicate);
   Status get(RecordId id, Record* out) const;
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
@@ -186,6 +188,13 @@ class Store {
   // record's file, fetched from its origin when first asked for).
   Status attach_original(RecordId id, const std::string& path, const std::string& media_type,
                          const std::string& filename, Record* out);
+  // Records whose "isbn" field is this ISBN (10 or 13 digits; the two forms
+  // of one book match), oldest first; none is not an error.
+  Status find_by_isbn(const std::string& isbn, std::vector<RecordId>* out) const;
+  // Keeps in.source_path as the original of a record that had none (a
+  // catalogue entry whose book arrives), with its pages; in's metadata fills
+  // only the fields the record lacks. Conflict when the record has a file.
+  Status add_file(RecordId id, const NewRecord& in, Record* out);
   // Small named values kept with the library (e.g. where a harvest stopped).
   Status get_setting(const std::string& name, std::string* out) const;
   Status put_setting(const std::string& name, const std::string& value);

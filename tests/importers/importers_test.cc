@@ -425,12 +425,20 @@ TEST_CASE("A Document survives the JSON round trip unchanged") {
   imp::Document doc{"text/plain",
                     {{"title", "Kế hoạch \"số\" 44"}, {"creator", "Phòng GD&ĐT"}},
                     {"Trang 1\n\ttab", "", "Trang 3 \\ \x01"},
+                    {},
                     {}};
+  imp::Document entry;  // a catalogue's entry: metadata only
+  entry.media_type = "application/marc";
+  entry.meta = {{"title", "Truyện Kiều"}, {"isbn", "9786046927143"}};
+  doc.entries = {entry, entry};
   imp::Document back;
   REQUIRE(imp::from_json(imp::to_json(doc), &back).ok());
   CHECK(back.media_type == doc.media_type);
   CHECK(back.meta == doc.meta);
   CHECK(back.pages == doc.pages);
+  REQUIRE(back.entries.size() == 2);
+  CHECK(back.entries[1].meta == entry.meta);
+  CHECK(back.entries[1].media_type == "application/marc");
 
   for (const char* bad : {"", "[1,2]", "{\"media_type\":1}", "{\"pages\":\"x\"}"}) {
     CAPTURE(bad);
