@@ -476,7 +476,8 @@ bool describe_admin(const std::vector<std::string>& pages, const std::vector<std
   put_if_absent(meta, "issuer", issuer_of(block));
   put_if_absent(meta, "place", place);
   put_if_absent(meta, "issued", issued);
-  put_if_absent(meta, "date", issued);
+  // The day it was signed, not the day its file was saved.
+  if (!issued.empty()) (*meta)["date"] = issued;
   put_if_absent(meta, "recipients", footer.recipients);
   put_if_absent(meta, "signer", footer.signer);
   put_if_absent(meta, "signer_role", footer.signer_role);

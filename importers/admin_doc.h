@@ -16,8 +16,9 @@ namespace kho::importers {
 
 // Adds what the text shows to *meta (names as in importer.h and store.h,
 // "kind" = "admin-doc" or "lesson-plan" when the layout is clearly there).
-// What the file itself states is kept; only a title that is empty or a
-// placeholder (is_placeholder_title) gives way to the document's own.
+// What the file itself states is kept, but for its date, which becomes the
+// date the document was issued; and a title that is empty or a placeholder
+// (is_placeholder_title) gives way to the document's own.
 void describe_document(const std::vector<std::string>& pages,
                        std::map<std::string, std::string>* meta);
 

@@ -174,6 +174,25 @@ std::string restore_accents(const Xapian::Database& db, const std::string& q) {
   return out + q.substr(copied);
 }
 
+// Xapian corrects a word to a commoner one within two edits even when the
+// collection has the word itself ("tot" to "to": tốt to tổ), so a word the
+// collection knows is put back as typed.
+std::string keep_known_words(const Xapian::Database& db, const std::string& folded,
+                             const std::string& corrected) {
+  auto typed = text::words(folded), offered = text::words(corrected);
+  if (typed.size() != offered.size()) return corrected;
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    std::string word = folded.substr(typed[i].offset, typed[i].length);
+    bool known = db.term_exists(text::lower(word));
+    out += corrected.substr(copied, offered[i].offset - copied) +
+           (known ? word : corrected.substr(offered[i].offset, offered[i].length));
+    copied = offered[i].offset + offered[i].length;
+  }
+  return out + corrected.substr(copied);
+}
+
 }  // namespace
 
 std::string suggest(const Xapian::Database& db, const std::string& query) {
@@ -182,8 +201,11 @@ std::string suggest(const Xapian::Database& db, const std::string& query) {
   try {
     Xapian::QueryParser parser;
     parser.set_database(db);
-    parser.parse_query(text::fold(q), kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+    std::string folded = text::fold(q);
+    parser.parse_query(folded, kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
     corrected = parser.get_corrected_query_string();
+    if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected);
+    if (corrected == folded) corrected.clear();
   } catch (const Xapian::Error&) {
     return "";
   }

@@ -75,4 +75,10 @@ TEST_CASE("an imported plan is an admin-doc with its number, date and issuer, fo
   CHECK(search(*library, "\"chuyển đổi số trong nhà trường\"") ==
         std::vector<store::RecordId>{old_note.id});
   CHECK(search(*library, "truong thcs le quy don") == std::vector<store::RecordId>{old_note.id});
+  // The PDF of the plan says when it was saved; the plan says when it was signed.
+  store::Record pdf;
+  REQUIRE(
+      library->import_file(fixture("ke-hoach-44.pdf").string(), options, &pdf, &duplicate).ok());
+  CHECK(pdf.dc.at("date") == "2022-10-04");
+  CHECK(pdf.fields.at("number") == "44/KH-PGDĐT");
 }
