@@ -104,7 +104,7 @@ std::string extension(const std::string& name) {
 
 bool looks_like_archive(std::string_view h) {
   auto has = [&](std::size_t at, std::string_view magic) {
-    return h.substr(at, magic.size()) == magic;
+    return at <= h.size() && h.substr(at, magic.size()) == magic;
   };
   return has(0, "PK\x03\x04") || has(0, "PK\x05\x06") || has(257, "ustar") ||
          has(0, "7z\xBC\xAF\x27\x1C") || has(0, "Rar!\x1A\x07") || has(0, "\x1F\x8B") ||

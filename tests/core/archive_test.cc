@@ -137,3 +137,15 @@ TEST_CASE("a sidecar beside a file on disk sets its fields; a bad one fails that
   CHECK(b.failed.begin()->second.find("'colour'") != std::string::npos);
   CHECK(lib.import(folder / "a.txt.meta.json").records.empty());  // not imported itself
 }
+
+TEST_CASE("a file too short to be an archive is only a file: an empty one says so") {
+  Lib lib;
+  auto empty = fs::path(lib.dir.str()) / "trong.docx";
+  auto tiny = fs::path(lib.dir.str()) / "ngan.txt";
+  kho::testing::write_file(empty, "");
+  kho::testing::write_file(tiny, "PK");
+  auto got = lib.import(empty);
+  REQUIRE(got.failed.size() == 1);
+  CHECK(got.failed.begin()->second == "empty file");
+  CHECK(lib.import(tiny).records.size() == 1);
+}
