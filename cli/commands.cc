@@ -47,8 +47,10 @@ bool parse_id(const std::string& text, store::RecordId* id) {
 }
 
 // Files named on the command line, with directories walked recursively in a
-// stable order. Unreadable folders become failures of their own.
+// stable order, the library's own data folder left out (`kho import .` run
+// beside it). Unreadable folders become failures of their own.
 std::vector<std::string> collect_files(const std::vector<std::string>& paths,
+                                       const std::string& data_dir,
                                        std::vector<std::pair<std::string, std::string>>* failed) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
@@ -57,8 +59,13 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(
                p, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code same;
+        if (it->is_directory(same) && fs::equivalent(it->path(), data_dir, same))
+          it.disable_recursion_pending();
+        else if (it->is_regular_file(ec))
+          found.push_back(it->path().string());
+      }
       if (ec) failed->emplace_back(p, "cannot read folder: " + ec.message());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -126,7 +133,7 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
   std::vector<std::pair<std::string, std::string>> unreadable;
-  auto files = collect_files(args.paths, &unreadable);
+  auto files = collect_files(args.paths, data_dir, &unreadable);
   ImportSummary sum;
   for (const auto& [path, why] : unreadable) sum.failed.push_back({{"path", path}, {"error", why}});
 

@@ -59,9 +59,10 @@ json kho_json(const std::vector<std::string>& args) {
 
 TEST_CASE("kho import of a folder mixing every format gives each file its kind, fields and text") {
   TempDir dir;
-  const std::string data = (dir.path() / "lib").string();
-  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
   fs::path root = make_folder(dir);
+  // The library lives in the folder it imports, as when one runs `kho import .`.
+  const std::string data = (root / "kho-data").string();
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
 
   auto run = run_kho({"--data", data, "import", "--school", "THCS-MK", "--json", root.string()});
   INFO(run.err);
