@@ -172,6 +172,52 @@ TEST_CASE("An encrypted PDF asks for its password, an owner-only lock does not s
   CHECK(contains(readable.doc.pages[0], "PGDĐT"));
 }
 
+// A PDF of `pages` pages written by hand, each saying "Trang N": small however
+// many pages it claims, as a hostile file would be.
+std::string pdf_of_pages(int pages) {
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "",
+                                      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+  std::string kids;
+  for (int i = 1; i <= pages; ++i) {
+    std::string text = "BT /F1 12 Tf 72 720 Td (Trang " + std::to_string(i) + ") Tj ET";
+    int page_obj = static_cast<int>(objects.size()) + 1;
+    objects.push_back(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font "
+        "<< /F1 3 0 R >> >> /Contents " +
+        std::to_string(page_obj + 1) + " 0 R >>");
+    objects.push_back("<< /Length " + std::to_string(text.size()) + " >>\nstream\n" + text +
+                      "\nendstream");
+    kids += std::to_string(page_obj) + " 0 R ";
+  }
+  objects[1] = "<< /Type /Pages /Count " + std::to_string(pages) + " /Kids [" + kids + "] >>";
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  std::size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (std::size_t off : offsets) {
+    char line[21];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+TEST_CASE("A PDF of more pages than any book is refused with its count; three pages read") {
+  TempDir dir;
+  auto [small_status, small] = extract_bytes(dir, "ba-trang.pdf", pdf_of_pages(3));
+  REQUIRE(small_status.ok());
+  REQUIRE(small.pages.size() == 3);
+  CHECK(contains(small.pages[2], "Trang 3"));
+  auto [status, doc] = extract_bytes(dir, "qua-nhieu-trang.pdf", pdf_of_pages(20001));
+  CHECK(status.message() == "PDF has 20001 pages, more than 20000");
+}
+
 TEST_CASE("A PDF page without a text layer is kept as an empty page") {
   TempDir dir;
   auto [status, doc] = extract_bytes(dir, "scan.pdf", pdf_without_text());
