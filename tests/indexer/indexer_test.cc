@@ -291,3 +291,25 @@ TEST_CASE("an index written in an older format is rebuilt by the next catch-up")
   CHECK(f.ids("chuyen doi so") == Ids{id});
   CHECK(Xapian::Database(f.index->path()).get_metadata("kho:format") == kho::indexer::kFormat);
 }
+
+TEST_CASE("a search after the index is rebuilt in place reads the new one, and what follows") {
+  IndexFixture f;
+  auto first = f.add("Lão Hạc", {"truyện ngắn của Nam Cao"});
+  CHECK(f.ids("Nam Cao") == std::vector<store::RecordId>{first});
+  // A record the old index never saw, then the index rebuilt beside it and swapped in.
+  store::NewRecord in;
+  in.kind = "book";
+  in.dc = {{"title", "Dế Mèn phiêu lưu ký"}};
+  in.pages = {"truyện của Tô Hoài"};
+  kho::testing::write_file(f.dir.path() / "de-men", "de men");
+  in.source_path = (f.dir.path() / "de-men").string();
+  in.filename = "de-men.txt";
+  store::Record de_men;
+  bool duplicate = false;
+  REQUIRE(f.store->add(in, &de_men, &duplicate).ok());
+  CHECK(f.ids("Tô Hoài").empty());
+  REQUIRE(f.index->rebuild().ok());
+  CHECK(f.ids("Tô Hoài") == std::vector<store::RecordId>{de_men.id});
+  auto third = f.add("Tắt đèn", {"tiểu thuyết của Ngô Tất Tố"});
+  CHECK(f.ids("Ngô Tất Tố") == std::vector<store::RecordId>{third});
+}
