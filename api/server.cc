@@ -624,7 +624,8 @@ void Server::Impl::shared_file(const Rest::Request& request, Http::ResponseWrite
   send_file(request, who, r, response);
 }
 
-// GET ?after=SEQ&limit=N: the audit log, oldest first; admins only.
+// GET ?after=SEQ&limit=N: the audit log, oldest first; admins only, each
+// seeing what concerns its schools; `next` is the `after` of the next page.
 void Server::Impl::audit(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
   if (!caller(request, response, &who)) return;
@@ -640,8 +641,14 @@ void Server::Impl::audit(const Rest::Request& request, Http::ResponseWriter& res
   std::vector<store::AuditEntry> entries;
   if (Status s = library.store().audit_log(after, limit, &entries); !s.ok())
     return send_status(response, s);
+  // An admin sees its own schools' entries; `next` pages on past the others.
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& e : entries)
+  for (const auto& e : entries) {
+    store::Record record;
+    store::Account actor;
+    bool about_record = e.record != 0 && library.store().get(e.record, &record).ok();
+    bool by_account = library.store().get_account(e.actor, &actor).ok();
+    if (!who.may_audit(about_record ? record.school : "", by_account ? &actor : nullptr)) continue;
     list.push_back({{"seq", e.seq},
                     {"at", e.at},
                     {"actor", e.actor},
@@ -649,7 +656,10 @@ void Server::Impl::audit(const Rest::Request& request, Http::ResponseWriter& res
                     {"action", e.action},
                     {"record", e.record},
                     {"detail", e.detail}});
-  send_json(response, Http::Code::Ok, nlohmann::json{{"entries", list}}.dump());
+  }
+  nlohmann::json page{{"entries", list}};
+  if (entries.size() == limit) page["next"] = entries.back().seq;
+  send_json(response, Http::Code::Ok, page.dump());
 }
 
 // Another process (`kho import`) may write the store; bring its changes into

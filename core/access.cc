@@ -106,6 +106,19 @@ bool Access::may_administer() const {
                      [](const auto& org) { return org.second.count("admin") > 0; });
 }
 
+bool Access::may_audit(const std::string& record_school, const store::Account* actor) const {
+  if (everything_) return true;
+  auto admin_at = [&](const std::string& org) {
+    auto it = roles_.find(org);
+    return it != roles_.end() && it->second.count("admin") > 0;
+  };
+  if (!record_school.empty()) return admin_at(record_school);
+  if (actor == nullptr) return false;
+  return actor->name == account_ ||
+         std::any_of(actor->roles.begin(), actor->roles.end(),
+                     [&](const auto& role) { return admin_at(role.first); });
+}
+
 void Access::restrict(indexer::SearchRequest* search) const {
   if (everything_) return;
   search->restricted = true;

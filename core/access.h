@@ -41,6 +41,10 @@ class Access {
   bool may_read(const store::Record& record) const;
   bool may_change(const std::string& school, const std::string& kind) const;
   bool may_administer() const;  // the audit log, accounts: admin somewhere
+  // Whether this admin may see an audit entry: one about a record of a school
+  // where (or above which) it is admin, or one made by an account holding a
+  // role there. `record_school` is "" when the entry names no record.
+  bool may_audit(const std::string& record_school, const store::Account* actor) const;
   // Restricts a search to what this caller may read.
   void restrict(indexer::SearchRequest* search) const;
   store::Actor actor() const { return {account_.empty() ? "anonymous" : account_, from_}; }

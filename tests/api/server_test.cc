@@ -771,6 +771,30 @@ TEST_CASE("share links: open without an account, expire, are revoked, and are au
   CHECK(actions.count("share-revoke") == 1);
 }
 
+TEST_CASE("an admin reads the audit log of its own school, not of another") {
+  Api api;
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_school({"THCS-02", "Trường THCS Đông Triều", "", ""}, "cli").ok());
+  REQUIRE(accounts.add_user("quan-tri-2", "mat-khau-khac-dai", {{"THCS-02", "admin"}}, "cli").ok());
+  kho::NewSecret other;
+  REQUIRE(
+      accounts.create_token("quan-tri-2", "tests", std::chrono::seconds(0), "cli", &other).ok());
+  auto id = upload_id(api.upload("Sổ gốc cấp bằng tốt nghiệp THCS năm 2023\n",
+                                 "filename=so-goc.txt&kind=diploma&visibility=private"));
+  REQUIRE(api.get("/api/v1/records/" + std::to_string(id) + "/file", {api.staff}).status == 200);
+  auto records_in = [&](const std::string& auth) {
+    auto r = api.get("/api/v1/audit?limit=1000", {auth});
+    REQUIRE(r.status == 200);
+    json log = json::parse(r.body);
+    std::multiset<std::string> seen;
+    for (const auto& e : log["entries"])
+      if (e["record"] == id) seen.insert(e["action"].get<std::string>());
+    return seen;
+  };
+  CHECK(records_in(api.staff) == std::multiset<std::string>{"create", "read-file"});
+  CHECK(records_in(bearer(other.secret)).empty());  // who read THCS-01's diplomas is its business
+}
+
 TEST_CASE("an uploaded archive imports each file; a zip bomb is refused with 413") {
   Api api;
   auto fixture = [](const char* name) {
