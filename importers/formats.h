@@ -35,6 +35,10 @@ std::string isbn_digits(std::string_view value);
 // HTML importer reads it; for the chapters of an e-book.
 std::string xhtml_text(const std::string& bytes);
 
+// The last `max_bytes` of a file (all of a smaller one), where formats keep
+// their end markers; "" when it cannot be read.
+std::string file_tail(const std::string& path, std::size_t max_bytes);
+
 // "starts with 50 4b 03 04 …", for messages about unknown content.
 std::string describe_bytes(std::string_view head);
 

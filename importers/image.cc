@@ -43,15 +43,7 @@ using File = std::unique_ptr<FILE, FileCloser>;
 // Some writers append data after the end marker (phones put a video after a
 // JPEG's), so the marker is looked for only to explain a file that failed.
 bool has_end_marker(const std::string& path, std::string_view marker) {
-  constexpr std::streamoff kTail = 8 << 10;
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  auto size = static_cast<std::streamoff>(in.tellg());
-  std::streamoff from = size > kTail ? size - kTail : 0;
-  in.seekg(from);
-  std::string tail(static_cast<std::size_t>(size - from), '\0');
-  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
-  return tail.find(marker) != std::string::npos;
+  return file_tail(path, 8 << 10).find(marker) != std::string::npos;
 }
 
 // Why a page could not be read: a file cut short (an interrupted copy or

@@ -47,14 +47,7 @@ std::string iso_date(time_t t) {
 // know the file is damaged, so look for the end-of-file marker ourselves. Some
 // writers pad the end with NULs or blank lines, which does not count.
 bool has_eof_marker(const std::string& path) {
-  constexpr std::streamoff kTail = 64 << 10;
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  auto size = static_cast<std::streamoff>(in.tellg());
-  std::streamoff from = size > kTail ? size - kTail : 0;
-  in.seekg(from);
-  std::string tail(static_cast<std::size_t>(size - from), '\0');
-  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  std::string tail = file_tail(path, 64 << 10);
   std::size_t end = tail.find_last_not_of(std::string_view(" \t\r\n\0", 5));
   if (end == std::string::npos) return false;
   std::string_view last(tail.data(), end + 1);

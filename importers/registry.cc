@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iterator>
 #include <new>
 
@@ -196,6 +197,18 @@ Status Registry::extract(const std::string& path, Document* out) const {
   finish(&doc);
   *out = std::move(doc);
   return Status::Ok();
+}
+
+std::string file_tail(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  auto size = static_cast<std::streamoff>(in.tellg());
+  auto want = static_cast<std::streamoff>(max_bytes);
+  std::streamoff from = size > want ? size - want : 0;
+  in.seekg(from);
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  return tail;
 }
 
 // Names the formats people are likely to try, so the message says what to do.

@@ -94,6 +94,28 @@ Status copy_and_hash(const std::string& source, const std::string& target, std::
   return Status::Ok();
 }
 
+// A copy of a file under originals/.tmp, durable and hashed, waiting for the
+// transaction that names it; removed unless place_original() moved it.
+struct StagedOriginal {
+  std::string path;
+  StagedOriginal() = default;
+  StagedOriginal(const StagedOriginal&) = delete;
+  StagedOriginal& operator=(const StagedOriginal&) = delete;
+  ~StagedOriginal() {
+    if (!path.empty()) ::unlink(path.c_str());  // no-op once renamed into place
+  }
+
+  Status stage(const std::string& data_dir, const std::string& source, Original* out) {
+    std::string tmp = (fs::path(data_dir) / "originals" / ".tmp" / "XXXXXX").string();
+    int tfd = ::mkstemp(tmp.data());
+    if (tfd < 0) return errno_status("temporary file in " + data_dir);
+    ::close(tfd);
+    ::unlink(tmp.c_str());  // copy_and_hash creates it exclusively
+    path = tmp;
+    return copy_and_hash(source, path, &out->sha256, &out->size);
+  }
+};
+
 }  // namespace
 
 bool valid_kind(const std::string& kind) {
@@ -209,21 +231,11 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   if (!valid_visibility(in.visibility))
     return Status::Invalid("unknown visibility '" + in.visibility + "'");
 
-  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
-  int tfd = ::mkstemp(tmp.data());
-  if (tfd < 0) return errno_status("temporary file in " + dir_);
-  ::close(tfd);
-  ::unlink(tmp.c_str());  // copy_and_hash creates it exclusively
-  struct Cleanup {
-    std::string path;
-    ~Cleanup() { ::unlink(path.c_str()); }  // no-op once renamed into place
-  } cleanup{tmp};
-
   const bool has_file = !in.source_path.empty();
   Original original;
+  StagedOriginal staged;
   if (has_file) {
-    Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size);
-    if (!s.ok()) return s;
+    if (Status s = staged.stage(dir_, in.source_path, &original); !s.ok()) return s;
     original.media_type = in.media_type;
     original.filename =
         in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
@@ -238,7 +250,7 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
     return e.read_record(txn, lmdb::from_be64(existing), out);
   }
   if (has_file) {
-    if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+    if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
   }
 
   Record r;
@@ -307,17 +319,9 @@ Status Store::put_harvested(const std::string& origin_key, const NewRecord& in, 
 
 Status Store::attach_original(RecordId id, const std::string& path, const std::string& media_type,
                               const std::string& filename, Record* out) {
-  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
-  int tfd = ::mkstemp(tmp.data());
-  if (tfd < 0) return errno_status("temporary file in " + dir_);
-  ::close(tfd);
-  ::unlink(tmp.c_str());
-  struct Cleanup {
-    std::string path;
-    ~Cleanup() { ::unlink(path.c_str()); }
-  } cleanup{tmp};
   Original original;
-  if (Status s = copy_and_hash(path, tmp, &original.sha256, &original.size); !s.ok()) return s;
+  StagedOriginal staged;
+  if (Status s = staged.stage(dir_, path, &original); !s.ok()) return s;
   original.media_type = media_type;
   original.filename = filename;
   Env& e = *env_;
@@ -326,7 +330,7 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
   Record r;
   if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
   if (!r.originals.empty()) return Status::Conflict("record " + std::to_string(id) + " has a file");
-  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
   r.originals.push_back(original);
   r.updated_at = now_rfc3339();
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
@@ -341,18 +345,9 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
 }
 
 Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
-  std::string tmp = (fs::path(dir_) / "originals" / ".tmp" / "XXXXXX").string();
-  int tfd = ::mkstemp(tmp.data());
-  if (tfd < 0) return errno_status("temporary file in " + dir_);
-  ::close(tfd);
-  ::unlink(tmp.c_str());
-  struct Cleanup {
-    std::string path;
-    ~Cleanup() { ::unlink(path.c_str()); }
-  } cleanup{tmp};
   Original original;
-  if (Status s = copy_and_hash(in.source_path, tmp, &original.sha256, &original.size); !s.ok())
-    return s;
+  StagedOriginal staged;
+  if (Status s = staged.stage(dir_, in.source_path, &original); !s.ok()) return s;
   original.media_type = in.media_type;
   original.filename =
       in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
@@ -367,7 +362,7 @@ Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   if (e.get(txn, e.by_sha, original.sha256, &holder).ok())
     return Status::Conflict("these bytes are already record " +
                             std::to_string(lmdb::from_be64(holder)));
-  if (Status s = place_original(tmp, original_path(original)); !s.ok()) return s;
+  if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
   Record r = before;
   r.originals.push_back(original);
   for (const auto* from : {&in.dc, &in.fields})

@@ -11,7 +11,13 @@
 namespace kho::testing {
 
 inline std::filesystem::path source_dir() { return KHO_SOURCE_DIR; }
-inline std::filesystem::path sample(const std::string& name) { return source_dir() / "samples" / name; }
+inline std::filesystem::path sample(const std::string& name) {
+  return source_dir() / "samples" / name;
+}
+// A file made by scripts/make-fixtures (tests/fixtures/README.md says how).
+inline std::filesystem::path fixture(const std::string& name) {
+  return source_dir() / "tests" / "fixtures" / name;
+}
 inline std::string kho_binary() { return KHO_BINARY; }
 
 class TempDir {

@@ -37,8 +37,7 @@ fs::path make_folder(const TempDir& dir) {
   fs::path root = dir.path() / "tai-lieu";
   for (const auto& [sub, names] : kFolder) {
     fs::create_directories(root / sub);
-    for (const auto& name : names)
-      fs::copy_file(kho::testing::source_dir() / "tests" / "fixtures" / name, root / sub / name);
+    for (const auto& name : names) fs::copy_file(kho::testing::fixture(name), root / sub / name);
   }
   // A PDF locked with a password, as teachers send them.
   std::string qpdf = "qpdf --encrypt mat-khau mat-khau 256 -- '" +

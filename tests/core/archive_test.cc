@@ -11,6 +11,7 @@
 using namespace kho;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 
 namespace {
 
@@ -44,10 +45,6 @@ struct Lib {
   // Nothing half-unpacked is left behind.
   bool tmp_is_empty() { return fs::is_empty(fs::path(dir.str()) / "data" / "originals" / ".tmp"); }
 };
-
-fs::path fixture(const std::string& name) {
-  return kho::testing::source_dir() / "tests" / "fixtures" / name;
-}
 
 }  // namespace
 

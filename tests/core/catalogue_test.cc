@@ -12,12 +12,9 @@
 using namespace kho;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 
 namespace {
-
-fs::path fixture(const std::string& name) {
-  return kho::testing::source_dir() / "tests" / "fixtures" / name;
-}
 
 std::unique_ptr<Library> open_library(const TempDir& dir) {
   std::unique_ptr<Library> library;

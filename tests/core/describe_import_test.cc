@@ -10,12 +10,9 @@
 using namespace kho;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 
 namespace {
-
-fs::path fixture(const std::string& name) {
-  return kho::testing::source_dir() / "tests" / "fixtures" / name;
-}
 
 std::vector<store::RecordId> search(Library& library, const std::string& query) {
   indexer::SearchRequest request;

@@ -13,12 +13,11 @@
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 namespace imp = kho::importers;
 using kho::testing::source_dir;
 
 namespace {
-
-fs::path fixture(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 
 imp::Document extract_ok(const std::string& name) {
   imp::Document doc;

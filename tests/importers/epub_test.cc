@@ -9,13 +9,12 @@
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 namespace imp = kho::importers;
 using kho::testing::source_dir;
 using kho::testing::TempDir;
 
 namespace {
-
-fs::path fixture(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 
 struct Extracted {
   kho::Status status;

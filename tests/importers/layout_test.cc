@@ -13,13 +13,13 @@
 #include "tests/testing.h"
 
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 namespace imp = kho::importers;
 using kho::testing::source_dir;
 using Meta = std::map<std::string, std::string>;
 
 namespace {
 
-fs::path fixture(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 fs::path corpus(const std::string& name) {
   return source_dir() / "tests" / "relevance" / "corpus" / name;
 }
@@ -275,7 +275,8 @@ TEST_CASE("template blanks and impossible dates are not taken for values", "[lay
   CHECK(meta.empty());  // an empty template is not a lesson plan yet
 
   Meta admin;
-  imp::describe_document({"Số: 12/QĐ-UBND\nHà Nội, ngày 31 tháng 2 năm 2023\nQUYẾT ĐỊNH\n"}, &admin);
+  imp::describe_document({"Số: 12/QĐ-UBND\nHà Nội, ngày 31 tháng 2 năm 2023\nQUYẾT ĐỊNH\n"},
+                         &admin);
   CHECK(admin["kind"] == "admin-doc");
   CHECK(admin.count("issued") == 0);  // 31 February
 }

@@ -14,6 +14,7 @@
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
+using kho::testing::fixture;
 namespace imp = kho::importers;
 using kho::testing::read_file;
 using kho::testing::sample;
@@ -22,8 +23,6 @@ using kho::testing::TempDir;
 using kho::testing::write_file;
 
 namespace {
-
-fs::path fixture(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 
 struct Extracted {
   kho::Status status;
