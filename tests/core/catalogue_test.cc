@@ -7,31 +7,27 @@
 #include <set>
 
 #include "core/library.h"
+#include "tests/core/library_fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::open_library;
+using kho::testing::search_ids;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
 using kho::testing::fixture;
 
 namespace {
 
-std::unique_ptr<Library> open_library(const TempDir& dir) {
-  std::unique_ptr<Library> library;
-  REQUIRE(Library::open(dir.str() + "/data", true, &library).ok());
-  return library;
-}
-
-ImportOptions worker_options() {
-  ImportOptions options;
-  if (fs::exists(kho::testing::kho_binary())) options.worker_exe = kho::testing::kho_binary();
+ImportOptions school_options() {
+  ImportOptions options = kho::testing::worker_options();
   options.school = "THCS-NT";
   return options;
 }
 
 store::Record import_ok(Library& library, const std::string& name,
                         std::vector<store::RecordId>* entries = nullptr, bool* dup = nullptr) {
-  ImportOptions options = worker_options();
+  ImportOptions options = school_options();
   options.catalogue_entries = entries;
   store::Record record;
   bool duplicate = false;
@@ -40,16 +36,6 @@ store::Record import_ok(Library& library, const std::string& name,
   REQUIRE(s.ok());
   if (dup) *dup = duplicate;
   return record;
-}
-
-std::vector<store::RecordId> search(Library& library, const std::string& query) {
-  indexer::SearchRequest request;
-  request.query = query;
-  indexer::Results results;
-  REQUIRE(library.index().search(request, &results).ok());
-  std::vector<store::RecordId> ids;
-  for (const auto& hit : results.hits) ids.push_back(hit.id);
-  return ids;
 }
 
 store::Record get(Library& library, store::RecordId id) {
@@ -88,10 +74,10 @@ TEST_CASE("a MARC file is one record and each of its records another, searchable
   CHECK(get(*library, entries[3]).kind == "other");  // the journal
   CHECK(get(*library, entries[4]).fields.at("provenance") == "catalogue-marc8.mrc#5");
 
-  CHECK(search(*library, "truyện kiều") == std::vector<store::RecordId>{entries[0]});
-  CHECK(search(*library, "isbn:9786046927143") == std::vector<store::RecordId>{entries[0]});
-  CHECK(search(*library, "isbn:978-604-0-25371-4") == std::vector<store::RecordId>{entries[1]});
-  CHECK(search(*library, "Nam Cao") == std::vector<store::RecordId>{entries[2]});
+  CHECK(search_ids(*library, "truyện kiều") == std::vector<store::RecordId>{entries[0]});
+  CHECK(search_ids(*library, "isbn:9786046927143") == std::vector<store::RecordId>{entries[0]});
+  CHECK(search_ids(*library, "isbn:978-604-0-25371-4") == std::vector<store::RecordId>{entries[1]});
+  CHECK(search_ids(*library, "Nam Cao") == std::vector<store::RecordId>{entries[2]});
 }
 
 TEST_CASE("the same catalogue file again is a duplicate and adds no entries") {
@@ -133,7 +119,7 @@ TEST_CASE("a catalogue record joins the book file that has its ISBN; typed field
   REQUIRE(merged.originals.size() == 1);  // still the EPUB, with its text
   CHECK(merged.originals[0].filename == "truyen-kieu-epub2.epub");
   CHECK(merged.page_count == book.page_count);
-  CHECK(search(*library, "isbn:9786046927143") == std::vector<store::RecordId>{book.id});
+  CHECK(search_ids(*library, "isbn:9786046927143") == std::vector<store::RecordId>{book.id});
 }
 
 TEST_CASE("a book file joins the catalogue record waiting for it") {
@@ -155,7 +141,8 @@ TEST_CASE("a book file joins the catalogue record waiting for it") {
   CHECK(book.dc.at("format") == "application/epub+zip");  // the file fills what was missing
   CHECK(book.fields.at("provenance") == "catalogue-utf8.mrc#1");
   // The book's text is now found in the catalogue record.
-  CHECK(search(*library, "trăm năm trong cõi người ta") == std::vector<store::RecordId>{book.id});
+  CHECK(search_ids(*library, "trăm năm trong cõi người ta") ==
+        std::vector<store::RecordId>{book.id});
   // The same bytes again are a duplicate of that record.
   store::Record again = import_ok(*library, "truyen-kieu-epub2.epub", nullptr, &duplicate);
   CHECK(duplicate);
@@ -174,8 +161,8 @@ TEST_CASE("a CSV sheet: copies of one book are one record with both register num
   store::Record toan = get(*library, entries[2]);
   CHECK(toan.fields.at("accession") == "SGK.00045; SGK.00046");
   CHECK(toan.fields.at("classification") == "510.712");
-  CHECK(search(*library, "Dế Mèn phiêu lưu ký") == std::vector<store::RecordId>{entries[1]});
-  CHECK(search(*library, "isbn:9786040253714") == std::vector<store::RecordId>{entries[2]});
+  CHECK(search_ids(*library, "Dế Mèn phiêu lưu ký") == std::vector<store::RecordId>{entries[1]});
+  CHECK(search_ids(*library, "isbn:9786040253714") == std::vector<store::RecordId>{entries[2]});
 }
 
 TEST_CASE("a broken catalogue stores nothing and says why") {
@@ -185,7 +172,7 @@ TEST_CASE("a broken catalogue stores nothing and says why") {
        {"broken-truncated.mrc", "broken-not-xml.marcxml", "broken-no-header.csv"}) {
     store::Record record;
     bool duplicate = false;
-    Status s = library->import_file(fixture(name).string(), worker_options(), &record, &duplicate);
+    Status s = library->import_file(fixture(name).string(), school_options(), &record, &duplicate);
     INFO(name << ": " << s.message());
     CHECK_FALSE(s.ok());
   }
@@ -197,7 +184,7 @@ TEST_CASE("each school's catalogue joins only its own copies") {
   TempDir dir;
   auto library = open_library(dir);
   store::Record book = import_ok(*library, "truyen-kieu-epub2.epub");  // school THCS-NT
-  ImportOptions other = worker_options();
+  ImportOptions other = school_options();
   other.school = "THCS-MT";
   std::vector<store::RecordId> entries;
   other.catalogue_entries = &entries;

@@ -5,28 +5,14 @@
 #include <filesystem>
 
 #include "core/library.h"
+#include "tests/core/library_fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::search_ids;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
 using kho::testing::fixture;
-
-namespace {
-
-std::vector<store::RecordId> search(Library& library, const std::string& query) {
-  indexer::SearchRequest request;
-  request.query = query;
-  indexer::Results results;
-  Status s = library.index().search(request, &results);
-  INFO(query << ": " << s.message());
-  REQUIRE(s.ok());
-  std::vector<store::RecordId> ids;
-  for (const auto& hit : results.hits) ids.push_back(hit.id);
-  return ids;
-}
-
-}  // namespace
 
 TEST_CASE("an imported plan is an admin-doc with its number, date and issuer, found by number") {
   TempDir dir;
@@ -64,14 +50,15 @@ TEST_CASE("an imported plan is an admin-doc with its number, date and issuer, fo
   CHECK(old_note.fields.at("issuer") == "TRƯỜNG THCS LÊ QUÝ ĐÔN");
   CHECK(old_note.dc.at("title") == "Thực hiện chuyển đổi số trong nhà trường.");
 
-  CHECK(search(*library, "number:44/KH-PGDĐT") == std::vector<store::RecordId>{plan.id});
-  CHECK(search(*library, "number:44/KH-PGDDT") == std::vector<store::RecordId>{plan.id});
-  CHECK(search(*library, "doctype:\"Kế hoạch\" kind:admin-doc").size() == 2);
-  CHECK(search(*library, "issuer:\"cẩm giàng\"") == std::vector<store::RecordId>{plan.id});
+  CHECK(search_ids(*library, "number:44/KH-PGDĐT") == std::vector<store::RecordId>{plan.id});
+  CHECK(search_ids(*library, "number:44/KH-PGDDT") == std::vector<store::RecordId>{plan.id});
+  CHECK(search_ids(*library, "doctype:\"Kế hoạch\" kind:admin-doc").size() == 2);
+  CHECK(search_ids(*library, "issuer:\"cẩm giàng\"") == std::vector<store::RecordId>{plan.id});
   // The TCVN3 text is searchable as Vietnamese, with or without diacritics.
-  CHECK(search(*library, "\"chuyển đổi số trong nhà trường\"") ==
+  CHECK(search_ids(*library, "\"chuyển đổi số trong nhà trường\"") ==
         std::vector<store::RecordId>{old_note.id});
-  CHECK(search(*library, "truong thcs le quy don") == std::vector<store::RecordId>{old_note.id});
+  CHECK(search_ids(*library, "truong thcs le quy don") ==
+        std::vector<store::RecordId>{old_note.id});
   // The PDF of the plan says when it was saved; the plan says when it was signed.
   store::Record pdf;
   REQUIRE(

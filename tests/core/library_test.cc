@@ -3,27 +3,16 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "tests/core/library_fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::open_library;
 using kho::testing::TempDir;
+using kho::testing::worker_options;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::unique_ptr<Library> open_library(const TempDir& dir) {
-  std::unique_ptr<Library> library;
-  REQUIRE(Library::open(dir.str() + "/data", true, &library).ok());
-  return library;
-}
-
-ImportOptions worker_options() {
-  ImportOptions options;
-  if (fs::exists(kho::testing::kho_binary())) options.worker_exe = kho::testing::kho_binary();
-  return options;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("importing a file stores its text and makes it searchable") {
   TempDir dir;

@@ -5,26 +5,14 @@
 #include <filesystem>
 
 #include "core/library.h"
+#include "tests/core/library_fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::search_ids;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
 using kho::testing::fixture;
-
-namespace {
-
-std::vector<store::RecordId> search(Library& library, const std::string& query) {
-  indexer::SearchRequest request;
-  request.query = query;
-  indexer::Results results;
-  REQUIRE(library.index().search(request, &results).ok());
-  std::vector<store::RecordId> ids;
-  for (const auto& hit : results.hits) ids.push_back(hit.id);
-  return ids;
-}
-
-}  // namespace
 
 TEST_CASE("an imported scan is searchable by the words OCR read") {
   TempDir dir;
@@ -47,9 +35,9 @@ TEST_CASE("an imported scan is searchable by the words OCR read") {
   INFO(s.message());
   REQUIRE(s.ok());
 
-  CHECK(search(*library, "tot nghiep mao khe") == std::vector<store::RecordId>{png.id});
-  CHECK(search(*library, "\"Trường THCS Mạo Khê\"") == std::vector<store::RecordId>{png.id});
-  CHECK(search(*library, "chuyển đổi số hoà bình") == std::vector<store::RecordId>{pdf.id});
+  CHECK(search_ids(*library, "tot nghiep mao khe") == std::vector<store::RecordId>{png.id});
+  CHECK(search_ids(*library, "\"Trường THCS Mạo Khê\"") == std::vector<store::RecordId>{png.id});
+  CHECK(search_ids(*library, "chuyển đổi số hoà bình") == std::vector<store::RecordId>{pdf.id});
 
   // The text is stored as read, page by page, so `kho show` and snippets have it.
   std::string text;
