@@ -84,10 +84,65 @@ Status check_sizes(const std::string& path, const Format& format, int pages) {
   return Status::Ok();
 }
 
+// The EXIF orientation a camera or phone wrote into a JPEG (1 = upright, 3 =
+// upside down, 6 = turned a quarter clockwise to view, 8 = anticlockwise), or
+// 1 when there is none. Phones save a photographed page sideways and leave
+// the turning to the viewer; OCR of a sideways page reads nothing.
+int exif_orientation(const std::string& path) {
+  std::string head(64 << 10, '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  auto u16 = [&](std::size_t at, bool big) -> unsigned {
+    if (at + 2 > head.size()) return 0;
+    auto a = static_cast<unsigned char>(head[at]), b = static_cast<unsigned char>(head[at + 1]);
+    return big ? (a << 8 | b) : (b << 8 | a);
+  };
+  auto u32 = [&](std::size_t at, bool big) -> std::size_t {
+    return big ? (std::size_t{u16(at, true)} << 16 | u16(at + 2, true))
+               : (std::size_t{u16(at + 2, false)} << 16 | u16(at, false));
+  };
+  // Markers after SOI: FF xx, a big-endian length; APP1 "Exif\0\0" holds a TIFF header.
+  for (std::size_t at = 2; at + 4 <= head.size() && head[at] == '\xFF';) {
+    unsigned marker = static_cast<unsigned char>(head[at + 1]), length = u16(at + 2, true);
+    if (marker == 0xDA || length < 2) break;  // image data begins: no more metadata
+    if (marker == 0xE1 && head.compare(at + 4, 6, "Exif\0\0"sv) == 0) {
+      std::size_t tiff = at + 10;
+      bool big = head.compare(tiff, 2, "MM") == 0;
+      std::size_t ifd = tiff + u32(tiff + 4, big);
+      unsigned entries = u16(ifd, big);
+      for (unsigned i = 0; i < entries && i < 64; ++i) {
+        std::size_t entry = ifd + 2 + 12 * std::size_t{i};
+        if (u16(entry, big) == 0x0112) {
+          unsigned value = u16(entry + 8, big);
+          return value >= 1 && value <= 8 ? static_cast<int>(value) : 1;
+        }
+      }
+      return 1;
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
+// The page as a reader would hold it. Mirrored orientations (2, 4, 5, 7) come
+// from front cameras, not from photographed pages, and are left as they are.
+Pix* upright(Pix* pix, int orientation) {
+  Pix* turned = orientation == 3   ? pixRotate180(nullptr, pix)
+                : orientation == 6 ? pixRotate90(pix, 1)
+                : orientation == 8 ? pixRotate90(pix, -1)
+                                   : nullptr;
+  if (turned == nullptr) return pix;
+  pixDestroy(&pix);
+  return turned;
+}
+
 Pix* decode(const std::string& path, const Format& format, int page) {
   switch (format.kind) {
-    case Kind::kJpeg:  // grey is all OCR needs, and a quarter of the memory
-      return pixReadJpeg(path.c_str(), 0, 1, nullptr, L_JPEG_READ_LUMINANCE);
+    case Kind::kJpeg: {  // grey is all OCR needs, and a quarter of the memory
+      Pix* pix = pixReadJpeg(path.c_str(), 0, 1, nullptr, L_JPEG_READ_LUMINANCE);
+      return pix == nullptr ? nullptr : upright(pix, exif_orientation(path));
+    }
     case Kind::kTiff:
       return pixReadTiff(path.c_str(), page);
     default:

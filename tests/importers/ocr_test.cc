@@ -121,6 +121,17 @@ TEST_CASE("A JPEG with data after its end, as phones append a video, is still re
   CHECK(contains(doc.pages.at(0), "Tuyển sinh vào lớp 10"));
 }
 
+TEST_CASE("A page a phone saved sideways is turned upright by its EXIF orientation, then read") {
+  auto [status, doc] = extract(fixture("scan-dien-thoai.jpg"));
+  INFO(status.message());
+  REQUIRE(status.ok());
+  const std::string& text = doc.pages.at(0);
+  INFO(text);
+  CHECK(contains(text, "TRƯỜNG THPT CHU VĂN AN"));
+  CHECK(contains(text, "Tuyển sinh vào lớp 10"));
+  check_confidence(doc, 1);
+}
+
 TEST_CASE("Each page of a multi-page TIFF is a page of its own") {
   auto [status, doc] = extract(fixture("scan-so-goc.tif"));
   INFO(status.message());
