@@ -522,12 +522,15 @@ void Server::Impl::login(const Rest::Request& request, Http::ResponseWriter& res
   send_json(response, Http::Code::Ok, j.dump());
 }
 
+// Signing out always clears the cookie, even one whose session has ended: a
+// stale cookie would otherwise make every request of the page a 401.
 void Server::Impl::logout(const Rest::Request& request, Http::ResponseWriter& response) {
-  Access who;
-  if (!caller(request, response, &who)) return;
   std::string secret = bearer_secret(request);
+  Access who;
   store::Token token;
-  if (!secret.empty() && library.accounts().find(secret, &token).ok() && token.kind == "session")
+  if (!secret.empty() &&
+      library.accounts().authenticate(secret, client_address(request), &who).ok() &&
+      library.accounts().find(secret, &token).ok() && token.kind == "session")
     library.accounts().revoke(token.id, who.actor());
   set_header(response, "Set-Cookie", "kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   send_json(response, Http::Code::Ok, "{\"signed_out\":true}");

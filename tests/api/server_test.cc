@@ -636,6 +636,10 @@ TEST_CASE("signing in: sessions, wrong passwords, lock-out, disabled accounts, s
   auto out = http({"POST", api.base + "/api/v1/logout", {bearer(token)}, &body});
   CHECK(out.status == 200);
   CHECK(api.get("/api/v1/me", {bearer(token)}).status == 401);
+  // The web page's cookie of an ended session is cleared, not refused.
+  auto stale = http({"POST", api.base + "/api/v1/logout", {"Cookie: kho_session=" + token}, &body});
+  CHECK(stale.status == 200);
+  CHECK(contains(stale.header("set-cookie"), "kho_session=;"));
   CHECK(api.get("/api/v1/me", {api.staff}).status == 200);
   REQUIRE(accounts.set_disabled("quan-tri", true, "cli").ok());
   CHECK(api.get("/api/v1/me", {api.staff}).status == 401);
