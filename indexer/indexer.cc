@@ -328,7 +328,7 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     for (auto m = mset.begin(); m != mset.end(); ++m)
       out->hits.push_back(
           make_hit(store_, m, parsed.words, shard_library[(*m - 1) % shard_library.size()]));
-    out->suggestion = suggest(db, request.query);
+    out->suggestion = suggest(db, request.query, synonyms_);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
   } catch (const Xapian::Error& e) {

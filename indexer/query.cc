@@ -162,13 +162,20 @@ std::string commonest_form(const Xapian::Database& db, const std::string& word) 
   return best;
 }
 
-std::string restore_accents(const Xapian::Database& db, const std::string& q) {
+// Each word typed without marks in its likeliest written form: an
+// abbreviation as the synonym list writes it (thcs: THCS, gddt: GDĐT), any
+// other word as the collection most often has it.
+std::string restore_accents(const Xapian::Database& db, const std::string& q,
+                            const Synonyms& synonyms) {
   std::string out;
   std::size_t copied = 0;
   for (const auto& w : text::words(q)) {
     std::string word = q.substr(w.offset, w.length);
-    out += q.substr(copied, w.offset - copied) +
-           (text::has_diacritics(word) ? word : commonest_form(db, word));
+    std::string abbreviation = synonyms.abbreviation(text::lower(word));
+    out +=
+        q.substr(copied, w.offset - copied) + (text::has_diacritics(word) ? word
+                                               : !abbreviation.empty()    ? abbreviation
+                                                                       : commonest_form(db, word));
     copied = w.offset + w.length;
   }
   return out + q.substr(copied);
@@ -195,7 +202,8 @@ std::string keep_known_words(const Xapian::Database& db, const std::string& fold
 
 }  // namespace
 
-std::string suggest(const Xapian::Database& db, const std::string& query) {
+std::string suggest(const Xapian::Database& db, const std::string& query,
+                    const Synonyms& synonyms) {
   std::string q = text::nfc(query);
   std::string corrected;
   try {
@@ -211,7 +219,7 @@ std::string suggest(const Xapian::Database& db, const std::string& query) {
   }
   std::string base = !corrected.empty() ? corrected : text::has_diacritics(q) ? "" : q;
   if (base.empty()) return "";
-  std::string better = restore_accents(db, base);
+  std::string better = restore_accents(db, base, synonyms);
   return text::lower(better) == text::lower(q) ? "" : better;
 }
 

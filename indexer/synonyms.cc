@@ -54,6 +54,7 @@ const Synonyms& Synonyms::builtin() {
 
 Status Synonyms::parse(const std::string& text, Synonyms* out) {
   out->groups_.clear();
+  out->written_.clear();
   std::istringstream in(text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -65,6 +66,12 @@ Status Synonyms::parse(const std::string& text, Synonyms* out) {
       return Status::Invalid("synonyms line " + std::to_string(number) +
                              ": expected 'ABBREVIATION = expansion'");
     std::vector<Form> group{folded_words(line.substr(0, eq))};
+    if (group[0].size() == 1) {
+      std::string written = line.substr(0, eq);
+      written.erase(0, written.find_first_not_of(" \t"));
+      written.erase(written.find_last_not_of(" \t") + 1);
+      out->written_[group[0][0]] = text::nfc(written);
+    }
     std::istringstream rest(line.substr(eq + 1));
     for (std::string part; std::getline(rest, part, '|');) group.push_back(folded_words(part));
     for (const auto& form : group)
@@ -73,6 +80,11 @@ Status Synonyms::parse(const std::string& text, Synonyms* out) {
     out->groups_.push_back(std::move(group));
   }
   return Status::Ok();
+}
+
+std::string Synonyms::abbreviation(const std::string& folded_word) const {
+  auto it = written_.find(folded_word);
+  return it == written_.end() ? "" : it->second;
 }
 
 // The group whose form starts at token i, and the token after that form.

@@ -4,6 +4,7 @@
 // and the index stays the same whatever the list says.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,16 @@ class Synonyms {
 
   std::size_t size() const { return groups_.size(); }
 
+  // An abbreviation as the list writes it ("thcs" -> "THCS", "gddt" ->
+  // "GDĐT"), given its folded, lower-cased form; "" for any other word.
+  std::string abbreviation(const std::string& folded_word) const;
+
  private:
   using Form = std::vector<std::string>;  // folded, lower-cased words
   const std::vector<Form>* match_at(const std::string& q, const std::vector<text::Word>& tokens,
                                     std::size_t i, std::size_t* next, std::size_t* typed) const;
   std::vector<std::vector<Form>> groups_;
+  std::map<std::string, std::string> written_;  // one-word abbreviations
 };
 
 }  // namespace kho::indexer

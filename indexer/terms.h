@@ -106,8 +106,9 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 
 // "Did you mean": misspelt words corrected from the collection's own
 // vocabulary, and a query typed without diacritics given its commonest
-// accented form (tot nghiep -> tốt nghiệp). Empty when there is nothing better.
-std::string suggest(const Xapian::Database& db, const std::string& query);
+// accented form (tot nghiep thcs -> tốt nghiệp THCS). Empty when there is
+// nothing better.
+std::string suggest(const Xapian::Database& db, const std::string& query, const Synonyms& synonyms);
 
 // A window of the page around the densest run of query words, with where
 // those words are in it.
