@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <regex>
 
@@ -578,11 +579,66 @@ bool describes_media_type(std::string_view media_type) {
          std::find(std::begin(kText), std::end(kText), media_type) != std::end(kText);
 }
 
+namespace {
+
+// ---- books ----
+
+bool isbn_checks(const std::string& d) {
+  int sum = 0;
+  if (d.size() == 13) {
+    for (std::size_t i = 0; i < 13; ++i) sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+    return sum % 10 == 0;
+  }
+  for (std::size_t i = 0; i < 10; ++i) sum += (d[i] == 'X' ? 10 : d[i] - '0') * int(10 - i);
+  return d.size() == 10 && sum % 11 == 0;
+}
+
+// The first ISBN a page prints ("ISBN 978-604-0-25371-4", "ISBN-13: ...")
+// whose check digit holds, as digits; "" when there is none.
+std::string printed_isbn(const std::string& page) {
+  std::string upper = page;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  for (auto at = upper.find("ISBN"); at != std::string::npos; at = upper.find("ISBN", at + 4)) {
+    std::size_t i = at + 4;
+    if (upper.compare(i, 3, "-13") == 0 || upper.compare(i, 3, "-10") == 0) i += 3;
+    while (i < upper.size() && (upper[i] == ':' || upper[i] == ' ' || upper[i] == '\t')) ++i;
+    std::string digits;
+    for (; i < upper.size() && digits.size() < 13; ++i) {
+      char c = upper[i];
+      if (std::isdigit(static_cast<unsigned char>(c)) || (c == 'X' && digits.size() == 9))
+        digits += c;
+      else if (c != '-' && c != ' ')
+        break;
+    }
+    if (digits.size() > 10 && digits.size() < 13) digits.resize(10);  // ISBN-10, then more text
+    if ((digits.size() == 10 || digits.size() == 13) && isbn_checks(digits)) return digits;
+  }
+  return "";
+}
+
+// A book prints its ISBN on the copyright page, near the front or the back.
+void describe_book(const std::vector<std::string>& pages,
+                   std::map<std::string, std::string>* meta) {
+  if (meta->count("isbn")) return;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (i >= 6 && i + 3 < pages.size()) continue;
+    if (std::string isbn = printed_isbn(pages[i]); !isbn.empty()) {
+      (*meta)["isbn"] = isbn;
+      put_if_absent(meta, "kind", "book");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 void describe_document(const std::vector<std::string>& pages,
                        std::map<std::string, std::string>* meta) {
   std::vector<std::string> head = head_segments(pages);
   if (describe_lesson_plan(pages, head, meta)) return;
-  describe_admin(pages, head, meta);
+  if (describe_admin(pages, head, meta)) return;
+  describe_book(pages, meta);
 }
 
 }  // namespace kho::importers

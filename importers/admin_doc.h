@@ -3,8 +3,8 @@
 // 30/2020/NĐ-CP (issuer, "Số: 44/KH-PGDĐT", "Cẩm Giàng, ngày 04 tháng 10 năm
 // 2022", type, summary, "Nơi nhận", signer) and lesson plans on the "KẾ HOẠCH
 // BÀI DẠY" template of Công văn 5512/BGDĐT-GDTrH (school, subject group,
-// teacher, lesson, subject, grade, periods). Works on extracted text, so it
-// serves every text-bearing format alike.
+// teacher, lesson, subject, grade, periods); and the ISBN a book prints.
+// Works on extracted text, so it serves every text-bearing format alike.
 #pragma once
 
 #include <map>
