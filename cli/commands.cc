@@ -453,6 +453,8 @@ int extract_worker(const std::string& path) {
   return importers::run_worker(path, importers::WorkerLimits{});
 }
 
+int assist_worker() { return importers::run_assistant(importers::WorkerLimits{}); }
+
 int unpack_worker(const std::string& archive, const std::string& dir) {
   return importers::run_unpack_worker(archive, dir);
 }

@@ -47,6 +47,7 @@ int reindex(const std::string& data_dir);
 int serve(const std::string& data_dir, const std::string& listen,
           const std::vector<std::string>& remotes);
 int extract_worker(const std::string& path);
+int assist_worker();  // `kho _assist`: a parsing worker that serves file after file
 int unpack_worker(const std::string& archive, const std::string& dir);
 
 // Schools, accounts, tokens, share links and the audit log (cli/people.cc).

@@ -173,6 +173,8 @@ int main(int argc, char** argv) {
   auto* worker_cmd = app.add_subcommand("_extract", "");  // internal: the parsing worker
   worker_cmd->add_option("path", worker_path)->required();
   worker_cmd->group("");
+  auto* assist_cmd = app.add_subcommand("_assist", "");  // internal: the lasting parsing worker
+  assist_cmd->group("");
   auto* unpack_cmd = app.add_subcommand("_unpack", "");  // internal: the archive worker
   unpack_cmd->add_option("archive", worker_path)->required();
   unpack_cmd->add_option("dir", unpack_dir)->required();
@@ -195,6 +197,7 @@ int main(int argc, char** argv) {
   if (*reindex_cmd) return reindex(data_dir);
   if (*serve_cmd) return serve(data_dir, listen, remotes);
   if (*worker_cmd) return extract_worker(worker_path);
+  if (*assist_cmd) return assist_worker();
   if (*unpack_cmd) return unpack_worker(worker_path, unpack_dir);
   if (*school_add_cmd) return school_add(data_dir, code, name, parent);
   if (*school_list_cmd) return school_list(data_dir, json);

@@ -77,11 +77,6 @@ void describe(const importers::Document& doc, const ImportOptions& options, stor
   in->ocr_confidence = doc.ocr_confidence;
 }
 
-Status extract(const std::string& path, const ImportOptions& options, importers::Document* doc) {
-  if (options.worker_exe.empty()) return importers::Registry::builtin().extract(path, doc);
-  return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
-}
-
 // Graduation records are personal data: never public, whoever asks.
 Status check_privacy(const std::string& kind, const std::string& visibility) {
   if (kind == "diploma" && visibility == "public")
@@ -260,6 +255,18 @@ Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out) {
   if (Status s = index_->catch_up(); !s.ok())
     std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
   return Status::Ok();
+}
+
+Status Library::extract(const std::string& path, const ImportOptions& options,
+                        importers::Document* doc) {
+  if (options.worker_exe.empty()) return importers::Registry::builtin().extract(path, doc);
+  std::unique_lock lock(assistant_mutex_, std::try_to_lock);
+  if (!lock.owns_lock())
+    return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
+  if (!assistant_)
+    assistant_ =
+        std::make_unique<importers::Assistant>(options.worker_exe, importers::WorkerLimits{});
+  return assistant_->extract(path, doc);
 }
 
 Status Library::extract_with(const std::string& path, const ImportOptions& options,

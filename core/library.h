@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "core/access.h"
 #include "core/accounts.h"
+#include "importers/worker.h"
 #include "indexer/indexer.h"
 #include "store/store.h"
 
@@ -104,6 +105,11 @@ class Library {
   // row is not used again by this Library: it looks broken, not the files.
   static constexpr int kBrokenAfter = 3;
   std::mutex filters_mutex_;
+  // One lasting parsing worker; a second import running at the same time
+  // (the server's threads) uses a one-shot worker instead of waiting.
+  std::mutex assistant_mutex_;
+  std::unique_ptr<importers::Assistant> assistant_;
+  Status extract(const std::string& path, const ImportOptions& options, importers::Document* doc);
   std::map<std::string, int> filter_failures_;  // importer name -> failures in a row
   Status extract_with(const std::string& path, const ImportOptions& options,
                       importers::Document* doc);

@@ -8,10 +8,12 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -132,11 +134,15 @@ void reset_signals(posix_spawnattr_t* attr) {
   posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
-pid_t spawn_worker(const std::string& exe, std::vector<std::string> args, int out_fd,
+// The child reads `in_fd` (or /dev/null when it is -1) and writes `out_fd`.
+pid_t spawn_worker(const std::string& exe, std::vector<std::string> args, int in_fd, int out_fd,
                    Status* status) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (in_fd < 0)
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   posix_spawnattr_t attr;
@@ -199,6 +205,72 @@ Status read_reply(std::string output, Document* out) {
   return from_json(json, out);
 }
 
+// The child's answer for one file, as JSON; a bad_alloc is left to the caller.
+std::string answer(const std::string& path) {
+  nlohmann::json reply;
+  try {
+    Document doc;
+    Status s = Registry::builtin().extract(path, &doc);
+    if (s.ok()) return "{\"ok\":true,\"document\":" + to_json(doc) + "}";
+    reply = {{"ok", false}, {"code", code_name(s.code())}, {"error", s.message()}};
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    reply = {
+        {"ok", false}, {"code", "corrupt"}, {"error", std::string("parser error: ") + e.what()}};
+  }
+  return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// An assistant's messages each way: the length in decimal, a newline, the bytes.
+std::string frame(const std::string& bytes) { return std::to_string(bytes.size()) + "\n" + bytes; }
+
+bool write_all(int fd, const std::string& bytes) {
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+enum class Frame { kRead, kClosed, kTimedOut, kTooLarge, kBroken };
+
+Frame read_frame(int fd, std::chrono::steady_clock::time_point deadline, std::string* out) {
+  std::string buf;
+  std::size_t need = std::string::npos, body = 0;
+  char chunk[65536];
+  for (;;) {
+    if (need == std::string::npos) {
+      std::size_t nl = buf.find('\n');
+      if (nl == std::string::npos && buf.size() > 20) return Frame::kBroken;
+      if (nl != std::string::npos) {
+        auto [end, ec] = std::from_chars(buf.data(), buf.data() + nl, need);
+        if (ec != std::errc() || end != buf.data() + nl) return Frame::kBroken;
+        if (need > kMaxOutput) return Frame::kTooLarge;
+        body = nl + 1;
+      }
+    }
+    if (need != std::string::npos && buf.size() >= body + need) {
+      *out = buf.substr(body, need);
+      return Frame::kRead;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Frame::kTimedOut;
+    pollfd p{fd, POLLIN, 0};
+    int rc = poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    if (rc < 0 && errno != EINTR) return Frame::kBroken;
+    if (rc <= 0) continue;
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) return Frame::kClosed;
+    if (n < 0) return Frame::kBroken;
+    buf.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
 }  // namespace
 
 bool worker_broke(const Status& s) {
@@ -213,23 +285,32 @@ int run_worker(const std::string& path, const WorkerLimits& limits) {
   lower_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
   lower_limit(RLIMIT_CPU, cpu_seconds(limits), cpu_seconds(limits) + 1);
   lower_limit(RLIMIT_CORE, 0, 0);  // a parser that crashes on a bad file leaves no core dumps about
-  nlohmann::json reply;
   try {
-    Document doc;
-    Status s = Registry::builtin().extract(path, &doc);
-    if (s.ok()) {
-      std::cout << "{\"ok\":true,\"document\":" << to_json(doc) << "}";
-      std::cout.flush();
-      return std::cout.good() ? 0 : 1;
-    }
-    reply = {{"ok", false}, {"code", code_name(s.code())}, {"error", s.message()}};
+    std::cout << answer(path);
+    std::cout.flush();
+    return std::cout.good() ? 0 : 1;
   } catch (const std::bad_alloc&) {
     return kExitOutOfMemory;
-  } catch (const std::exception& e) {
-    reply = {
-        {"ok", false}, {"code", "corrupt"}, {"error", std::string("parser error: ") + e.what()}};
   }
-  std::cout << reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+int run_assistant(const WorkerLimits& limits) {
+  lower_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
+  lower_limit(RLIMIT_CORE, 0, 0);
+  auto forever = std::chrono::steady_clock::now() + std::chrono::hours(24 * 365);
+  for (std::string path; read_frame(0, forever, &path) == Frame::kRead;) {
+    // Each file gets the CPU time of a one-shot worker on top of what the
+    // files before it used; past that, SIGXCPU ends the process.
+    rusage used{};
+    getrusage(RUSAGE_SELF, &used);
+    rlim_t spent = static_cast<rlim_t>(used.ru_utime.tv_sec + used.ru_stime.tv_sec) + 1;
+    lower_limit(RLIMIT_CPU, spent + cpu_seconds(limits), RLIM_INFINITY);
+    try {
+      if (!write_all(1, frame(answer(path)))) return 1;  // the parent has gone
+    } catch (const std::bad_alloc&) {
+      return kExitOutOfMemory;
+    }
+  }
   return 0;
 }
 
@@ -248,7 +329,7 @@ Status run_worker_command(const std::string& worker_exe, const std::vector<std::
   if (pipe2(fds, O_CLOEXEC) != 0)
     return Status::IoError(std::string("pipe: ") + std::strerror(errno));
   Status status;
-  pid_t pid = spawn_worker(worker_exe, args, fds[1], &status);
+  pid_t pid = spawn_worker(worker_exe, args, -1, fds[1], &status);
   close(fds[1]);
   if (pid > 0) limit_child(pid, limits);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.seconds);
@@ -266,6 +347,76 @@ Status run_worker_command(const std::string& worker_exe, const std::vector<std::
     return describe_exit(wstatus, limits);
   *reply = std::move(output);
   return Status::Ok();
+}
+
+Assistant::Assistant(std::string worker_exe, WorkerLimits limits)
+    : exe_(std::move(worker_exe)), limits_(limits) {}
+
+Assistant::~Assistant() { stop(); }
+
+Status Assistant::start() {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    return Status::IoError(std::string("socketpair: ") + std::strerror(errno));
+  Status status;
+  pid_t pid = spawn_worker(exe_, {"_assist"}, fds[1], fds[1], &status);
+  close(fds[1]);
+  if (pid <= 0) {
+    close(fds[0]);
+    return status;
+  }
+  rlimit mem{limits_.memory_bytes, limits_.memory_bytes};
+  prlimit(pid, RLIMIT_AS, &mem, nullptr);
+  pid_ = pid;
+  socket_ = fds[0];
+  served_ = 0;
+  return Status::Ok();
+}
+
+// Closing its socket ends the worker's loop; one that does not go is killed.
+void Assistant::stop() {
+  if (pid_ <= 0) return;
+  close(socket_);
+  int wstatus = 0;
+  reap(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(2), &wstatus);
+  pid_ = -1;
+  socket_ = -1;
+}
+
+Status Assistant::ask(const std::string& path, std::string* reply) {
+  // A worker that went away between files (killed, say) is replaced once.
+  for (int attempt = 0;; ++attempt) {
+    if (pid_ <= 0)
+      if (Status s = start(); !s.ok()) return s;
+    if (write_all(socket_, frame(path))) break;
+    stop();
+    if (attempt == 1) return Status::Corrupt("parser worker could not be reached");
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits_.seconds);
+  Frame got = read_frame(socket_, deadline, reply);
+  if (got == Frame::kRead) {
+    if (++served_ >= kFilesPerProcess) stop();
+    return Status::Ok();
+  }
+  if (got != Frame::kClosed) kill(pid_, SIGKILL);
+  close(socket_);
+  int wstatus = 0;
+  Reaped reaped = reap(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(2), &wstatus);
+  pid_ = -1;
+  socket_ = -1;
+  if (got == Frame::kTimedOut)
+    return Status::Corrupt("timed out after " + std::to_string(limits_.seconds) + " s");
+  if (got == Frame::kTooLarge) return Status::TooLarge("extracted text is larger than 512 MiB");
+  if (reaped == Reaped::kExited && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
+    return describe_exit(wstatus, limits_);
+  return Status::Corrupt("parser worker gave no answer");
+}
+
+Status Assistant::extract(const std::string& path, Document* out) {
+  if (exe_.empty()) return Status::Invalid("no parser worker program given");
+  std::string reply;
+  if (Status s = ask(path, &reply); !s.ok()) return s;
+  return read_reply(std::move(reply), out);
 }
 
 }  // namespace kho::importers

@@ -1,8 +1,10 @@
 // Runs an importer in a child process so that a parser that crashes, hangs or
 // eats memory costs one file, not the batch or the server (Omega's
-// worker/assistant design). The child is `kho _extract FILE`: it lowers its own
-// limits (RLIMIT_AS, RLIMIT_CPU), extracts, and writes the Document as JSON on
-// stdout. The parent enforces a wall-clock timeout and kills it after that.
+// worker/assistant design). The one-shot child is `kho _extract FILE`: it
+// lowers its own limits (RLIMIT_AS, RLIMIT_CPU), extracts, and writes the
+// Document as JSON on stdout; the lasting one (Assistant) is `kho _assist`,
+// which does the same for file after file. The parent enforces a wall-clock
+// timeout and kills a worker after that.
 #pragma once
 
 #include <string>
@@ -29,6 +31,36 @@ int run_worker(const std::string& path, const WorkerLimits& limits);
 // "parser crashed (signal 11)", "out of memory").
 Status extract_in_worker(const std::string& worker_exe, const std::string& path,
                          const WorkerLimits& limits, Document* out);
+
+// A worker kept running from file to file, as Omega's assistants are: the
+// process start (most of the cost of a small file) is paid once per
+// kFilesPerProcess files. It answers each file as a one-shot worker would; a
+// crash, a hang or running out of memory costs the file being read, and the
+// next file gets a fresh process. One caller at a time.
+class Assistant {
+ public:
+  static constexpr int kFilesPerProcess = 200;  // then a fresh heap
+  Assistant(std::string worker_exe, WorkerLimits limits);
+  ~Assistant();
+  Assistant(const Assistant&) = delete;
+  Assistant& operator=(const Assistant&) = delete;
+
+  Status extract(const std::string& path, Document* out);
+
+ private:
+  Status start();
+  void stop();
+  Status ask(const std::string& path, std::string* reply);
+  std::string exe_;
+  WorkerLimits limits_;
+  int pid_ = -1;
+  int socket_ = -1;
+  int served_ = 0;
+};
+
+// The child side of an Assistant (`kho _assist`): reads requests on stdin and
+// answers on stdout until stdin closes. Returns the exit code.
+int run_assistant(const WorkerLimits& limits);
 
 // Runs `kho ARGS…` (worker_exe) as a worker under `limits`; *reply is what it
 // printed. A crash, a timeout or running out of memory gives a Status.

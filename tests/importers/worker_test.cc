@@ -173,3 +173,63 @@ TEST_CASE("A parser that crashes or babbles costs one file with a reason") {
     CHECK(status.message() == "unreadable file");
   }
 }
+
+// The lasting worker (Assistant): the same answers, file after file, and a
+// fresh process after one that broke.
+namespace {
+
+kho::Status assist(imp::Assistant& assistant, const fs::path& path, imp::Document* doc = nullptr) {
+  imp::Document scratch;
+  return assistant.extract(path.string(), doc ? doc : &scratch);
+}
+
+}  // namespace
+
+TEST_CASE("An assistant answers file after file as extracting in-process does") {
+  if (!have_kho()) return;
+  TempDir dir;
+  write_file(dir.path() / "empty.pdf", "");
+  write_file(dir.path() / "cut.pdf", read_file(sample(kPdf)).substr(0, 2000));
+  imp::Assistant assistant(kho_binary(), {std::size_t{2} << 30, 60});
+  for (int round = 0; round < 3; ++round) {
+    for (const fs::path& path : {sample(kPdf), dir.path() / "empty.pdf", dir.path() / "cut.pdf",
+                                 sample("tin-chuyen-doi-so-hoa-binh.txt")}) {
+      INFO(path.string());
+      imp::Document in_worker, in_process;
+      kho::Status worker = assist(assistant, path, &in_worker);
+      kho::Status here = imp::Registry::builtin().extract(path.string(), &in_process);
+      CHECK(worker.ok() == here.ok());
+      CHECK(worker.message() == here.message());
+      CHECK(in_worker.pages == in_process.pages);
+      CHECK(in_worker.meta == in_process.meta);
+    }
+  }
+}
+
+TEST_CASE(
+    "An assistant that crashes, hangs or runs out of memory costs that file; the next is read") {
+  if (!have_kho()) return;
+  TempDir dir;
+  SECTION("a worker that crashes on the file it was given") {
+    imp::Assistant crashing(script(dir, "crash", "read -r length; kill -SEGV $$"), {1 << 30, 5});
+    kho::Status s = assist(crashing, sample(kPdf));
+    CHECK(contains(s.message(), "parser crashed (signal 11"));
+    CHECK(contains(assist(crashing, sample(kPdf)).message(), "parser crashed (signal 11"));
+  }
+  SECTION("a worker that hangs") {
+    imp::Assistant hanging(script(dir, "hang", "read -r length; exec sleep 30"), {1 << 30, 1});
+    auto start = std::chrono::steady_clock::now();
+    CHECK(assist(hanging, sample(kPdf)).message() == "timed out after 1 s");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  }
+  SECTION("a file too big for its memory, then a small one") {
+    std::string line = "Thư viện số dùng chung cho các trường học trong huyện.\n", text;
+    while (text.size() < (std::size_t{40} << 20)) text += line;
+    write_file(dir.path() / "big.txt", text);
+    imp::Assistant assistant(kho_binary(), {std::size_t{128} << 20, 60});
+    CHECK(contains(assist(assistant, dir.path() / "big.txt").message(), "out of memory"));
+    imp::Document doc;
+    REQUIRE(assist(assistant, sample(kPdf), &doc).ok());
+    CHECK(contains(doc.pages.at(0), "PGDĐT"));
+  }
+}
