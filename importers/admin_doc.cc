@@ -33,17 +33,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::vector<UChar32> code_points(std::string_view s) {
-  std::vector<UChar32> out;
-  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
-  for (std::size_t i = 0; i < s.size();) {
-    UChar32 c;
-    U8_NEXT(p, i, s.size(), c);
-    out.push_back(c < 0 ? 0xFFFD : c);
-  }
-  return out;
-}
-
 // Where a folded, upper-cased phrase starts in s (a byte offset), or npos.
 // Folding one code point at a time keeps the map back to s.
 std::size_t find_folded(std::string_view s, std::string_view phrase) {
@@ -136,7 +125,7 @@ std::vector<std::string> tail_segments(const std::vector<std::string>& pages) {
 // Capitals only, and at least three letters: "UBND HUYỆN CẨM GIÀNG".
 bool is_upper_line(std::string_view s) {
   int letters = 0;
-  for (UChar32 c : code_points(s)) {
+  for (UChar32 c : text::code_points(s)) {
     if (u_islower(c)) return false;
     if (u_isalpha(c)) ++letters;
   }
@@ -147,7 +136,7 @@ bool is_upper_line(std::string_view s) {
 bool is_person_name(std::string_view s) {
   int words = 0;
   bool word_start = true;
-  for (UChar32 c : code_points(s)) {
+  for (UChar32 c : text::code_points(s)) {
     if (c == ' ') {
       if (word_start) return false;
       word_start = true;
@@ -163,7 +152,7 @@ bool is_person_name(std::string_view s) {
 
 std::string sentence_case(std::string_view s) {
   std::string low = text::lower(s), out;
-  std::vector<UChar32> cps = code_points(low);
+  std::vector<UChar32> cps = text::code_points(low);
   for (std::size_t i = 0; i < cps.size(); ++i) {
     UChar32 c = i == 0 ? u_toupper(cps[i]) : cps[i];
     char buf[U8_MAX_LENGTH];
@@ -176,7 +165,7 @@ std::string sentence_case(std::string_view s) {
 
 // "hướng dẫn ..." -> "Hướng dẫn ...": the rest as written.
 std::string upper_first(std::string_view s) {
-  std::vector<UChar32> cps = code_points(s);
+  std::vector<UChar32> cps = text::code_points(s);
   if (cps.empty()) return "";
   std::string out;
   char buf[U8_MAX_LENGTH];
@@ -300,7 +289,7 @@ std::string place_before(std::string_view before) {
     std::size_t space = p.rfind(' ', start - 1);
     std::size_t from = space == std::string::npos ? 0 : space + 1;
     std::string word = p.substr(from, start - from);
-    std::vector<UChar32> cps = code_points(word);
+    std::vector<UChar32> cps = text::code_points(word);
     bool capitalised =
         cps.size() >= 2 && u_isupper(cps[0]) &&
         std::all_of(cps.begin() + 1, cps.end(), [](UChar32 c) { return u_islower(c); });
@@ -330,7 +319,7 @@ bool place_and_date(const std::string& s, std::string* place, std::string* iso) 
 // first); a capital or a number starts the body.
 std::string continued(const std::vector<std::string>& seg, std::size_t from, std::string first) {
   for (std::size_t i = from; i < seg.size() && i < from + 2; ++i) {
-    std::vector<UChar32> cps = code_points(seg[i]);
+    std::vector<UChar32> cps = text::code_points(seg[i]);
     if (cps.empty() || !u_islower(cps[0])) break;
     first += " " + seg[i];
   }

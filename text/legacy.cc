@@ -66,18 +66,6 @@ bool is_tone(UChar32 c) {
   return c == kGrave || c == kAcute || c == kTilde || c == kHook || c == kDot;
 }
 
-std::vector<UChar32> code_points(std::string_view s) {
-  std::vector<UChar32> out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
-  for (std::size_t i = 0; i < s.size();) {
-    UChar32 c;
-    U8_NEXT(p, i, s.size(), c);
-    out.push_back(c < 0 ? 0xFFFD : c);
-  }
-  return out;
-}
-
 void append(std::string& out, UChar32 c) {
   char buf[U8_MAX_LENGTH];
   std::size_t n = 0;
@@ -491,6 +479,18 @@ std::string decode_8bit(std::string_view bytes, Legacy* used) {
   if (best == Legacy::kWindows1258) return nfc(decode_with(bytes, "windows-1258"));
   std::string text = decode_with(bytes, "windows-1252");
   return best == Legacy::kNone ? nfc(text) : from_legacy(text, best);
+}
+
+std::vector<std::int32_t> code_points(std::string_view s) {
+  std::vector<std::int32_t> out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  for (std::size_t i = 0; i < s.size();) {
+    UChar32 c;
+    U8_NEXT(p, i, s.size(), c);
+    out.push_back(c < 0 ? 0xFFFD : c);
+  }
+  return out;
 }
 
 }  // namespace kho::text

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ struct Word {
   std::size_t length;  // byte length in the input
 };
 std::vector<Word> words(std::string_view utf8);
+
+// The code points of UTF-8 text (ICU's UChar32), bad bytes as U+FFFD.
+std::vector<std::int32_t> code_points(std::string_view utf8);
 
 // Makes sure a byte string is valid UTF-8, replacing bad sequences with U+FFFD.
 std::string valid_utf8(std::string_view bytes);

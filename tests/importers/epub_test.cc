@@ -5,27 +5,19 @@
 #include <string>
 
 #include "importers/importer.h"
+#include "tests/importers/extract.h"
 #include "tests/testing.h"
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
 using kho::testing::fixture;
 namespace imp = kho::importers;
+using kho::testing::extract;
+using kho::testing::Extracted;
 using kho::testing::source_dir;
 using kho::testing::TempDir;
 
 namespace {
-
-struct Extracted {
-  kho::Status status;
-  imp::Document doc;
-};
-
-Extracted extract(const fs::path& path) {
-  Extracted e;
-  e.status = imp::Registry::builtin().extract(path.string(), &e.doc);
-  return e;
-}
 
 std::string meta(const imp::Document& doc, const std::string& name) {
   auto it = doc.meta.find(name);

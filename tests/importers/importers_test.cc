@@ -9,11 +9,14 @@
 
 #include "importers/importer.h"
 #include "importers/worker.h"
+#include "tests/importers/extract.h"
 #include "tests/testing.h"
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
 namespace imp = kho::importers;
+using kho::testing::extract;
+using kho::testing::Extracted;
 using kho::testing::read_file;
 using kho::testing::sample;
 using kho::testing::TempDir;
@@ -24,17 +27,6 @@ namespace {
 const char* const kPdf = "ke-hoach-44-KH-PGDDT.pdf";
 const char* const kHtml = "khbd-toan-6-phan-so.html";
 const char* const kUtf16 = "qd-cong-nhan-tot-nghiep-utf16.txt";
-
-struct Extracted {
-  kho::Status status;
-  imp::Document doc;
-};
-
-Extracted extract(const fs::path& path) {
-  Extracted e;
-  e.status = imp::Registry::builtin().extract(path.string(), &e.doc);
-  return e;
-}
 
 // Writes `bytes` to a file in `dir` and extracts it.
 Extracted extract_bytes(const TempDir& dir, const std::string& name, const std::string& bytes) {

@@ -10,12 +10,15 @@
 
 #include "importers/importer.h"
 #include "importers/worker.h"
+#include "tests/importers/extract.h"
 #include "tests/testing.h"
 #include "text/vietnamese.h"
 
 namespace fs = std::filesystem;
 using kho::testing::fixture;
 namespace imp = kho::importers;
+using kho::testing::extract;
+using kho::testing::Extracted;
 using kho::testing::read_file;
 using kho::testing::sample;
 using kho::testing::source_dir;
@@ -23,17 +26,6 @@ using kho::testing::TempDir;
 using kho::testing::write_file;
 
 namespace {
-
-struct Extracted {
-  kho::Status status;
-  imp::Document doc;
-};
-
-Extracted extract(const fs::path& path) {
-  Extracted e;
-  e.status = imp::Registry::builtin().extract(path.string(), &e.doc);
-  return e;
-}
 
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
