@@ -383,14 +383,28 @@ void Assistant::stop() {
   socket_ = -1;
 }
 
+// The worker is gone or going (it closed its socket, or `kill_it`): reaped,
+// and what became of it said as a one-shot worker's end would be.
+Status Assistant::lost(bool kill_it) {
+  if (kill_it) kill(pid_, SIGKILL);
+  close(socket_);
+  int wstatus = 0;
+  Reaped reaped = reap(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(2), &wstatus);
+  pid_ = -1;
+  socket_ = -1;
+  if (reaped == Reaped::kExited && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
+    return describe_exit(wstatus, limits_);
+  return Status::Corrupt("parser worker gave no answer");
+}
+
 Status Assistant::ask(const std::string& path, std::string* reply) {
   // A worker that went away between files (killed, say) is replaced once.
   for (int attempt = 0;; ++attempt) {
     if (pid_ <= 0)
       if (Status s = start(); !s.ok()) return s;
     if (write_all(socket_, frame(path))) break;
-    stop();
-    if (attempt == 1) return Status::Corrupt("parser worker could not be reached");
+    Status gone = lost(false);
+    if (attempt == 1) return gone;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits_.seconds);
   Frame got = read_frame(socket_, deadline, reply);
@@ -398,18 +412,11 @@ Status Assistant::ask(const std::string& path, std::string* reply) {
     if (++served_ >= kFilesPerProcess) stop();
     return Status::Ok();
   }
-  if (got != Frame::kClosed) kill(pid_, SIGKILL);
-  close(socket_);
-  int wstatus = 0;
-  Reaped reaped = reap(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(2), &wstatus);
-  pid_ = -1;
-  socket_ = -1;
+  Status gone = lost(got != Frame::kClosed);
   if (got == Frame::kTimedOut)
     return Status::Corrupt("timed out after " + std::to_string(limits_.seconds) + " s");
   if (got == Frame::kTooLarge) return Status::TooLarge("extracted text is larger than 512 MiB");
-  if (reaped == Reaped::kExited && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
-    return describe_exit(wstatus, limits_);
-  return Status::Corrupt("parser worker gave no answer");
+  return gone;
 }
 
 Status Assistant::extract(const std::string& path, Document* out) {

@@ -51,6 +51,7 @@ class Assistant {
   Status start();
   void stop();
   Status ask(const std::string& path, std::string* reply);
+  Status lost(bool kill_it);
   std::string exe_;
   WorkerLimits limits_;
   int pid_ = -1;

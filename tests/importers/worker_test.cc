@@ -233,3 +233,9 @@ TEST_CASE(
     CHECK(contains(doc.pages.at(0), "PGDĐT"));
   }
 }
+
+TEST_CASE("An assistant that dies at once says how, whether or not it took the file first") {
+  imp::Assistant failing("/bin/false", {1 << 30, 5});
+  for (int i = 0; i < 20; ++i)
+    CHECK(assist(failing, sample(kPdf)).message() == "parser failed (exit status 1)");
+}
