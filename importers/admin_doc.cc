@@ -441,8 +441,11 @@ bool describe_admin(const std::vector<std::string>& pages, const std::vector<std
         summary = continued(head, i + 2, head[i + 1]);
     }
   }
+  // A type heading with "Về việc …" under it is a decision or a letter even
+  // where the header is missing (a scan of the body page, a draft).
+  bool about = type != nullptr && type_at < 3 && summary.starts_with("Về việc");
   bool admin = (!number.empty() && (motto || type || !issued.empty())) ||
-               (!issued.empty() && type != nullptr);
+               (!issued.empty() && type != nullptr) || about;
   if (!admin) return false;
   std::string doc_type;
   if (type != nullptr) {

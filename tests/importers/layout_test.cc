@@ -299,3 +299,24 @@ TEST_CASE("a book's printed ISBN is read when its check digit holds", "[layout]"
   CHECK(isbn_of("sai.txt", "Sách tham khảo\nISBN 978-604-0-25371-5\n")
             .first.empty());  // check digit 2
 }
+
+TEST_CASE("a decision's body page without its header is still a decision, by its heading",
+          "[layout]") {
+  kho::testing::TempDir dir;
+  // What OCR reads from a scan of the page under the header.
+  kho::testing::write_file(dir.path() / "quet.txt",
+                           "QUYẾT ĐỊNH\n\nVề việc công nhận tốt nghiệp trung học cơ sở năm học "
+                           "2022-2023\nTrường THCS Mạo Khê, thị xã Đông Triều\n\nĐiều 1. Công "
+                           "nhận 1.284 học sinh tốt nghiệp THCS.\n");
+  Meta m = described(extract(dir.path() / "quet.txt"));
+  CHECK(m == Meta{{"kind", "admin-doc"},
+                  {"doc_type", "Quyết định"},
+                  {"title", "Về việc công nhận tốt nghiệp trung học cơ sở năm học 2022-2023"}});
+  // A heading deep in running text, or one without "Về việc" under it, is not enough.
+  kho::testing::write_file(dir.path() / "tin.txt",
+                           "Tin tức\nNhà trường họp phụ huynh\nChiều qua, nhà trường đã họp.\n"
+                           "QUYẾT ĐỊNH\nVề việc khen thưởng sẽ được công bố sau.\n");
+  CHECK(described(extract(dir.path() / "tin.txt")).count("kind") == 0);
+  kho::testing::write_file(dir.path() / "kh.txt", "KẾ HOẠCH\nHoạt động ngoại khóa tháng 10\n");
+  CHECK(described(extract(dir.path() / "kh.txt")).count("kind") == 0);
+}
