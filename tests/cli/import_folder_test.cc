@@ -126,6 +126,9 @@ TEST_CASE("kho import of a folder mixing every format gives each file its kind, 
   json tif = show("scan-so-goc.tif");
   CHECK(tif["page_count"] == 2);
   CHECK(tif["ocr_confidence"].size() == 2);
+  json decision = show("scan-quyet-dinh.png");  // the body page of a decision, read by OCR
+  CHECK(decision["kind"] == "admin-doc");
+  CHECK(decision["fields"]["doc_type"] == "Quyết định");
   CHECK(show("bai-2.txt")["fields"]["provenance"] == "archive-nested.zip/ke-hoach/bai-2.txt");
 
   // Searchable text, found whatever the format it came in.
