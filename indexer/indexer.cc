@@ -166,18 +166,17 @@ const std::vector<std::string>& facet_names() {
 
 namespace {
 
-// Counts facet values per record (a record's pages share its values, so each
-// record is counted once however many of its pages match).
+// Counts facet values over the matching record documents (one per record).
 class RecordFacetSpy : public Xapian::MatchSpy {
  public:
   void operator()(const Xapian::Document& doc, double) override {
-    if (!seen_.insert(doc.get_value(kSlotRecord)).second) return;
+    ++records_;
     for (const Facet& f : kFacets) {
       std::string v = doc.get_value(f.slot);
       if (!v.empty()) ++counts_[f.name][v];
     }
   }
-  std::uint64_t records() const { return seen_.size(); }
+  std::uint64_t records() const { return records_; }
   std::map<std::string, std::vector<FacetCount>> facets() const {
     std::map<std::string, std::vector<FacetCount>> out;
     for (const auto& [name, values] : counts_) {
@@ -190,7 +189,7 @@ class RecordFacetSpy : public Xapian::MatchSpy {
   }
 
  private:
-  std::set<std::string> seen_;
+  std::uint64_t records_ = 0;
   std::map<std::string, std::map<std::string, std::uint64_t>> counts_;
 };
 
@@ -246,11 +245,11 @@ void apply_sort(Sort sort, Xapian::Enquire& enquire) {
   }
 }
 
+// A hit as a document's data names it: a record document (page 0) or a page.
 // `library`: the remote the hit came from, or "" for this library.
-Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
-             const std::set<std::string>& words, const std::string& library = "") {
+Hit describe(const Xapian::Document& doc, double weight, const std::string& library = "") {
   Hit hit;
-  auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
+  auto data = nlohmann::json::parse(doc.get_data(), nullptr, false);
   if (!data.is_discarded()) {
     hit.id = data.value("id", store::RecordId{0});
     hit.page = data.value("page", 0u);
@@ -258,16 +257,48 @@ Hit make_hit(const store::Store& store, const Xapian::MSetIterator& m,
     hit.kind = data.value("kind", "");
     hit.filename = data.value("filename", "");
   }
-  hit.score = m.get_weight();
-  hit.matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
+  hit.score = weight;
   hit.library = library;
-  std::string text;
-  if (library.empty() && hit.page > 0 && store.page_text(hit.id, hit.page, &text).ok()) {
-    Snippet snippet = make_snippet(text, words);
-    hit.snippet = std::move(snippet.text);
-    hit.highlights = std::move(snippet.highlights);
-  }
   return hit;
+}
+
+// The snippet of the hit's page, from this library's store (a remote's page
+// text stays with its library).
+void add_snippet(const store::Store& store, const std::set<std::string>& words, Hit* hit) {
+  std::string text;
+  if (!hit->library.empty() || hit->page == 0 || !store.page_text(hit->id, hit->page, &text).ok())
+    return;
+  Snippet snippet = make_snippet(text, words);
+  hit->snippet = std::move(snippet.text);
+  hit->highlights = std::move(snippet.highlights);
+}
+
+// The page documents of one record that `query` matches.
+Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
+  Xapian::Query pages(Xapian::Query::OP_AND, Xapian::Query(kPrefixRecord + std::to_string(id)),
+                      Xapian::Query(kTermPageDocument));
+  return Xapian::Query(Xapian::Query::OP_FILTER, query, pages);
+}
+
+// The hit's best page and how many of its pages match, asked of the shard
+// that holds the record (record ids repeat across libraries). Only for the
+// hits shown: ranking over record documents is what makes search fast. When
+// no one page has all the query's words (they are spread over pages), the
+// pages having any of them.
+void find_best_page(const Xapian::Database& shard, const Xapian::Query& query,
+                    const std::set<std::string>& words, Hit* hit) {
+  Xapian::Enquire enquire(shard);
+  enquire.set_query(pages_of(query, hit->id));
+  Xapian::MSet pages = enquire.get_mset(0, 1, shard.get_doccount());
+  if (pages.empty() && !words.empty()) {
+    enquire.set_query(
+        pages_of(Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), hit->id));
+    pages = enquire.get_mset(0, 1, shard.get_doccount());
+  }
+  hit->matching_pages = pages.get_matches_estimated();
+  if (pages.empty()) return;
+  auto data = nlohmann::json::parse(pages.begin().get_document().get_data(), nullptr, false);
+  if (!data.is_discarded()) hit->page = data.value("page", 0u);
 }
 
 // Opened for each search: a handle kept per server thread would save about
@@ -284,12 +315,12 @@ Xapian::Database open_for_search(const std::string& path) {
 Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
-    Xapian::Database db = open_for_search(path());
     // Shard i of db holds docids i+1, i+1+n, ...: remote k is shard k+1.
+    std::vector<Xapian::Database> shards{open_for_search(path())};
     std::vector<std::string> shard_library{""};
     for (const Remote& r : remotes_) {
       try {
-        db.add_database(Xapian::Remote::open(r.host, r.port, 10000, 2000));
+        shards.push_back(Xapian::Remote::open(r.host, r.port, 10000, 2000));
         shard_library.push_back(r.name);
       } catch (const Xapian::Error& e) {
         out->unavailable.push_back(r.name);
@@ -297,17 +328,22 @@ Status Index::search(const SearchRequest& request, Results* out) const {
                      r.host.c_str(), r.port, e.get_description().c_str());
       }
     }
+    Xapian::Database db;
+    for (const auto& shard : shards) db.add_database(shard);
     ParsedQuery parsed;
     if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed);
         !s.ok())
       return s;
+    // The hits' pages are looked up with the words alone: filters and grants
+    // hold for a record's pages when they hold for the record.
+    const Xapian::Query words = parsed.query;
     if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
     if (request.restricted)
       parsed.query =
           Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, grants_query(request.grants));
     Xapian::Enquire enquire(db);
-    enquire.set_query(parsed.query);
-    enquire.set_collapse_key(kSlotRecord);
+    enquire.set_query(
+        Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, Xapian::Query(kTermRecordDocument)));
     apply_sort(request.sort, enquire);
     RecordFacetSpy spy;
     if (request.facets) enquire.add_matchspy(&spy);
@@ -316,18 +352,20 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     // Facet counts must see every match, not an estimate.
     Xapian::doccount at_least = request.facets ? db.get_doccount() : first + count + 1;
     Xapian::MSet mset = enquire.get_mset(first, count, at_least);
-    // Xapian's estimate counts pages as much as records; there are never more
-    // matching records than records.
-    std::uint64_t records = shard_library.size() == 1 ? store_.record_count() : UINT64_MAX;
+    std::uint64_t records = shards.size() == 1 ? store_.record_count() : UINT64_MAX;
     out->total = request.facets
                      ? spy.records()
                      : std::max<std::uint64_t>(
                            first + mset.size(),
                            std::min<std::uint64_t>(mset.get_matches_estimated(), records));
     if (request.facets) out->facets = spy.facets();
-    for (auto m = mset.begin(); m != mset.end(); ++m)
-      out->hits.push_back(
-          make_hit(store_, m, parsed.words, shard_library[(*m - 1) % shard_library.size()]));
+    for (auto m = mset.begin(); m != mset.end(); ++m) {
+      std::size_t shard = (*m - 1) % shards.size();
+      Hit hit = describe(m.get_document(), m.get_weight(), shard_library[shard]);
+      find_best_page(shards[shard], words, parsed.words, &hit);
+      add_snippet(store_, parsed.words, &hit);
+      out->hits.push_back(std::move(hit));
+    }
     out->suggestion = suggest(db, request.query, synonyms_);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
@@ -345,13 +383,13 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     ParsedQuery parsed;
     if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed.query,
-                                    Xapian::Query(kPrefixRecord + std::to_string(id))));
+    enquire.set_query(pages_of(parsed.query, id));
     Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
     // The record's metadata is indexed on every page; a page matches when its
     // own text has the query's words.
     for (auto m = mset.begin(); m != mset.end(); ++m) {
-      Hit page = make_hit(store_, m, parsed.words);
+      Hit page = describe(m.get_document(), m.get_weight());
+      add_snippet(store_, parsed.words, &page);
       if (!page.highlights.empty() || parsed.words.empty()) pages->push_back(std::move(page));
     }
   } catch (const Xapian::Error& e) {

@@ -8,8 +8,9 @@
 //    (waiting for it), so `kho import` and `kho serve` share a data directory;
 //  - Vietnamese matching: diacritic-insensitive (đ -> d), exact-diacritic
 //    matches ranked first, document numbers ("44/KH-PGDĐT") findable as typed.
-// One Xapian document per page; hits are collapsed to one per record, naming
-// its best page.
+// A record document per record (its metadata and all its pages' text) is what
+// search ranks; a document per page names each hit's best page and answers a
+// search inside one record.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +36,10 @@ struct Hit {
   // Where the query's words are in the snippet: byte offset and length.
   std::vector<std::pair<std::size_t, std::size_t>> highlights;
   double score = 0;
-  std::uint32_t matching_pages = 0;  // at least this many pages match
-  std::string library;               // a Remote's name; empty: this library
+  // Pages that match the query; when its words are spread over several pages
+  // (none has them all), the pages that have any of them.
+  std::uint32_t matching_pages = 0;
+  std::string library;  // a Remote's name; empty: this library
 };
 
 struct FacetCount {

@@ -57,8 +57,8 @@ void add_exact_terms(Xapian::Document& doc, const std::string& text) {
   }
 }
 
-// Searchable metadata: indexed on every page so a hit on the title still
-// lands on the page that matches the rest of the query.
+// Searchable metadata: indexed on the record document and on every page, so a
+// hit on the title still lands on the page that matches the rest of the query.
 void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const store::Record& r) {
   struct Field {
     const char* name;
@@ -89,9 +89,45 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Xapian::Document page_document(const std::string& library, const store::Record& r,
-                               std::uint32_t page, const std::string& text,
-                               Xapian::WritableDatabase* spelling) {
+// The boolean terms all of a record's documents have (so filters hold for its
+// pages too), and its data; the values that sort and count only the record
+// document needs.
+void add_record_terms(Xapian::Document& doc, const std::string& library, const store::Record& r,
+                      std::uint32_t page) {
+  add_isbn_terms(doc, field(r, "identifier"));
+  add_isbn_terms(doc, own_field(r, "isbn"));
+  for (const std::string& t : number_terms(own_field(r, "number"))) doc.add_boolean_term(t);
+  std::string id = std::to_string(r.id);
+  doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
+  doc.add_boolean_term(kPrefixRecord + id);
+  for (const Facet& facet : kFacets) {
+    std::string value = facet_value(r, facet.name);
+    if (value.empty()) continue;
+    doc.add_boolean_term(facet_term(facet, value));
+    if (page == 0) doc.add_value(facet.slot, value);
+  }
+  doc.set_data(document_data(r, page));
+  if (page != 0) return;
+  doc.add_value(kSlotRecord, library + ":" + id);
+  doc.add_value(kSlotDate, field(r, "date"));
+  doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
+}
+
+// One page's text: folded words with positions, exact forms, syllable pairs
+// (never across pages) and ISBNs.
+void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& text) {
+  std::string folded = text::fold(text);
+  tg.index_text(folded);
+  add_exact_terms(doc, text);
+  for (const std::string& t : pair_terms(text::lower(folded))) doc.add_term(t);
+  add_isbn_terms(doc, text);
+}
+
+// The record's metadata and the text of every page, positions running on
+// from page to page with a gap, so a phrase never spans a page break.
+Xapian::Document record_document(const std::string& library, const store::Record& r,
+                                 const std::vector<std::string>& pages,
+                                 Xapian::WritableDatabase* spelling) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
   if (spelling != nullptr) {
@@ -100,28 +136,26 @@ Xapian::Document page_document(const std::string& library, const store::Record& 
   }
   tg.set_document(doc);
   index_metadata(tg, doc, r);
-  tg.index_text(text::fold(text));
-  add_exact_terms(doc, text);
-  for (const std::string& t : pair_terms(text::lower(text::fold(text)))) doc.add_term(t);
-  add_isbn_terms(doc, text);
-  add_isbn_terms(doc, field(r, "identifier"));
-  add_isbn_terms(doc, own_field(r, "isbn"));
-  for (const std::string& t : number_terms(own_field(r, "number"))) doc.add_boolean_term(t);
-
-  std::string id = std::to_string(r.id);
-  doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
-  doc.add_boolean_term(kPrefixRecord + id);
-  for (const Facet& facet : kFacets) {
-    std::string value = facet_value(r, facet.name);
-    if (value.empty()) continue;
-    doc.add_boolean_term(facet_term(facet, value));
-    doc.add_value(facet.slot, value);
+  for (const std::string& text : pages) {
+    index_page_text(tg, doc, text);
+    tg.increase_termpos(kFieldGap);
   }
-  doc.add_value(kSlotRecord, library + ":" + id);
-  doc.add_value(kSlotPage, Xapian::sortable_serialise(page));
-  doc.add_value(kSlotDate, field(r, "date"));
-  doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
-  doc.set_data(document_data(r, page));
+  add_record_terms(doc, library, r, 0);
+  doc.add_boolean_term(kTermRecordDocument);
+  return doc;
+}
+
+// One page, with the record's metadata so that a query naming the title and
+// words of the text still finds the page that has those words.
+Xapian::Document page_document(const std::string& library, const store::Record& r,
+                               std::uint32_t page, const std::string& text) {
+  Xapian::Document doc;
+  Xapian::TermGenerator tg;
+  tg.set_document(doc);
+  index_metadata(tg, doc, r);
+  index_page_text(tg, doc, text);
+  add_record_terms(doc, library, r, page);
+  doc.add_boolean_term(kTermPageDocument);
   return doc;
 }
 
@@ -217,13 +251,9 @@ std::vector<Xapian::Document> record_documents(const std::string& library,
                                                const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling) {
-  std::vector<Xapian::Document> docs;
-  if (pages.empty()) {
-    docs.push_back(page_document(library, record, 0, "", spelling));
-    return docs;
-  }
+  std::vector<Xapian::Document> docs{record_document(library, record, pages, spelling)};
   for (std::uint32_t p = 0; p < pages.size(); ++p)
-    docs.push_back(page_document(library, record, p + 1, pages[p], spelling));
+    docs.push_back(page_document(library, record, p + 1, pages[p]));
   return docs;
 }
 

@@ -19,10 +19,16 @@ namespace kho::indexer {
 // Value slots and boolean term prefixes, part of the index format.
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
-// kSlotRecord: "LIBRARY:ID", the collapse key of a record's pages.
-enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotPage = 1, kSlotDate = 2, kSlotSortTitle = 3 };
+// kSlotRecord: "LIBRARY:ID", one record's key among the libraries searched.
+// Values are set on record documents only (slot 1, once a page number, is unused).
+enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
-inline constexpr const char* kPrefixRecord = "R";  // all pages of a record
+inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
+// Each record has a record document (page 0: its metadata and the text of all
+// its pages) that search ranks, and one page document per page that names the
+// best page of a hit and answers a search inside the record.
+inline constexpr const char* kTermRecordDocument = "XDrecord";
+inline constexpr const char* kTermPageDocument = "XDpage";
 inline constexpr const char* kPrefixKind = "XK";
 inline constexpr const char* kPrefixSchool = "XO";
 inline constexpr const char* kPrefixStatus = "XA";
@@ -77,7 +83,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "5";
+inline constexpr const char* kFormat = "6";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
@@ -85,10 +91,10 @@ inline constexpr const char* kFormat = "5";
 std::string exact_term(std::string_view word);
 std::string exact_prefix(const std::string& folded_lower);
 
-// The Xapian documents of one record: one per page (one "page 0" document
-// when the record has no text).
-// With `spelling`, the folded words also feed the spelling dictionary used for
-// "did you mean".
+// The Xapian documents of one record: its record document (page 0), then one
+// page document per page. With `spelling`, the record document's folded words
+// feed the spelling dictionary used for "did you mean" (once: the pages repeat
+// them).
 // `library` (Store::library_id) makes the record's collapse key unique among
 // libraries searched together.
 std::vector<Xapian::Document> record_documents(const std::string& library,

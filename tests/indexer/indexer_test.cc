@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "indexer/synonyms.h"
@@ -315,4 +316,65 @@ TEST_CASE("a search after the index is rebuilt in place reads the new one, and w
   CHECK(f.ids("Tô Hoài") == std::vector<store::RecordId>{de_men.id});
   auto third = f.add("Tắt đèn", {"tiểu thuyết của Ngô Tất Tố"});
   CHECK(f.ids("Ngô Tất Tố") == std::vector<store::RecordId>{third});
+}
+
+TEST_CASE("a record whose words are on different pages is found, naming its best page") {
+  IndexFixture f;
+  auto spread = f.add("Hồ sơ", {"danh sách tuyển sinh", "không liên quan", "lớp mười chuyên toán"});
+  auto together = f.add("Kế hoạch", {"mở đầu", "tuyển sinh lớp mười", "tuyển sinh và lớp mười"});
+  auto results = f.search("tuyen sinh lop muoi");
+  REQUIRE(results.hits.size() == 2);
+  CHECK(results.total == 2);
+  const auto& first = results.hits[0];
+  CHECK(first.id == together);  // all the words on one page rank first
+  CHECK(first.page == 2);       // and together on that page
+  CHECK(first.matching_pages == 2);
+  CHECK(first.snippet.find("tuyển sinh lớp mười") != std::string::npos);
+  const auto& second = results.hits[1];
+  CHECK(second.id == spread);
+  CHECK((second.page == 1 || second.page == 3));
+  CHECK(second.matching_pages == 2);  // no page has them all: the pages with any
+  CHECK(!second.highlights.empty());
+}
+
+TEST_CASE("a phrase never matches across a page break") {
+  IndexFixture f;
+  f.add("Một", {"kế hoạch chuyển đổi", "số hóa thư viện"});
+  auto whole = f.add("Hai", {"kế hoạch chuyển đổi số của trường"});
+  CHECK(f.ids("\"chuyen doi so\"") == std::vector<store::RecordId>{whole});
+  // Nor do two syllables either side of the break count as standing together.
+  auto hits = f.ids("chuyen doi so");
+  REQUIRE(hits.size() == 2);
+  CHECK(hits.front() == whole);
+}
+
+TEST_CASE("facet counts and totals count records, whatever their pages") {
+  IndexFixture f;
+  f.add("Sổ ghi", {"điểm kiểm tra", "điểm thi", "điểm tổng kết", "không có"}, "admin-doc");
+  f.add("Giáo án", {"điểm danh"}, "lesson-plan");
+  indexer::SearchRequest request;
+  request.query = "diem";
+  request.facets = true;
+  indexer::Results results;
+  REQUIRE(f.index->search(request, &results).ok());
+  CHECK(results.total == 2);
+  std::map<std::string, std::uint64_t> kinds;
+  for (const auto& c : results.facets["kind"]) kinds[c.value] = c.count;
+  CHECK(kinds == std::map<std::string, std::uint64_t>{{"admin-doc", 1}, {"lesson-plan", 1}});
+  request.facets = false;
+  REQUIRE(f.index->search(request, &results).ok());
+  CHECK(results.total == 2);
+  REQUIRE(results.hits.size() == 2);
+  for (const auto& h : results.hits) CHECK(h.matching_pages == (h.title == "Sổ ghi" ? 3u : 1u));
+}
+
+TEST_CASE("search inside a record looks at its pages, not the whole record") {
+  IndexFixture f;
+  auto id = f.add("Sách", {"phần một: tuyển sinh", "phần hai: lớp mười"});
+  std::vector<indexer::Hit> pages;
+  REQUIRE(f.index->search_record(id, "tuyen sinh lop muoi", &pages).ok());
+  CHECK(pages.empty());  // no page has all the words, though the record does
+  REQUIRE(f.index->search_record(id, "lop muoi", &pages).ok());
+  REQUIRE(pages.size() == 1);
+  CHECK(pages[0].page == 2);
 }
