@@ -215,3 +215,38 @@ TEST_CASE("a hub searches two libraries' indexes as one and applies its own acce
   CHECK(partial.unavailable == std::vector<std::string>{"truong-b"});
   CHECK(partial.hits.size() == 3);
 }
+
+TEST_CASE("a hub's hit names its best page from its own library") {
+  // Record 1 of each library, the same id: the page lookup must ask the
+  // library the hit came from.
+  TempDir dir;
+  auto library_with = [&](const std::string& name, const std::string& text) {
+    std::unique_ptr<Library> library;
+    REQUIRE(Library::open((dir.path() / name).string(), true, &library).ok());
+    auto file = dir.path() / (name + ".txt");
+    kho::testing::write_file(file, text);
+    ImportOptions options;
+    options.kind = "other";
+    options.visibility = "public";
+    options.dc["title"] = "Tài liệu";
+    store::Record r;
+    bool duplicate = false;
+    REQUIRE(library->import_file(file.string(), options, &r, &duplicate).ok());
+    CHECK(r.id == 1);
+    return library;
+  };
+  auto node_a = library_with("a", "mở đầu\fphân số ở trang hai");
+  auto node_b = library_with("b", "phân số ở trang một\fhết");
+  IndexServer server_a(node_a->index().path());
+  IndexServer server_b(node_b->index().path());
+  std::unique_ptr<Library> hub;
+  REQUIRE(Library::open((dir.path() / "hub").string(), true, &hub).ok());
+  hub->index().set_remotes(
+      {{"truong-a", "127.0.0.1", server_a.port}, {"truong-b", "127.0.0.1", server_b.port}});
+  auto results = search(*hub, "phân số", Access::library_staff());
+  REQUIRE(results.hits.size() == 2);
+  for (const auto& h : results.hits) {
+    CHECK(h.page == (h.library == "truong-a" ? 2u : 1u));
+    CHECK(h.matching_pages == 1);
+  }
+}
