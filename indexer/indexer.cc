@@ -280,25 +280,44 @@ Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
   return Xapian::Query(Xapian::Query::OP_FILTER, query, pages);
 }
 
-// The hit's best page and how many of its pages match, asked of the shard
-// that holds the record (record ids repeat across libraries). Only for the
-// hits shown: ranking over record documents is what makes search fast. When
-// no one page has all the query's words (they are spread over pages), the
-// pages having any of them.
-void find_best_page(const Xapian::Database& shard, const Xapian::Query& query,
-                    const std::set<std::string>& words, Hit* hit) {
+// Each hit's best page (by `query`) and how many of its pages match, in one
+// query over the page documents of those records collapsed per record. The
+// hits that found none keep page 0.
+void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
+                const std::map<store::RecordId, Hit*>& hits) {
+  std::vector<Xapian::Query> records;
+  for (const auto& [id, hit] : hits) records.emplace_back(kPrefixRecord + std::to_string(id));
+  Xapian::Query pages(Xapian::Query::OP_AND, Xapian::Query(kTermPageDocument),
+                      Xapian::Query(Xapian::Query::OP_OR, records.begin(), records.end()));
   Xapian::Enquire enquire(shard);
-  enquire.set_query(pages_of(query, hit->id));
-  Xapian::MSet pages = enquire.get_mset(0, 1, shard.get_doccount());
-  if (pages.empty() && !words.empty()) {
-    enquire.set_query(
-        pages_of(Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), hit->id));
-    pages = enquire.get_mset(0, 1, shard.get_doccount());
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, pages));
+  enquire.set_collapse_key(kSlotRecord);
+  // Every matching page examined, so the collapse counts are exact.
+  Xapian::MSet best =
+      enquire.get_mset(0, static_cast<Xapian::doccount>(hits.size()), shard.get_doccount());
+  for (auto m = best.begin(); m != best.end(); ++m) {
+    auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
+    if (data.is_discarded()) continue;
+    auto hit = hits.find(data.value("id", store::RecordId{0}));
+    if (hit == hits.end()) continue;
+    hit->second->page = data.value("page", 0u);
+    hit->second->matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
   }
-  hit->matching_pages = pages.get_matches_estimated();
-  if (pages.empty()) return;
-  auto data = nlohmann::json::parse(pages.begin().get_document().get_data(), nullptr, false);
-  if (!data.is_discarded()) hit->page = data.value("page", 0u);
+}
+
+// The best page of each hit from `shard` (the library that holds them: record
+// ids repeat across libraries). Only for the hits shown: ranking over record
+// documents is what makes search fast. A record whose words are spread over
+// its pages (none has them all) gets the best of the pages having any.
+void find_best_pages(const Xapian::Database& shard, const Xapian::Query& query,
+                     const std::set<std::string>& words, const std::vector<Hit*>& hits) {
+  std::map<store::RecordId, Hit*> by_id;
+  for (Hit* hit : hits) by_id[hit->id] = hit;
+  if (by_id.empty()) return;
+  rank_pages(shard, query, by_id);
+  std::erase_if(by_id, [](const auto& entry) { return entry.second->page != 0; });
+  if (by_id.empty() || words.empty()) return;
+  rank_pages(shard, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), by_id);
 }
 
 // Opened for each search: a handle kept per server thread would save about
@@ -359,13 +378,15 @@ Status Index::search(const SearchRequest& request, Results* out) const {
                            first + mset.size(),
                            std::min<std::uint64_t>(mset.get_matches_estimated(), records));
     if (request.facets) out->facets = spy.facets();
-    for (auto m = mset.begin(); m != mset.end(); ++m) {
-      std::size_t shard = (*m - 1) % shards.size();
-      Hit hit = describe(m.get_document(), m.get_weight(), shard_library[shard]);
-      find_best_page(shards[shard], words, parsed.words, &hit);
-      add_snippet(store_, parsed.words, &hit);
-      out->hits.push_back(std::move(hit));
-    }
+    std::vector<std::vector<Hit*>> by_shard(shards.size());
+    for (auto m = mset.begin(); m != mset.end(); ++m)
+      out->hits.push_back(
+          describe(m.get_document(), m.get_weight(), shard_library[(*m - 1) % shards.size()]));
+    for (auto m = mset.begin(); m != mset.end(); ++m)
+      by_shard[(*m - 1) % shards.size()].push_back(&out->hits[m.get_rank() - first]);
+    for (std::size_t shard = 0; shard < shards.size(); ++shard)
+      find_best_pages(shards[shard], words, parsed.words, by_shard[shard]);
+    for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     out->suggestion = suggest(db, request.query, synonyms_);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");

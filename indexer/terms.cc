@@ -90,8 +90,8 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
 }
 
 // The boolean terms all of a record's documents have (so filters hold for its
-// pages too), and its data; the values that sort and count only the record
-// document needs.
+// pages too), its data and key; the values that sort and count only the
+// record document needs.
 void add_record_terms(Xapian::Document& doc, const std::string& library, const store::Record& r,
                       std::uint32_t page) {
   add_isbn_terms(doc, field(r, "identifier"));
@@ -107,8 +107,8 @@ void add_record_terms(Xapian::Document& doc, const std::string& library, const s
     if (page == 0) doc.add_value(facet.slot, value);
   }
   doc.set_data(document_data(r, page));
+  doc.add_value(kSlotRecord, library + ":" + id);  // pages: to collapse them per record
   if (page != 0) return;
-  doc.add_value(kSlotRecord, library + ":" + id);
   doc.add_value(kSlotDate, field(r, "date"));
   doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
 }

@@ -20,7 +20,8 @@ namespace kho::indexer {
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
 // kSlotRecord: "LIBRARY:ID", one record's key among the libraries searched.
-// Values are set on record documents only (slot 1, once a page number, is unused).
+// Values are set on record documents only, but for kSlotRecord (slot 1, once
+// a page number, is unused).
 enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
