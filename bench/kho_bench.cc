@@ -1,7 +1,7 @@
 // Query latency of kho's search over an existing library, for bench/run.
 // Opens the library once, runs every query of the mix once to warm the
 // caches, then ROUNDS times, timing each Index::search call (which includes
-// parsing, folding, facets, page collapsing and snippets from the store).
+// parsing, folding, facets, the hits' best pages and snippets from the store).
 // Prints one line per query class: class, count, p50, p95, p99 in ms.
 // Usage: kho-bench DATA QUERIES.tsv [ROUNDS]
 //   QUERIES.tsv: class <TAB> kho query <TAB> … (other columns are the peers')

@@ -131,7 +131,7 @@ def report_run(work, pages, kho_index, omega, fts):
         bt, rss = build(t)
         print(f"| {name} | {bt} | {rss} | {size:.0f} MiB |")
     print("\nQuery latency in ms, p50 / p95 / p99 (kho: Index::search with folding, facets on faceted queries,"
-          " page collapsing and snippets; quest: one process per query):\n")
+          " best pages and snippets; quest: one process per query):\n")
     print("| class | " + " | ".join(systems) + " | kho/quest p50 | kho/FTS5 p50 |")
     print("| --- |" + " --- |" * (len(systems) + 2))
     for cls in systems["kho"]:
