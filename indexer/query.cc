@@ -26,11 +26,17 @@ bool is_plain(const std::string& q) {
   return true;
 }
 
-Xapian::Query exact_boost(const std::string& q) {
+// Only the exact forms that some documents with the word lack: when every
+// document with "hoc" has "học", boosting "học" cannot lift one above
+// another, and each boost term costs a posting list read for every match.
+Xapian::Query exact_boost(const Xapian::Database& db, const std::string& q) {
   std::vector<Xapian::Query> terms;
   for (const auto& w : text::words(q)) {
     std::string_view word(q.data() + w.offset, w.length);
-    if (text::has_diacritics(word)) terms.emplace_back(exact_term(word));
+    if (!text::has_diacritics(word)) continue;
+    std::string term = exact_term(word);
+    if (db.get_termfreq(term) < db.get_termfreq(text::lower(text::fold(word))))
+      terms.emplace_back(term);
   }
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
@@ -138,7 +144,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     const std::string& term = *t;
     if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) out->words.insert(term);
   }
-  Xapian::Query boosts = exact_boost(q);
+  Xapian::Query boosts = exact_boost(db, q);
   if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())
