@@ -29,8 +29,13 @@ Status reindex_record(const store::Store& store, Xapian::WritableDatabase& db, s
   if (Status s = store.get(id, &record); !s.ok()) return s;
   std::vector<std::string> pages;
   if (Status s = store.pages(id, &pages); !s.ok()) return s;
+  if (id >= kFirstPageDocid)
+    return Status::Invalid("record id " + std::to_string(id) + " is beyond the index's range");
   db.delete_document(kPrefixRecord + std::to_string(id));
-  for (auto& doc : record_documents(store.library_id(), record, pages, &db)) db.add_document(doc);
+  auto docs = record_documents(store.library_id(), record, pages, &db);
+  db.replace_document(static_cast<Xapian::docid>(id), docs.front());
+  for (std::size_t i = 1; i < docs.size(); ++i)
+    db.replace_document(std::max(kFirstPageDocid, db.get_lastdocid() + 1), docs[i]);
   return Status::Ok();
 }
 

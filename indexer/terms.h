@@ -28,7 +28,13 @@ inline constexpr const char* kPrefixRecord = "R";  // a record's documents, reco
 // Each record has a record document (page 0: its metadata and the text of all
 // its pages) that search ranks, and one page document per page that names the
 // best page of a hit and answers a search inside the record.
+// Record documents take the record's id as docid and page documents docids
+// from kFirstPageDocid on, so every term's postings for record documents come
+// first and together: ranking records reads a posting list up to the last
+// record, not the pages' postings in between. (Page docids are never reused:
+// 4 billion page writes.)
 inline constexpr const char* kTermRecordDocument = "XDrecord";
+inline constexpr Xapian::docid kFirstPageDocid = 1u << 24;
 inline constexpr const char* kTermPageDocument = "XDpage";
 inline constexpr const char* kPrefixKind = "XK";
 inline constexpr const char* kPrefixSchool = "XO";
