@@ -104,4 +104,9 @@ std::string render_error(const std::string& code, const std::string& message) {
   return dump({{"error", {{"code", code}, {"message", message}}}});
 }
 
+nlohmann::json audit_json(const store::AuditEntry& e) {
+  return {{"seq", e.seq},       {"at", e.at},         {"actor", e.actor},  {"from", e.from},
+          {"action", e.action}, {"record", e.record}, {"detail", e.detail}};
+}
+
 }  // namespace kho::api

@@ -2,6 +2,7 @@
 // script sees the same document from either.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "indexer/indexer.h"
@@ -18,6 +19,8 @@ std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pa
 std::string snippet_html(const indexer::Hit& hit);
 // The record's canonical JSON plus "file_url".
 std::string render_record(const store::Record& record, bool duplicate = false);
+// One audit-log entry: {"seq","at","actor","from","action","record","detail"}.
+nlohmann::json audit_json(const store::AuditEntry& entry);
 // {"error": {"code": code, "message": message}}
 std::string render_error(const std::string& code, const std::string& message);
 

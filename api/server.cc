@@ -652,13 +652,7 @@ void Server::Impl::audit(const Rest::Request& request, Http::ResponseWriter& res
     bool about_record = e.record != 0 && library.store().get(e.record, &record).ok();
     bool by_account = library.store().get_account(e.actor, &actor).ok();
     if (!who.may_audit(about_record ? record.school : "", by_account ? &actor : nullptr)) continue;
-    list.push_back({{"seq", e.seq},
-                    {"at", e.at},
-                    {"actor", e.actor},
-                    {"from", e.from},
-                    {"action", e.action},
-                    {"record", e.record},
-                    {"detail", e.detail}});
+    list.push_back(audit_json(e));
   }
   nlohmann::json page{{"entries", list}};
   if (entries.size() == limit) page["next"] = entries.back().seq;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api/json_render.h"
 #include "cli/commands.h"
 #include "core/library.h"
 
@@ -231,13 +232,7 @@ int audit(const std::string& data_dir, std::uint64_t after, std::size_t limit, b
   json list = json::array();
   for (const auto& e : entries) {
     if (as_json) {
-      list.push_back({{"seq", e.seq},
-                      {"at", e.at},
-                      {"actor", e.actor},
-                      {"from", e.from},
-                      {"action", e.action},
-                      {"record", e.record},
-                      {"detail", e.detail}});
+      list.push_back(api::audit_json(e));
       continue;
     }
     std::printf("%6llu %s %-16s %-15s %-14s %s %s\n", static_cast<unsigned long long>(e.seq),

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <regex>
 
+#include "common/isbn.h"
 #include "text/vietnamese.h"
 
 namespace kho::importers {
@@ -574,16 +575,6 @@ bool describes_media_type(std::string_view media_type) {
 namespace {
 
 // ---- books ----
-
-bool isbn_checks(const std::string& d) {
-  int sum = 0;
-  if (d.size() == 13) {
-    for (std::size_t i = 0; i < 13; ++i) sum += (d[i] - '0') * (i % 2 ? 3 : 1);
-    return sum % 10 == 0;
-  }
-  for (std::size_t i = 0; i < 10; ++i) sum += (d[i] == 'X' ? 10 : d[i] - '0') * int(10 - i);
-  return d.size() == 10 && sum % 11 == 0;
-}
 
 // The first ISBN a page prints ("ISBN 978-604-0-25371-4", "ISBN-13: ...")
 // whose check digit holds, as digits; "" when there is none.

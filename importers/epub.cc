@@ -169,23 +169,6 @@ class EpubImporter : public Importer {
 
 }  // namespace
 
-std::string isbn_digits(std::string_view value) {
-  if (value.starts_with("urn:isbn:") || value.starts_with("URN:ISBN:")) value.remove_prefix(9);
-  std::string digits;
-  for (char c : value) {
-    if (c >= '0' && c <= '9')
-      digits += c;
-    else if ((c == 'X' || c == 'x') && digits.size() == 9)
-      digits += 'X';
-    else if (c != '-' && c != ' ')
-      return "";
-  }
-  return digits.size() == 10 ||
-                 (digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979")))
-             ? digits
-             : "";
-}
-
 std::unique_ptr<Importer> make_epub_importer() { return std::make_unique<EpubImporter>(); }
 
 }  // namespace kho::importers

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/isbn.h"
 #include "importers/importer.h"
 
 namespace kho::importers {
@@ -27,9 +28,6 @@ std::unique_ptr<Importer> make_catalogue_sheet_importer();
 // `entries` is left alone. Each row below the header with a title is an entry.
 bool catalogue_sheet(const std::vector<std::vector<std::string>>& rows,
                      std::vector<Document>* entries);
-
-// ISBN-10 or ISBN-13 digits (X as the ISBN-10 check digit), or "".
-std::string isbn_digits(std::string_view value);
 
 // The visible text of an XHTML (or HTML) page, one line per block, as the
 // HTML importer reads it; for the chapters of an e-book.

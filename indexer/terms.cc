@@ -161,22 +161,6 @@ Xapian::Document page_document(const std::string& library, const store::Record& 
 
 }  // namespace
 
-std::string isbn_digits(std::string_view s) {
-  std::string digits;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c)))
-      digits += c;
-    else if ((c == 'X' || c == 'x') && i + 1 == s.size())
-      digits += 'X';
-    else if (c != '-' && c != ' ')
-      return "";
-  }
-  bool isbn13 = digits.size() == 13 && (digits.starts_with("978") || digits.starts_with("979"));
-  bool isbn10 = digits.size() == 10;
-  return isbn13 || isbn10 ? digits : "";
-}
-
 std::vector<std::string> pair_terms(const std::string& folded_lower) {
   std::vector<std::string> out;
   auto words = text::words(folded_lower);

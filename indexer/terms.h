@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/isbn.h"
 #include "common/status.h"
 #include "indexer/synonyms.h"
 #include "store/store.h"
@@ -61,10 +62,6 @@ std::vector<std::string> pair_terms(const std::string& folded_lower);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);
-
-// The digits of an ISBN written as `s` (10 or 13 digits, hyphens or spaces
-// allowed, final X for ISBN-10), or "" when `s` is not one.
-std::string isbn_digits(std::string_view s);
 
 // Facets: a record field counted in results and usable as a filter. Each has
 // a boolean prefix (filter) and a value slot (counting).

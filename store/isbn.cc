@@ -2,6 +2,8 @@
 // and the book's file find each other whichever arrives first. Keys are the
 // ISBN-13 form (an ISBN-10 is the same book as 978 + its first nine digits)
 // followed by the record ID, so one ISBN may name several records.
+#include "common/isbn.h"
+
 #include <string>
 #include <vector>
 
@@ -10,22 +12,6 @@
 namespace kho::store {
 
 namespace {
-
-// ISBN-13 digits of an ISBN written with 10 or 13 digits (hyphens, spaces
-// allowed, X as an ISBN-10 check digit), or "" when it is not one.
-std::string isbn13(std::string_view isbn) {
-  std::string d;
-  for (char c : isbn)
-    if ((c >= '0' && c <= '9') || c == 'X' || c == 'x') d += c;
-  if (d.size() == 13 && d.find_first_not_of("0123456789") == std::string::npos) return d;
-  if (d.size() != 10) return "";
-  d = "978" + d.substr(0, 9);
-  if (d.find_first_not_of("0123456789") != std::string::npos) return "";
-  int sum = 0;
-  for (std::size_t i = 0; i < 12; ++i) sum += (d[i] - '0') * (i % 2 ? 3 : 1);
-  d += static_cast<char>('0' + (10 - sum % 10) % 10);
-  return d;
-}
 
 std::string isbn_of(const Record& r) {
   auto it = r.fields.find("isbn");
