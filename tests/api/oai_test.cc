@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "tests/api/access_callers.h"
 #include "tests/api/oai_fixture.h"
 
 using kho::testing::oai::Answer;
@@ -234,18 +235,7 @@ TEST_CASE("each harvester gets exactly what its account may read, by role and sc
   auto& accounts = repo.library->accounts();
   REQUIRE(accounts.add_school({"THCS-01", "Trường THCS Mỹ Thành", "", ""}, "cli").ok());
   REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
-  std::map<std::string, std::string> callers = {{"anonymous", ""}};
-  for (const auto& [name, school, role] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"doc-gia", "THCS-01", "reader"},
-           {"giao-vien", "THCS-01", "teacher"},
-           {"van-thu", "THCS-01", "office"},
-           {"van-thu-khac", "THCS-02", "office"}}) {
-    REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, role}}, "cli").ok());
-    kho::NewSecret t;
-    REQUIRE(accounts.create_token(name, "", std::chrono::seconds(0), "cli", &t).ok());
-    callers[name] = "Authorization: Bearer " + t.secret;
-  }
+  auto callers = kho::testing::make_callers(accounts);
   std::map<std::string, std::string> names;  // OAI identifier -> "kind/visibility"
   for (const std::string kind : {"diploma", "lesson-plan"})
     for (const std::string visibility : {"private", "school", "shared", "public"}) {
@@ -253,33 +243,22 @@ TEST_CASE("each harvester gets exactly what its account may read, by role and sc
       auto r = repo.add({"Hồ sơ " + kind + " " + visibility, kind, "THCS-01", visibility});
       names[repo.identifier(r.id)] = kind + "/" + visibility;
     }
-  std::map<std::string, std::set<std::string>> expected = {
-      {"anonymous", {"lesson-plan/public"}},
-      {"doc-gia",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
-        "diploma/school"}},
-      {"giao-vien",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "lesson-plan/private",
-        "diploma/shared", "diploma/school"}},
-      {"van-thu",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
-        "diploma/school", "diploma/private"}},
-      {"van-thu-khac", {"lesson-plan/public", "lesson-plan/shared", "diploma/shared"}}};
+  const auto& expected = kho::testing::kReadable;
   for (const auto& [caller, header] : callers) {
     INFO(caller);
     for (const char* verb : {"ListIdentifiers", "ListRecords"}) {
       std::set<std::string> listed;
       for (const auto& id : harvest(repo, verb, "metadataPrefix=oai_dc", header).identifiers)
         listed.insert(names[id]);
-      CHECK(listed == expected[caller]);
+      CHECK(listed == expected.at(caller));
     }
     for (const auto& [id, name] : names) {
       INFO(name);
       Xml got = repo.ask("verb=GetRecord&metadataPrefix=marcxml&identifier=" + id, header);
-      CHECK(got.error() == (expected[caller].count(name) ? "" : "idDoesNotExist"));
+      CHECK(got.error() == (expected.at(caller).count(name) ? "" : "idDoesNotExist"));
     }
     Answer sets = repo.get("verb=ListSets", header);
-    bool diplomas = std::any_of(expected[caller].begin(), expected[caller].end(),
+    bool diplomas = std::any_of(expected.at(caller).begin(), expected.at(caller).end(),
                                 [](const std::string& n) { return n.rfind("diploma", 0) == 0; });
     CHECK((sets.body.find("kind:diploma") != std::string::npos) == diplomas);
   }

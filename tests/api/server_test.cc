@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/library.h"
+#include "tests/api/access_callers.h"
 #include "tests/testing.h"
 
 using kho::testing::TempDir;
@@ -654,19 +655,7 @@ TEST_CASE("every endpoint applies the same check, for every role and visibility"
   Api api;
   auto& accounts = api.library->accounts();
   REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
-  std::map<std::string, std::string> tokens;  // caller -> Authorization header ("" anonymous)
-  tokens["anonymous"] = "";
-  for (const auto& [name, school, role] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"doc-gia", "THCS-01", "reader"},
-           {"giao-vien", "THCS-01", "teacher"},
-           {"van-thu", "THCS-01", "office"},
-           {"van-thu-khac", "THCS-02", "office"}}) {
-    REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, role}}, "cli").ok());
-    kho::NewSecret t;
-    REQUIRE(accounts.create_token(name, "", std::chrono::seconds(0), "cli", &t).ok());
-    tokens[name] = bearer(t.secret);
-  }
+  auto tokens = kho::testing::make_callers(accounts);  // caller -> Authorization header
   // One diploma and one lesson plan of THCS-01 in each visibility they may have.
   std::map<std::string, std::uint64_t> ids;
   for (const std::string kind : {"diploma", "lesson-plan"})
@@ -677,18 +666,7 @@ TEST_CASE("every endpoint applies the same check, for every role and visibility"
                               "&visibility=" + visibility + "&school=THCS-01");
       ids[kind + "/" + visibility] = upload_id(r);
     }
-  std::map<std::string, std::set<std::string>> expected = {
-      {"anonymous", {"lesson-plan/public"}},
-      {"doc-gia",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
-        "diploma/school"}},
-      {"giao-vien",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "lesson-plan/private",
-        "diploma/shared", "diploma/school"}},
-      {"van-thu",
-       {"lesson-plan/public", "lesson-plan/shared", "lesson-plan/school", "diploma/shared",
-        "diploma/school", "diploma/private"}},
-      {"van-thu-khac", {"lesson-plan/public", "lesson-plan/shared", "diploma/shared"}}};
+  const auto& expected = kho::testing::kReadable;
   for (const auto& [caller, header] : tokens) {
     std::vector<std::string> headers;
     if (!header.empty()) headers.push_back(header);
@@ -698,11 +676,11 @@ TEST_CASE("every endpoint applies the same check, for every role and visibility"
       for (const auto& hit : found["hits"])
         if (hit["id"] == id) searched.insert(name);
     INFO(caller);
-    CHECK(searched == expected[caller]);
-    CHECK(found["total"] == expected[caller].size());
+    CHECK(searched == expected.at(caller));
+    CHECK(found["total"] == expected.at(caller).size());
     for (const auto& [name, id] : ids) {
       INFO(name);
-      long want = expected[caller].count(name) ? 200 : 404;
+      long want = expected.at(caller).count(name) ? 200 : 404;
       std::string path = "/api/v1/records/" + std::to_string(id);
       CHECK(api.get(path, headers).status == want);
       CHECK(api.get(path + "/file", headers).status == want);
