@@ -26,14 +26,23 @@ bool is_plain(const std::string& q) {
   return true;
 }
 
+// Whether the byte at `offset` is inside a "quoted phrase".
+bool quoted(const std::string& q, std::size_t offset) {
+  return std::count(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(offset), '"') % 2 == 1;
+}
+
 // Only the exact forms that some documents with the word lack: when every
 // document with "hoc" has "học", boosting "học" cannot lift one above
 // another, and each boost term costs a posting list read for every match.
+// Not for the words of a quoted phrase: several syllables in a row already
+// say which words they are ("ke hoach bai day" is "kế hoạch bài dạy"), and a
+// boost would make Xapian check the phrase's positions in every record that
+// has its words instead of only in those that can still reach the top.
 Xapian::Query exact_boost(const Xapian::Database& db, const std::string& q) {
   std::vector<Xapian::Query> terms;
   for (const auto& w : text::words(q)) {
     std::string_view word(q.data() + w.offset, w.length);
-    if (!text::has_diacritics(word)) continue;
+    if (!text::has_diacritics(word) || quoted(q, w.offset)) continue;
     std::string term = exact_term(word);
     if (db.get_termfreq(term) < db.get_termfreq(text::lower(text::fold(word))))
       terms.emplace_back(term);
