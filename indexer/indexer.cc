@@ -1,10 +1,12 @@
 #include "indexer/indexer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -24,28 +26,34 @@ store::Sequence read_applied(const Xapian::Database& db) {
   return v.empty() ? 0 : std::stoull(v);
 }
 
-Status reindex_record(const store::Store& store, Xapian::WritableDatabase& db, store::RecordId id) {
+// The record's documents replace whatever the index had for it.
+Status reindex_record(const store::Store& store, Xapian::WritableDatabase& records,
+                      Xapian::WritableDatabase& pages, store::RecordId id) {
   store::Record record;
   if (Status s = store.get(id, &record); !s.ok()) return s;
-  std::vector<std::string> pages;
-  if (Status s = store.pages(id, &pages); !s.ok()) return s;
-  if (id >= kFirstPageDocid)
+  std::vector<std::string> texts;
+  if (Status s = store.pages(id, &texts); !s.ok()) return s;
+  if (id > std::numeric_limits<Xapian::docid>::max())
     return Status::Invalid("record id " + std::to_string(id) + " is beyond the index's range");
-  db.delete_document(kPrefixRecord + std::to_string(id));
-  auto docs = record_documents(store.library_id(), record, pages, &db);
-  db.replace_document(static_cast<Xapian::docid>(id), docs.front());
-  for (std::size_t i = 1; i < docs.size(); ++i)
-    db.replace_document(std::max(kFirstPageDocid, db.get_lastdocid() + 1), docs[i]);
+  auto docs = record_documents(store.library_id(), record, texts, &records);
+  records.replace_document(static_cast<Xapian::docid>(id), docs.front());
+  pages.delete_document(kPrefixRecord + std::to_string(id));
+  for (std::size_t i = 1; i < docs.size(); ++i) pages.add_document(docs[i]);
   return Status::Ok();
 }
 
-// Applies changes in batches; each batch and its sequence commit together.
-Status apply_changes(const store::Store& store, const std::string& path, const Progress& progress,
+// Applies changes in batches. The pages commit first and the records with
+// the batch's sequence after: after a crash between the two, the batch is
+// applied again, which changes nothing that was already there.
+Status apply_changes(const store::Store& store, const std::string& dir, const Progress& progress,
                      std::uint64_t* applied_count) {
+  fs::create_directories(dir);
   // RETRY_LOCK: another process may be indexing; wait for it, then go on from
-  // wherever it stopped.
-  Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_RETRY_LOCK);
-  store::Sequence applied = read_applied(db);
+  // wherever it stopped. Records are always locked first.
+  constexpr int kOpen = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_RETRY_LOCK;
+  Xapian::WritableDatabase records((fs::path(dir) / kRecordsDatabase).string(), kOpen);
+  Xapian::WritableDatabase pages((fs::path(dir) / kPagesDatabase).string(), kOpen);
+  store::Sequence applied = read_applied(records);
   const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
   std::uint64_t done = 0;
   std::vector<store::Change> changes;
@@ -55,12 +63,13 @@ Status apply_changes(const store::Store& store, const std::string& path, const P
     std::set<store::RecordId> ids;
     for (const auto& c : changes) ids.insert(c.id);
     for (store::RecordId id : ids)
-      if (Status s = reindex_record(store, db, id); !s.ok())
+      if (Status s = reindex_record(store, records, pages, id); !s.ok())
         return s.with_context("indexing record " + std::to_string(id));
     applied = changes.back().seq;
-    db.set_metadata(kAppliedKey, std::to_string(applied));
-    db.set_metadata(kFormatKey, kFormat);
-    db.commit();
+    pages.commit();
+    records.set_metadata(kAppliedKey, std::to_string(applied));
+    records.set_metadata(kFormatKey, kFormat);
+    records.commit();
     done += changes.size();
     if (progress) progress(done, std::max(done, behind));
   }
@@ -97,12 +106,26 @@ Index::~Index() = default;
 
 std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
 
-// An index written by an older kho whose terms mean something else.
-static bool outdated_format(const std::string& path) {
+namespace {
+
+std::string records_path(const std::string& index) {
+  return (fs::path(index) / kRecordsDatabase).string();
+}
+std::string pages_path(const std::string& index) {
+  return (fs::path(index) / kPagesDatabase).string();
+}
+
+// An index written by an older kho whose terms mean something else, or laid
+// out as one database (format 6 and before).
+bool outdated_format(const std::string& path) {
   if (!fs::exists(path)) return false;
-  Xapian::Database db(path);
+  if (fs::exists(fs::path(path) / "iamglass")) return true;
+  if (!fs::exists(records_path(path))) return false;
+  Xapian::Database db(records_path(path));
   return db.get_metadata(kFormatKey) != kFormat && (db.get_doccount() > 0 || read_applied(db) > 0);
 }
+
+}  // namespace
 
 Status Index::catch_up(const Progress& progress, std::uint64_t* applied) {
   std::lock_guard lock(writer_->mutex);
@@ -125,23 +148,17 @@ Status Index::rebuild(const Progress& progress) {
 
 Status Index::rebuild_locked(const Progress& progress) {
   // Build beside the live index and swap, so searches keep working meanwhile.
-  std::string fresh = path() + ".rebuild", old = path() + ".old", compact = path() + ".compact";
+  std::string fresh = path() + ".rebuild", old = path() + ".old";
   std::error_code ec;
   fs::remove_all(fresh, ec);
   fs::remove_all(old, ec);
   try {
     if (Status s = apply_changes(store_, fresh, progress, nullptr); !s.ok()) return s;
-    // Record and page documents are written into two docid ranges at once,
-    // which leaves Xapian's blocks half full; compacted, the index is a third
-    // smaller.
-    fs::remove_all(compact, ec);
-    Xapian::Database(fresh).compact(compact);
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + fresh + ": " + e.get_description());
   }
-  fs::remove_all(fresh, ec);
   if (fs::exists(path())) fs::rename(path(), old, ec);
-  if (!ec) fs::rename(compact, path(), ec);
+  if (!ec) fs::rename(fresh, path(), ec);
   if (ec) return Status::IoError("cannot replace " + path() + ": " + ec.message());
   fs::remove_all(old, ec);
   return Status::Ok();
@@ -149,8 +166,8 @@ Status Index::rebuild_locked(const Progress& progress) {
 
 store::Sequence Index::applied_sequence() const {
   try {
-    if (!fs::exists(path())) return 0;
-    return read_applied(Xapian::Database(path()));
+    if (!fs::exists(records_path(path()))) return 0;
+    return read_applied(Xapian::Database(records_path(path())));
   } catch (const Xapian::Error&) {
     return 0;
   }
@@ -178,30 +195,70 @@ const std::vector<std::string>& facet_names() {
 namespace {
 
 // Counts facet values over the matching record documents (one per record).
-class RecordFacetSpy : public Xapian::MatchSpy {
+// Xapian hands matches over in docid order, so on a local index each facet's
+// values are read by walking its value stream alongside, rather than looked
+// up document by document (a B-tree search per facet per match). With remote
+// libraries the counting runs on their servers, which know only Xapian's own
+// ValueCountMatchSpy.
+class FacetCounter : public Xapian::MatchSpy {
  public:
-  void operator()(const Xapian::Document& doc, double) override {
-    ++records_;
+  // `local`: the index searched is this library's alone (no remotes).
+  FacetCounter(const Xapian::Database& db, bool local) : db_(db), local_(local) {}
+
+  void attach(Xapian::Enquire& enquire) {
+    if (local_) return enquire.add_matchspy(this);
     for (const Facet& f : kFacets) {
-      std::string v = doc.get_value(f.slot);
-      if (!v.empty()) ++counts_[f.name][v];
+      remote_.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(f.slot));
+      enquire.add_matchspy(remote_.back().get());
     }
   }
-  std::uint64_t records() const { return records_; }
+
+  void operator()(const Xapian::Document& doc, double) override {
+    ++records_;
+    for (std::size_t i = 0; i < std::size(kFacets); ++i) {
+      std::string v = value(i, doc);
+      if (!v.empty()) ++counts_[i][v];
+    }
+  }
+
+  std::uint64_t records() const { return local_ ? records_ : remote_.front()->get_total(); }
+
   std::map<std::string, std::vector<FacetCount>> facets() const {
     std::map<std::string, std::vector<FacetCount>> out;
-    for (const auto& [name, values] : counts_) {
-      auto& list = out[name];
-      for (const auto& [value, count] : values) list.push_back({value, count});
+    for (std::size_t i = 0; i < std::size(kFacets); ++i) {
+      std::vector<FacetCount> list;
+      if (local_) {
+        for (const auto& [value, count] : counts_[i]) list.push_back({value, count});
+      } else {
+        for (auto v = remote_[i]->values_begin(); v != remote_[i]->values_end(); ++v)
+          list.push_back({*v, v.get_termfreq()});
+      }
       std::stable_sort(list.begin(), list.end(),
                        [](const auto& a, const auto& b) { return a.count > b.count; });
+      if (!list.empty()) out[kFacets[i].name] = std::move(list);
     }
     return out;
   }
 
  private:
+  std::string value(std::size_t facet, const Xapian::Document& doc) {
+    Xapian::docid id = doc.get_docid();
+    auto& [stream, at] = streams_[facet];
+    if (id <= at) return doc.get_value(kFacets[facet].slot);
+    if (at == 0) stream = db_.valuestream_begin(kFacets[facet].slot);
+    at = id;
+    if (stream == db_.valuestream_end(kFacets[facet].slot)) return "";
+    if (stream.get_docid() < id) stream.skip_to(id);
+    if (stream == db_.valuestream_end(kFacets[facet].slot) || stream.get_docid() != id) return "";
+    return *stream;
+  }
+
+  Xapian::Database db_;
+  bool local_;
   std::uint64_t records_ = 0;
-  std::map<std::string, std::map<std::string, std::uint64_t>> counts_;
+  std::array<std::map<std::string, std::uint64_t>, std::size(kFacets)> counts_;
+  std::array<std::pair<Xapian::ValueIterator, Xapian::docid>, std::size(kFacets)> streams_{};
+  std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> remote_;
 };
 
 // Filters of one facet are alternatives; different facets must all hold.
@@ -286,9 +343,8 @@ void add_snippet(const store::Store& store, const std::set<std::string>& words, 
 
 // The page documents of one record that `query` matches.
 Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
-  Xapian::Query pages(Xapian::Query::OP_AND, Xapian::Query(kPrefixRecord + std::to_string(id)),
-                      Xapian::Query(kTermPageDocument));
-  return Xapian::Query(Xapian::Query::OP_FILTER, query, pages);
+  return Xapian::Query(Xapian::Query::OP_FILTER, query,
+                       Xapian::Query(kPrefixRecord + std::to_string(id)));
 }
 
 // Each hit's best page (by `query`) and how many of its pages match, in one
@@ -298,8 +354,7 @@ void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
                 const std::map<store::RecordId, Hit*>& hits) {
   std::vector<Xapian::Query> records;
   for (const auto& [id, hit] : hits) records.emplace_back(kPrefixRecord + std::to_string(id));
-  Xapian::Query pages(Xapian::Query::OP_AND, Xapian::Query(kTermPageDocument),
-                      Xapian::Query(Xapian::Query::OP_OR, records.begin(), records.end()));
+  Xapian::Query pages(Xapian::Query::OP_OR, records.begin(), records.end());
   Xapian::Enquire enquire(shard);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, pages));
   enquire.set_collapse_key(kSlotRecord);
@@ -340,26 +395,53 @@ Xapian::Database open_for_search(const std::string& path) {
   return Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
 }
 
+// One library searched: its records (ranked together with the others') and
+// where its pages are.
+struct Shard {
+  Xapian::Database records;
+  std::string library;  // "" for this library
+  const Remote* remote = nullptr;
+};
+
+// A library's pages: this one's on disk, a remote's from the xapian-tcpsrv on
+// the port after its records'. A remote without one gives its hits no page.
+bool open_pages(const Shard& shard, const std::string& index, Xapian::Database* pages) {
+  if (shard.remote == nullptr) return *pages = open_for_search(pages_path(index)), true;
+  try {
+    *pages = Xapian::Remote::open(shard.remote->host, shard.remote->port + 1, 10000, 2000);
+    return true;
+  } catch (const Xapian::Error& e) {
+    std::fprintf(stderr, "kho: pages of remote index %s (%s:%u) unavailable: %s\n",
+                 shard.library.c_str(), shard.remote->host.c_str(), shard.remote->port + 1,
+                 e.get_description().c_str());
+    return false;
+  }
+}
+
+std::vector<Shard> open_shards(const std::string& index, const std::vector<Remote>& remotes,
+                               std::vector<std::string>* unavailable) {
+  std::vector<Shard> shards{{open_for_search(records_path(index)), "", nullptr}};
+  for (const Remote& r : remotes) {
+    try {
+      shards.push_back({Xapian::Remote::open(r.host, r.port, 10000, 2000), r.name, &r});
+    } catch (const Xapian::Error& e) {
+      unavailable->push_back(r.name);
+      std::fprintf(stderr, "kho: remote index %s (%s:%u) unavailable: %s\n", r.name.c_str(),
+                   r.host.c_str(), r.port, e.get_description().c_str());
+    }
+  }
+  return shards;
+}
+
 }  // namespace
 
 Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
     // Shard i of db holds docids i+1, i+1+n, ...: remote k is shard k+1.
-    std::vector<Xapian::Database> shards{open_for_search(path())};
-    std::vector<std::string> shard_library{""};
-    for (const Remote& r : remotes_) {
-      try {
-        shards.push_back(Xapian::Remote::open(r.host, r.port, 10000, 2000));
-        shard_library.push_back(r.name);
-      } catch (const Xapian::Error& e) {
-        out->unavailable.push_back(r.name);
-        std::fprintf(stderr, "kho: remote index %s (%s:%u) unavailable: %s\n", r.name.c_str(),
-                     r.host.c_str(), r.port, e.get_description().c_str());
-      }
-    }
+    std::vector<Shard> shards = open_shards(path(), remotes_, &out->unavailable);
     Xapian::Database db;
-    for (const auto& shard : shards) db.add_database(shard);
+    for (const auto& shard : shards) db.add_database(shard.records);
     ParsedQuery parsed;
     if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed);
         !s.ok())
@@ -372,31 +454,30 @@ Status Index::search(const SearchRequest& request, Results* out) const {
       parsed.query =
           Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, grants_query(request.grants));
     Xapian::Enquire enquire(db);
-    enquire.set_query(
-        Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, Xapian::Query(kTermRecordDocument)));
+    enquire.set_query(parsed.query);
     apply_sort(request.sort, enquire);
-    RecordFacetSpy spy;
-    if (request.facets) enquire.add_matchspy(&spy);
+    FacetCounter facets(db, shards.size() == 1);
+    if (request.facets) facets.attach(enquire);
     auto first = static_cast<Xapian::doccount>(request.offset);
     auto count = static_cast<Xapian::doccount>(request.limit);
     // Facet counts must see every match, not an estimate.
     Xapian::doccount at_least = request.facets ? db.get_doccount() : first + count + 1;
     Xapian::MSet mset = enquire.get_mset(first, count, at_least);
-    std::uint64_t records = shards.size() == 1 ? store_.record_count() : UINT64_MAX;
     out->total = request.facets
-                     ? spy.records()
-                     : std::max<std::uint64_t>(
-                           first + mset.size(),
-                           std::min<std::uint64_t>(mset.get_matches_estimated(), records));
-    if (request.facets) out->facets = spy.facets();
+                     ? facets.records()
+                     : std::max<std::uint64_t>(first + mset.size(), mset.get_matches_estimated());
+    if (request.facets) out->facets = facets.facets();
     std::vector<std::vector<Hit*>> by_shard(shards.size());
     for (auto m = mset.begin(); m != mset.end(); ++m)
       out->hits.push_back(
-          describe(m.get_document(), m.get_weight(), shard_library[(*m - 1) % shards.size()]));
+          describe(m.get_document(), m.get_weight(), shards[(*m - 1) % shards.size()].library));
     for (auto m = mset.begin(); m != mset.end(); ++m)
       by_shard[(*m - 1) % shards.size()].push_back(&out->hits[m.get_rank() - first]);
-    for (std::size_t shard = 0; shard < shards.size(); ++shard)
-      find_best_pages(shards[shard], words, parsed.words, by_shard[shard]);
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      Xapian::Database pages;
+      if (!by_shard[i].empty() && open_pages(shards[i], path(), &pages))
+        find_best_pages(pages, words, parsed.words, by_shard[i]);
+    }
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     out->suggestion = suggest(db, request.query, synonyms_);
   } catch (const Xapian::DatabaseModifiedError&) {
@@ -411,7 +492,7 @@ Status Index::search_record(store::RecordId id, const std::string& query,
                             std::vector<Hit>* pages) const {
   pages->clear();
   try {
-    Xapian::Database db = open_for_search(path());
+    Xapian::Database db = open_for_search(pages_path(path()));
     ParsedQuery parsed;
     if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
     Xapian::Enquire enquire(db);

@@ -59,10 +59,20 @@ Xapian::Query adjacency_boost(const std::string& folded) {
   return Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end());
 }
 
-Status finish_query(bool include_withdrawn, ParsedQuery* out) {
-  if (!include_withdrawn)
-    out->query = Xapian::Query(Xapian::Query::OP_FILTER, out->query,
-                               Xapian::Query(facet_term(*find_facet("status"), "active")));
+// Hides records that are not active. As AND_NOT of the other statuses, which
+// few records have, rather than a filter on "active", which almost all have:
+// Xapian then reads a short posting list instead of checking a long one for
+// every match.
+Status finish_query(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out) {
+  if (include_withdrawn) return Status::Ok();
+  const std::string prefix = find_facet("status")->prefix;
+  const std::string active = facet_term(*find_facet("status"), "active");
+  std::vector<Xapian::Query> hidden;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+    if (*t != active) hidden.emplace_back(*t);
+  if (!hidden.empty())
+    out->query = Xapian::Query(Xapian::Query::OP_AND_NOT, out->query,
+                               Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
   return Status::Ok();
 }
 
@@ -130,7 +140,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   if (text::words(folded).empty()) {
     out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
     out->words.clear();
-    return finish_query(include_withdrawn, out);
+    return finish_query(db, include_withdrawn, out);
   }
 
   QueryFields fields;
@@ -160,7 +170,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     query = Xapian::Query(Xapian::Query::OP_AND, query,
                           Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end()));
   out->query = query;
-  return finish_query(include_withdrawn, out);
+  return finish_query(db, include_withdrawn, out);
 }
 
 namespace {

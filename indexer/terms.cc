@@ -141,7 +141,6 @@ Xapian::Document record_document(const std::string& library, const store::Record
     tg.increase_termpos(kFieldGap);
   }
   add_record_terms(doc, library, r, 0);
-  doc.add_boolean_term(kTermRecordDocument);
   return doc;
 }
 
@@ -155,7 +154,6 @@ Xapian::Document page_document(const std::string& library, const store::Record& 
   index_metadata(tg, doc, r);
   index_page_text(tg, doc, text);
   add_record_terms(doc, library, r, page);
-  doc.add_boolean_term(kTermPageDocument);
   return doc;
 }
 

@@ -27,16 +27,13 @@ enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotDate = 2, kSlotSortTitle = 3
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
 // Each record has a record document (page 0: its metadata and the text of all
-// its pages) that search ranks, and one page document per page that names the
-// best page of a hit and answers a search inside the record.
-// Record documents take the record's id as docid and page documents docids
-// from kFirstPageDocid on, so every term's postings for record documents come
-// first and together: ranking records reads a posting list up to the last
-// record, not the pages' postings in between. (Page docids are never reused:
-// 4 billion page writes.)
-inline constexpr const char* kTermRecordDocument = "XDrecord";
-inline constexpr Xapian::docid kFirstPageDocid = 1u << 24;
-inline constexpr const char* kTermPageDocument = "XDpage";
+// its pages) that search ranks, in DATA/index/records with the record's id as
+// docid, and one page document per page, in DATA/index/pages, that names the
+// best page of a hit and answers a search inside the record. Two databases,
+// not one: ranking reads only records' postings, and Xapian's statistics and
+// match estimates are those of the records alone.
+inline constexpr const char* kRecordsDatabase = "records";
+inline constexpr const char* kPagesDatabase = "pages";
 inline constexpr const char* kPrefixKind = "XK";
 inline constexpr const char* kPrefixSchool = "XO";
 inline constexpr const char* kPrefixStatus = "XA";
@@ -87,7 +84,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "6";
+inline constexpr const char* kFormat = "7";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the

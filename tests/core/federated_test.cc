@@ -40,6 +40,17 @@ unsigned free_port() {
   return ntohs(addr.sin_port);
 }
 
+bool bindable(unsigned port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
 bool accepts(unsigned port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -51,15 +62,13 @@ bool accepts(unsigned port) {
   return ok;
 }
 
-// `xapian-tcpsrv` serving one index on loopback, stopped when this goes.
-struct IndexServer {
+// `xapian-tcpsrv` serving one database on loopback, stopped when this goes.
+struct DatabaseServer {
   pid_t pid = -1;
-  unsigned port = 0;
-  explicit IndexServer(const std::string& index) {
-    port = free_port();
-    std::vector<std::string> args = {
-        "xapian-tcpsrv",      "--quiet", "--interface", "127.0.0.1", "--port",
-        std::to_string(port), index};
+  DatabaseServer(const std::string& database, unsigned port) {
+    std::vector<std::string> args = {"xapian-tcpsrv", "--quiet", "--interface",
+                                     "127.0.0.1",     "--port",  std::to_string(port),
+                                     database};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -82,12 +91,31 @@ struct IndexServer {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     REQUIRE(accepts(port));
   }
-  ~IndexServer() { stop(); }
+  ~DatabaseServer() { stop(); }
   void stop() {
     if (pid <= 0) return;
     ::kill(-pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
     pid = -1;
+  }
+};
+
+// A school's index as the README serves it: its records on a port, its pages
+// on the next.
+struct IndexServer {
+  unsigned port;
+  DatabaseServer records, pages;
+  explicit IndexServer(const std::string& index)
+      : port(free_port_pair()),
+        records(index + "/records", port),
+        pages(index + "/pages", port + 1) {}
+  void stop() { records.stop(), pages.stop(); }
+
+  static unsigned free_port_pair() {
+    for (;;) {
+      unsigned port = free_port();
+      if (port < 65535 && bindable(port + 1)) return port;
+    }
   }
 };
 
@@ -140,9 +168,11 @@ std::vector<std::string> titles(const indexer::Results& results) {
   return out;
 }
 
-indexer::Results search(Library& library, const std::string& q, const Access& who) {
+indexer::Results search(Library& library, const std::string& q, const Access& who,
+                        bool facets = false) {
   indexer::SearchRequest request;
   request.query = q;
+  request.facets = facets;
   request.limit = 50;
   who.restrict(&request);
   indexer::Results results;
@@ -182,6 +212,10 @@ TEST_CASE("a hub searches two libraries' indexes as one and applies its own acce
   CHECK(titles(merged) == titles(alone));
   for (std::size_t i = 0; i < merged.hits.size(); ++i)
     CHECK(merged.hits[i].score == Approx(alone.hits[i].score));
+  // Facets count over both libraries, as the hub's web page asks.
+  auto counted = search(*hub, "phân số", Access::library_staff(), true);
+  CHECK(counted.total == 6);
+  CHECK(counted.facets["school"].size() == 2);
   std::set<std::string> libraries;
   for (const auto& h : merged.hits) libraries.insert(h.library);
   CHECK(libraries == std::set<std::string>{"truong-a", "truong-b"});
