@@ -35,7 +35,7 @@ Status reindex_record(const store::Store& store, Xapian::WritableDatabase& recor
   if (Status s = store.pages(id, &texts); !s.ok()) return s;
   if (id > std::numeric_limits<Xapian::docid>::max())
     return Status::Invalid("record id " + std::to_string(id) + " is beyond the index's range");
-  auto docs = record_documents(store.library_id(), record, texts, &records);
+  auto docs = record_documents(record, texts, &records);
   records.replace_document(static_cast<Xapian::docid>(id), docs.front());
   pages.delete_document(kPrefixRecord + std::to_string(id));
   for (std::size_t i = 1; i < docs.size(); ++i) pages.add_document(docs[i]);
@@ -352,22 +352,30 @@ Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
 // hits that found none keep page 0.
 void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
                 const std::map<store::RecordId, Hit*>& hits) {
+  // Whose page each page document is, from the records' short posting lists:
+  // cheaper than collapsing on a value, which reads it for every match.
+  std::map<Xapian::docid, Hit*> owner;
   std::vector<Xapian::Query> records;
-  for (const auto& [id, hit] : hits) records.emplace_back(kPrefixRecord + std::to_string(id));
-  Xapian::Query pages(Xapian::Query::OP_OR, records.begin(), records.end());
+  for (const auto& [id, hit] : hits) {
+    std::string term = kPrefixRecord + std::to_string(id);
+    for (auto p = shard.postlist_begin(term); p != shard.postlist_end(term); ++p) owner[*p] = hit;
+    records.emplace_back(term);
+  }
   Xapian::Enquire enquire(shard);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, pages));
-  enquire.set_collapse_key(kSlotRecord);
-  // Every matching page examined, so the collapse counts are exact.
-  Xapian::MSet best =
-      enquire.get_mset(0, static_cast<Xapian::doccount>(hits.size()), shard.get_doccount());
-  for (auto m = best.begin(); m != best.end(); ++m) {
-    auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
-    if (data.is_discarded()) continue;
-    auto hit = hits.find(data.value("id", store::RecordId{0}));
-    if (hit == hits.end()) continue;
-    hit->second->page = data.value("page", 0u);
-    hit->second->matching_pages = static_cast<std::uint32_t>(m.get_collapse_count()) + 1;
+  enquire.set_query(
+      Xapian::Query(Xapian::Query::OP_FILTER, query,
+                    Xapian::Query(Xapian::Query::OP_OR, records.begin(), records.end())));
+  // Every matching page, best first: the first of a record's is its best page.
+  Xapian::MSet pages = enquire.get_mset(0, static_cast<Xapian::doccount>(owner.size()));
+  std::map<Hit*, Xapian::docid> best;
+  for (auto m = pages.begin(); m != pages.end(); ++m) {
+    auto hit = owner.find(*m);
+    if (hit == owner.end()) continue;
+    if (hit->second->matching_pages++ == 0) best[hit->second] = *m;
+  }
+  for (const auto& [hit, docid] : best) {
+    auto data = nlohmann::json::parse(shard.get_document(docid).get_data(), nullptr, false);
+    if (!data.is_discarded()) hit->page = data.value("page", 0u);
   }
 }
 

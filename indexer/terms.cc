@@ -92,8 +92,7 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
 // The boolean terms all of a record's documents have (so filters hold for its
 // pages too), its data and key; the values that sort and count only the
 // record document needs.
-void add_record_terms(Xapian::Document& doc, const std::string& library, const store::Record& r,
-                      std::uint32_t page) {
+void add_record_terms(Xapian::Document& doc, const store::Record& r, std::uint32_t page) {
   add_isbn_terms(doc, field(r, "identifier"));
   add_isbn_terms(doc, own_field(r, "isbn"));
   for (const std::string& t : number_terms(own_field(r, "number"))) doc.add_boolean_term(t);
@@ -107,7 +106,6 @@ void add_record_terms(Xapian::Document& doc, const std::string& library, const s
     if (page == 0) doc.add_value(facet.slot, value);
   }
   doc.set_data(document_data(r, page));
-  doc.add_value(kSlotRecord, library + ":" + id);  // pages: to collapse them per record
   if (page != 0) return;
   doc.add_value(kSlotDate, field(r, "date"));
   doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
@@ -125,8 +123,7 @@ void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std
 
 // The record's metadata and the text of every page, positions running on
 // from page to page with a gap, so a phrase never spans a page break.
-Xapian::Document record_document(const std::string& library, const store::Record& r,
-                                 const std::vector<std::string>& pages,
+Xapian::Document record_document(const store::Record& r, const std::vector<std::string>& pages,
                                  Xapian::WritableDatabase* spelling) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
@@ -140,20 +137,20 @@ Xapian::Document record_document(const std::string& library, const store::Record
     index_page_text(tg, doc, text);
     tg.increase_termpos(kFieldGap);
   }
-  add_record_terms(doc, library, r, 0);
+  add_record_terms(doc, r, 0);
   return doc;
 }
 
 // One page, with the record's metadata so that a query naming the title and
 // words of the text still finds the page that has those words.
-Xapian::Document page_document(const std::string& library, const store::Record& r,
-                               std::uint32_t page, const std::string& text) {
+Xapian::Document page_document(const store::Record& r, std::uint32_t page,
+                               const std::string& text) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
   tg.set_document(doc);
   index_metadata(tg, doc, r);
   index_page_text(tg, doc, text);
-  add_record_terms(doc, library, r, page);
+  add_record_terms(doc, r, page);
   return doc;
 }
 
@@ -229,13 +226,12 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
   return "";
 }
 
-std::vector<Xapian::Document> record_documents(const std::string& library,
-                                               const store::Record& record,
+std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling) {
-  std::vector<Xapian::Document> docs{record_document(library, record, pages, spelling)};
+  std::vector<Xapian::Document> docs{record_document(record, pages, spelling)};
   for (std::uint32_t p = 0; p < pages.size(); ++p)
-    docs.push_back(page_document(library, record, p + 1, pages[p]));
+    docs.push_back(page_document(record, p + 1, pages[p]));
   return docs;
 }
 

@@ -20,10 +20,9 @@ namespace kho::indexer {
 // Value slots and boolean term prefixes, part of the index format.
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
-// kSlotRecord: "LIBRARY:ID", one record's key among the libraries searched.
-// Values are set on record documents only, but for kSlotRecord (slot 1, once
-// a page number, is unused).
-enum Slot : Xapian::valueno { kSlotRecord = 0, kSlotDate = 2, kSlotSortTitle = 3 };
+// Values are set on record documents only. (Slots 0 and 1, once a collapse
+// key and a page number, are unused.)
+enum Slot : Xapian::valueno { kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
 // Each record has a record document (page 0: its metadata and the text of all
@@ -96,10 +95,7 @@ std::string exact_prefix(const std::string& folded_lower);
 // page document per page. With `spelling`, the record document's folded words
 // feed the spelling dictionary used for "did you mean" (once: the pages repeat
 // them).
-// `library` (Store::library_id) makes the record's collapse key unique among
-// libraries searched together.
-std::vector<Xapian::Document> record_documents(const std::string& library,
-                                               const store::Record& record,
+std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling = nullptr);
 
