@@ -23,6 +23,7 @@
 #include "core/library.h"
 #include "store/store.h"
 #include "tests/testing.h"
+#include "tests/url.h"
 
 namespace kho::testing::oai {
 
@@ -58,15 +59,6 @@ inline Answer fetch(const std::string& url, const std::string* form = nullptr,
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   return a;
-}
-
-inline std::string escape(const std::string& s) {
-  CURL* curl = curl_easy_init();
-  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 // An OAI-PMH answer parsed, asked with XPath. Prefixes: o (OAI-PMH),

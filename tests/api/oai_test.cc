@@ -8,8 +8,8 @@
 #include "tests/api/access_callers.h"
 #include "tests/api/oai_fixture.h"
 
+using kho::testing::url_encode;
 using kho::testing::oai::Answer;
-using kho::testing::oai::escape;
 using kho::testing::oai::fetch;
 using kho::testing::oai::Item;
 using kho::testing::oai::next_second;
@@ -48,7 +48,7 @@ Harvest harvest(const Repository& repo, const std::string& verb, const std::stri
     h.cursors.push_back(page.first("//o:resumptionToken/@cursor"));
     std::string token = page.first("//o:resumptionToken");
     if (token.empty()) return h;
-    query = "verb=" + verb + "&resumptionToken=" + escape(token);
+    query = "verb=" + verb + "&resumptionToken=" + url_encode(token);
   }
 }
 
@@ -123,7 +123,7 @@ TEST_CASE("GetRecord gives Dublin Core and MARCXML, escaped so any title survive
   auto r = repo.add({title, "book", "THCS-01", "public", "Tủ sách"});
   std::string id = repo.identifier(r.id);
 
-  Xml dc = repo.ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + escape(id));
+  Xml dc = repo.ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + url_encode(id));
   CHECK(dc.error().empty());
   CHECK(dc.first("/o:OAI-PMH/o:request/@identifier") == id);
   CHECK(dc.first("//o:record/o:header/o:identifier") == id);
@@ -143,7 +143,7 @@ TEST_CASE("GetRecord gives Dublin Core and MARCXML, escaped so any title survive
   CHECK(file.status == 200);
   CHECK(file.body.find(title) != std::string::npos);
 
-  Xml marc = repo.ask("verb=GetRecord&metadataPrefix=marcxml&identifier=" + escape(id));
+  Xml marc = repo.ask("verb=GetRecord&metadataPrefix=marcxml&identifier=" + url_encode(id));
   CHECK(marc.first("//o:metadata/marc:record/marc:leader").size() == 24);
   CHECK(marc.first("//marc:datafield[@tag='245']/marc:subfield[@code='a']") == title);
   CHECK(marc.first("//marc:datafield[@tag='856']/marc:subfield[@code='u']") == identifiers[0]);
@@ -279,7 +279,7 @@ TEST_CASE("sets select records by school, kind and collection") {
     return out;
   };
   auto listed = [&](const std::string& set) {
-    Harvest h = harvest(repo, "ListIdentifiers", "metadataPrefix=oai_dc&set=" + escape(set));
+    Harvest h = harvest(repo, "ListIdentifiers", "metadataPrefix=oai_dc&set=" + url_encode(set));
     INFO(set << " " << h.error);
     return as_set(h.identifiers);
   };
@@ -323,14 +323,16 @@ TEST_CASE("from and until select by the datestamp of each record's last change")
     return as_set(h.identifiers);
   };
   std::string before_second = a1.updated_at;
-  CHECK(listed("from=" + escape(second)) == ids({b1, b2, a2, a3}));
-  CHECK(listed("from=" + escape(third)) == ids({a2, a3}));
-  CHECK(listed("until=" + escape(before_second)) == ids({a1}));
-  CHECK(listed("from=" + escape(second) + "&until=" + escape(b2.updated_at)) == ids({b1, b2}));
+  CHECK(listed("from=" + url_encode(second)) == ids({b1, b2, a2, a3}));
+  CHECK(listed("from=" + url_encode(third)) == ids({a2, a3}));
+  CHECK(listed("until=" + url_encode(before_second)) == ids({a1}));
+  CHECK(listed("from=" + url_encode(second) + "&until=" + url_encode(b2.updated_at)) ==
+        ids({b1, b2}));
   std::string today = second.substr(0, 10);
   CHECK(listed("from=" + today + "&until=" + today).size() == 5);
   // The withdrawn record is reported to incremental harvesters as deleted.
-  Harvest latest = harvest(repo, "ListIdentifiers", "metadataPrefix=oai_dc&from=" + escape(third));
+  Harvest latest =
+      harvest(repo, "ListIdentifiers", "metadataPrefix=oai_dc&from=" + url_encode(third));
   CHECK(latest.deleted == std::vector<std::string>{repo.identifier(a3.id)});
   CHECK(repo.ask("verb=ListIdentifiers&metadataPrefix=oai_dc&until=2000-01-01").error() ==
         "noRecordsMatch");
@@ -353,18 +355,18 @@ TEST_CASE("a record changed during a harvest is not lost: it comes again at the 
   kho::store::Record edited;
   REQUIRE(repo.library->edit(records[0].id, edit, &edited).ok());
   std::vector<std::string> rest;
-  for (std::string query = "verb=ListIdentifiers&resumptionToken=" + escape(token);;) {
+  for (std::string query = "verb=ListIdentifiers&resumptionToken=" + url_encode(token);;) {
     Xml page = repo.ask(query);
     REQUIRE(page.error().empty());
     for (const auto& id : page.all("//o:header/o:identifier")) rest.push_back(id);
     std::string next = page.first("//o:resumptionToken");
     if (next.empty()) break;
-    query = "verb=ListIdentifiers&resumptionToken=" + escape(next);
+    query = "verb=ListIdentifiers&resumptionToken=" + url_encode(next);
   }
   CHECK(rest.size() == 4);
   CHECK(rest.back() == repo.identifier(records[0].id));
   // Tokens do not expire: the first one still gives the same next page.
-  Xml again = repo.ask("verb=ListIdentifiers&resumptionToken=" + escape(token));
+  Xml again = repo.ask("verb=ListIdentifiers&resumptionToken=" + url_encode(token));
   CHECK(again.first("//o:header/o:identifier") == rest.front());
 }
 
@@ -425,9 +427,9 @@ TEST_CASE("every protocol error is answered with HTTP 200 and its code") {
     Xml page = repo.ask("verb=ListIdentifiers&metadataPrefix=oai_dc");
     std::string token = page.first("//o:resumptionToken");
     REQUIRE_FALSE(token.empty());
-    CHECK(repo.ask("verb=ListRecords&resumptionToken=" + escape(token)).error() ==
+    CHECK(repo.ask("verb=ListRecords&resumptionToken=" + url_encode(token)).error() ==
           "badResumptionToken");
-    CHECK(repo.ask("verb=ListIdentifiers&resumptionToken=" + escape(token)).error().empty());
+    CHECK(repo.ask("verb=ListIdentifiers&resumptionToken=" + url_encode(token)).error().empty());
   }
   SECTION("a token from another repository (or a restored copy) is refused") {
     Repository bigger(2);
@@ -436,9 +438,9 @@ TEST_CASE("every protocol error is answered with HTTP 200 and its code") {
     std::string token;
     for (int i = 0; i < 3; ++i) {  // a position beyond everything this repository holds
       token = page.first("//o:resumptionToken");
-      page = bigger.ask("verb=ListIdentifiers&resumptionToken=" + escape(token));
+      page = bigger.ask("verb=ListIdentifiers&resumptionToken=" + url_encode(token));
     }
-    CHECK(repo.ask("verb=ListIdentifiers&resumptionToken=" + escape(token)).error() ==
+    CHECK(repo.ask("verb=ListIdentifiers&resumptionToken=" + url_encode(token)).error() ==
           "badResumptionToken");
   }
   SECTION("POST with a form body answers like GET and sees repeated arguments") {
@@ -448,7 +450,7 @@ TEST_CASE("every protocol error is answered with HTTP 200 and its code") {
       REQUIRE(a.status == 200);
       return Xml(a.body);
     };
-    CHECK(title_of(post("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + escape(id))) ==
+    CHECK(title_of(post("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + url_encode(id))) ==
           "Tài liệu");
     CHECK(post("verb=Identify&verb=Identify").error() == "badVerb");
     CHECK(post("verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc").error() ==

@@ -20,8 +20,10 @@
 #include "core/library.h"
 #include "tests/api/access_callers.h"
 #include "tests/testing.h"
+#include "tests/url.h"
 
 using kho::testing::TempDir;
+using kho::testing::url_encode;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -109,15 +111,6 @@ inline HttpResponse http_post(const std::string& url, const std::string& body,
                               std::vector<std::string> headers = {}) {
   headers.push_back("Content-Type: application/octet-stream");
   return http({"POST", url, std::move(headers), &body});
-}
-
-inline std::string url_encode(const std::string& s) {
-  CURL* curl = curl_easy_init();
-  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 const char* const kText = "tin-chuyen-doi-so-hoa-binh.txt";

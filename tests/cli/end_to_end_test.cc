@@ -10,9 +10,11 @@
 
 #include "tests/cli/process.h"
 #include "tests/testing.h"
+#include "tests/url.h"
 
 using kho::testing::run_kho;
 using kho::testing::TempDir;
+using kho::testing::url_encode;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -42,15 +44,6 @@ Response http_get(const std::string& url) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
   curl_easy_cleanup(curl);
   return r;
-}
-
-std::string url_encode(const std::string& s) {
-  CURL* curl = curl_easy_init();
-  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 json search(const std::string& data, const std::string& q) {

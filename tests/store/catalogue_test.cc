@@ -5,19 +5,15 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "tests/store/fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::open_store;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::unique_ptr<store::Store> open_store(const TempDir& dir) {
-  std::unique_ptr<store::Store> s;
-  REQUIRE(store::Store::open(dir.str() + "/data", true, &s).ok());
-  return s;
-}
 
 store::NewRecord entry(const std::string& title, const std::string& isbn) {
   store::NewRecord in;

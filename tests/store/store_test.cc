@@ -6,19 +6,15 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "tests/store/fixture.h"
 #include "tests/testing.h"
 
 using namespace kho;
+using kho::testing::open_store;
 using kho::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::unique_ptr<store::Store> open_store(const TempDir& dir) {
-  std::unique_ptr<store::Store> s;
-  REQUIRE(store::Store::open(dir.str() + "/data", true, &s).ok());
-  return s;
-}
 
 store::NewRecord new_record(const fs::path& file, const std::string& bytes) {
   kho::testing::write_file(file, bytes);
