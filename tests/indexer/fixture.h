@@ -38,6 +38,19 @@ struct IndexFixture {
 
   // A record with any fields; its original is a small unique file.
   store::RecordId add(store::NewRecord in) {
+    store::RecordId id = store_record(std::move(in));
+    REQUIRE(index->catch_up().ok());
+    return id;
+  }
+
+  // A record stored but not yet indexed, as after a crash between the commits.
+  store::RecordId add_unindexed(std::vector<std::string> pages) {
+    store::NewRecord in;
+    in.pages = std::move(pages);
+    return store_record(std::move(in));
+  }
+
+  store::RecordId store_record(store::NewRecord in) {
     fs::path file = dir.path() / ("f" + std::to_string(++files));
     kho::testing::write_file(file, "original " + std::to_string(files));
     in.source_path = file.string();
@@ -45,7 +58,6 @@ struct IndexFixture {
     store::Record r;
     bool dup = false;
     REQUIRE(store->add(in, &r, &dup).ok());
-    REQUIRE(index->catch_up().ok());
     return r.id;
   }
 

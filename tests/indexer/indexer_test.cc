@@ -102,19 +102,30 @@ TEST_CASE("the index records the last change applied and catches up from there")
   f.add("Một", {"một"});
   CHECK(f.index->applied_sequence() == f.store->last_sequence());
   // A change the index has not seen (as after a crash between the two commits).
-  fs::path file = f.dir.path() / "late";
-  kho::testing::write_file(file, "muộn");
-  store::NewRecord in;
-  in.source_path = file.string();
-  in.pages = {"bản ghi đến muộn"};
-  store::Record r;
-  bool dup = false;
-  REQUIRE(f.store->add(in, &r, &dup).ok());
+  f.add_unindexed({"bản ghi đến muộn"});
   CHECK(f.index->applied_sequence() + 1 == f.store->last_sequence());
   std::uint64_t applied = 0;
   REQUIRE(f.index->catch_up({}, &applied).ok());
   CHECK(applied == 1);
   CHECK(f.ids("den muon").size() == 1);
+}
+
+TEST_CASE("a batch of more pages than one commit holds is committed in parts") {
+  IndexFixture f;
+  // A long book (more pages than a commit holds), a short record, then the
+  // book withdrawn: three changes the index has not seen.
+  auto book = f.add_unindexed(std::vector<std::string>(25000, "trang sách dài"));
+  f.add_unindexed({"bản ghi ngắn"});
+  REQUIRE(f.store->withdraw(book, "nhập nhầm", "tester").ok());
+  std::vector<std::uint64_t> progress;
+  auto record_progress = [&](std::uint64_t done, std::uint64_t) { progress.push_back(done); };
+  std::uint64_t applied = 0;
+  REQUIRE(f.index->catch_up(record_progress, &applied).ok());
+  CHECK(progress == std::vector<std::uint64_t>{1, 3});  // committed after the book, then at the end
+  CHECK(applied == 3);
+  CHECK(f.index->applied_sequence() == f.store->last_sequence());
+  CHECK(f.ids("ban ghi ngan").size() == 1);
+  CHECK(f.ids("sach dai").empty());  // indexed as the store has it now: withdrawn
 }
 
 TEST_CASE("a rebuilt index gives the same results") {
