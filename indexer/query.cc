@@ -225,6 +225,14 @@ std::string keep_known_words(const Xapian::Database& db, const std::string& fold
   return out + corrected.substr(copied);
 }
 
+// Whether the collection has every word of the folded query: then there is
+// nothing to correct, and Xapian's search of its spelling table is skipped.
+bool all_known(const Xapian::Database& db, const std::string& folded) {
+  for (const auto& w : text::words(folded))
+    if (!db.term_exists(text::lower(folded.substr(w.offset, w.length)))) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string suggest(const Xapian::Database& db, const std::string& query,
@@ -232,13 +240,15 @@ std::string suggest(const Xapian::Database& db, const std::string& query,
   std::string q = text::nfc(query);
   std::string corrected;
   try {
-    Xapian::QueryParser parser;
-    parser.set_database(db);
     std::string folded = text::fold(q);
-    parser.parse_query(folded, kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
-    corrected = parser.get_corrected_query_string();
-    if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected);
-    if (corrected == folded) corrected.clear();
+    if (!all_known(db, folded)) {
+      Xapian::QueryParser parser;
+      parser.set_database(db);
+      parser.parse_query(folded, kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+      corrected = parser.get_corrected_query_string();
+      if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected);
+      if (corrected == folded) corrected.clear();
+    }
   } catch (const Xapian::Error&) {
     return "";
   }
