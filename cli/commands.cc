@@ -361,6 +361,30 @@ int withdraw(const std::string& data_dir, const std::string& id_text, const std:
   return kOk;
 }
 
+namespace {
+
+std::uintmax_t size_of(const fs::path& dir) {
+  std::uintmax_t bytes = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+  return bytes;
+}
+
+}  // namespace
+
+int compact(const std::string& data_dir) {
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  std::uintmax_t before = size_of(library->index().path());
+  if (Status s = library->index().compact(); !s.ok()) return fail(s);
+  std::printf("index compacted: %.1f MiB -> %.1f MiB\n", static_cast<double>(before) / (1 << 20),
+              static_cast<double>(size_of(library->index().path())) / (1 << 20));
+  return kOk;
+}
+
 int reindex(const std::string& data_dir) {
   int code = kOk;
   auto library = open_library(data_dir, false, &code);

@@ -44,6 +44,7 @@ int edit(const std::string& data_dir, const std::string& id,
          const std::vector<std::string>& assignments);
 int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
 int reindex(const std::string& data_dir);
+int compact(const std::string& data_dir);
 int serve(const std::string& data_dir, const std::string& listen,
           const std::vector<std::string>& remotes);
 int extract_worker(const std::string& path);

@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
   withdraw_cmd->add_option("--reason", reason, "Why it is withdrawn")->required();
 
   auto* reindex_cmd = app.add_subcommand("reindex", "Rebuild the search index from the store");
+  auto* compact_cmd = app.add_subcommand(
+      "compact", "Rewrite the search index compactly (after a large import: smaller, faster)");
 
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
@@ -195,6 +197,7 @@ int main(int argc, char** argv) {
   if (*edit_cmd) return edit(data_dir, id, assignments);
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
+  if (*compact_cmd) return compact(data_dir);
   if (*serve_cmd) return serve(data_dir, listen, remotes);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*assist_cmd) return assist_worker();

@@ -128,6 +128,26 @@ TEST_CASE("a batch of more pages than one commit holds is committed in parts") {
   CHECK(f.ids("sach dai").empty());  // indexed as the store has it now: withdrawn
 }
 
+TEST_CASE("a compacted index is smaller and answers and catches up as before") {
+  IndexFixture f;
+  for (int i = 0; i < 40; ++i)
+    f.add("Kế hoạch " + std::to_string(i), {"kế hoạch bài dạy môn Toán lớp " + std::to_string(i)});
+  auto size = [&] {
+    std::uintmax_t bytes = 0;
+    for (const auto& e : fs::recursive_directory_iterator(f.index->path()))
+      if (e.is_regular_file()) bytes += e.file_size();
+    return bytes;
+  };
+  auto before = f.ids("ke hoach bai day");
+  std::uintmax_t loose = size();
+  REQUIRE(f.index->compact().ok());
+  CHECK(size() < loose);
+  CHECK(f.ids("ke hoach bai day") == before);
+  CHECK(f.index->applied_sequence() == f.store->last_sequence());
+  f.add("Biên bản", {"biên bản họp tổ chuyên môn"});
+  CHECK(f.ids("bien ban hop").size() == 1);
+}
+
 TEST_CASE("a rebuilt index gives the same results") {
   IndexFixture f;
   f.add("Kế hoạch", {"chuyển đổi số trong giáo dục", "tốt nghiệp THCS"});
