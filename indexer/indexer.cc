@@ -26,6 +26,13 @@ constexpr std::size_t kChangesPerCommit = 500;
 // reindexed in 129 s at 292 MiB, against 161 s at 379 MiB in one batch).
 constexpr std::size_t kPagesPerCommit = 25000;
 
+std::string records_path(const std::string& index) {
+  return (fs::path(index) / kRecordsDatabase).string();
+}
+std::string pages_path(const std::string& index) {
+  return (fs::path(index) / kPagesDatabase).string();
+}
+
 store::Sequence read_applied(const Xapian::Database& db) {
   std::string v = db.get_metadata(kAppliedKey);
   return v.empty() ? 0 : std::stoull(v);
@@ -67,8 +74,8 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
   // RETRY_LOCK: another process may be indexing; wait for it, then go on from
   // wherever it stopped. Records are always locked first.
   constexpr int kOpen = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_RETRY_LOCK;
-  Xapian::WritableDatabase records((fs::path(dir) / kRecordsDatabase).string(), kOpen);
-  Xapian::WritableDatabase pages((fs::path(dir) / kPagesDatabase).string(), kOpen);
+  Xapian::WritableDatabase records(records_path(dir), kOpen);
+  Xapian::WritableDatabase pages(pages_path(dir), kOpen);
   store::Sequence applied = read_applied(records);
   const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
   std::uint64_t done = 0;
@@ -128,13 +135,6 @@ Index::~Index() = default;
 std::string Index::path() const { return (fs::path(store_.data_dir()) / "index").string(); }
 
 namespace {
-
-std::string records_path(const std::string& index) {
-  return (fs::path(index) / kRecordsDatabase).string();
-}
-std::string pages_path(const std::string& index) {
-  return (fs::path(index) / kPagesDatabase).string();
-}
 
 // An index written by an older kho whose terms mean something else, or laid
 // out as one database (format 6 and before).
