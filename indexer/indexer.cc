@@ -1,15 +1,20 @@
 #include "indexer/indexer.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "indexer/terms.h"
 
@@ -249,6 +254,30 @@ const std::vector<std::string>& facet_names() {
 
 namespace {
 
+// Facet counts over matching records: per facet, value -> records.
+struct FacetTally {
+  std::uint64_t records = 0;
+  std::array<std::map<std::string, std::uint64_t>, std::size(kFacets)> counts;
+
+  void add(const FacetTally& other) {
+    records += other.records;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      for (const auto& [value, count] : other.counts[i]) counts[i][value] += count;
+  }
+
+  std::map<std::string, std::vector<FacetCount>> facets() const {
+    std::map<std::string, std::vector<FacetCount>> out;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      std::vector<FacetCount> list;
+      for (const auto& [value, count] : counts[i]) list.push_back({value, count});
+      std::stable_sort(list.begin(), list.end(),
+                       [](const auto& a, const auto& b) { return a.count > b.count; });
+      if (!list.empty()) out[kFacets[i].name] = std::move(list);
+    }
+    return out;
+  }
+};
+
 // Counts facet values over the matching record documents (one per record).
 // Xapian hands matches over in docid order, so on a local index each facet's
 // values are read by walking its value stream alongside, rather than looked
@@ -269,29 +298,25 @@ class FacetCounter : public Xapian::MatchSpy {
   }
 
   void operator()(const Xapian::Document& doc, double) override {
-    ++records_;
+    ++tally_.records;
     for (std::size_t i = 0; i < std::size(kFacets); ++i) {
       std::string v = value(i, doc);
-      if (!v.empty()) ++counts_[i][v];
+      if (v.empty()) continue;
+      // Records in a row mostly share a value (one kind, one school): the
+      // last one's count is kept at hand rather than looked up again.
+      auto& [last, count] = last_[i];
+      if (count == nullptr || v != last) count = &tally_.counts[i][v], last = std::move(v);
+      ++*count;
     }
   }
 
-  std::uint64_t records() const { return local_ ? records_ : remote_.front()->get_total(); }
-
-  std::map<std::string, std::vector<FacetCount>> facets() const {
-    std::map<std::string, std::vector<FacetCount>> out;
-    for (std::size_t i = 0; i < std::size(kFacets); ++i) {
-      std::vector<FacetCount> list;
-      if (local_) {
-        for (const auto& [value, count] : counts_[i]) list.push_back({value, count});
-      } else {
-        for (auto v = remote_[i]->values_begin(); v != remote_[i]->values_end(); ++v)
-          list.push_back({*v, v.get_termfreq()});
-      }
-      std::stable_sort(list.begin(), list.end(),
-                       [](const auto& a, const auto& b) { return a.count > b.count; });
-      if (!list.empty()) out[kFacets[i].name] = std::move(list);
-    }
+  FacetTally tally() const {
+    if (local_) return tally_;
+    FacetTally out;
+    out.records = remote_.front()->get_total();
+    for (std::size_t i = 0; i < remote_.size(); ++i)
+      for (auto v = remote_[i]->values_begin(); v != remote_[i]->values_end(); ++v)
+        out.counts[i][*v] = v.get_termfreq();
     return out;
   }
 
@@ -310,8 +335,8 @@ class FacetCounter : public Xapian::MatchSpy {
 
   Xapian::Database db_;
   bool local_;
-  std::uint64_t records_ = 0;
-  std::array<std::map<std::string, std::uint64_t>, std::size(kFacets)> counts_;
+  FacetTally tally_;
+  std::array<std::pair<std::string, std::uint64_t*>, std::size(kFacets)> last_{};
   std::array<std::pair<Xapian::ValueIterator, Xapian::docid>, std::size(kFacets)> streams_{};
   std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> remote_;
 };
@@ -496,8 +521,192 @@ std::vector<Shard> open_shards(const std::string& index, const std::vector<Remot
   return shards;
 }
 
+// The query a search runs over the records: the request's words, filters
+// and grants. `words`: the words alone, which find the hits' pages (filters
+// and grants hold for a record's pages when they hold for the record).
+Status records_query(const Xapian::Database& db, const SearchRequest& request,
+                     const Synonyms& synonyms, ParsedQuery* parsed, Xapian::Query* words) {
+  if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms, parsed);
+      !s.ok())
+    return s;
+  *words = parsed->query;
+  if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
+  if (request.restricted)
+    parsed->query =
+        Xapian::Query(Xapian::Query::OP_FILTER, parsed->query, grants_query(request.grants));
+  return Status::Ok();
+}
+
+// The records one thread of a search matches: stripes of docids dealt to the
+// threads in turn, so that matches clustered by docid (a batch import
+// of one kind) are shared among them.
+class DocidStripes : public Xapian::PostingSource {
+ public:
+  // Eight stripes a thread over docids up to `last`.
+  DocidStripes(Xapian::docid last, unsigned thread, unsigned threads)
+      : width_(std::max<std::uint64_t>(1, last / (threads * 8ULL))),
+        thread_(thread),
+        threads_(threads) {}
+
+  void init(const Xapian::Database& db) override {
+    last_ = db.get_lastdocid();
+    count_ = db.get_doccount();
+    at_ = 0;
+  }
+  Xapian::doccount get_termfreq_min() const override { return 0; }
+  Xapian::doccount get_termfreq_est() const override { return count_ / threads_; }
+  Xapian::doccount get_termfreq_max() const override { return count_; }
+  Xapian::docid get_docid() const override { return static_cast<Xapian::docid>(at_); }
+  bool at_end() const override { return at_ > last_; }
+  void next(double) override { at_ = first_from(at_ + 1); }
+  void skip_to(Xapian::docid id, double) override {
+    if (id > at_) at_ = first_from(id);
+  }
+  PostingSource* clone() const override {
+    auto* copy = new DocidStripes(1, thread_, threads_);
+    copy->width_ = width_;
+    return copy;
+  }
+
+ private:
+  // The first docid from `id` on that is in one of this thread's stripes.
+  std::uint64_t first_from(std::uint64_t id) const {
+    std::uint64_t stripe = (id - 1) / width_;
+    std::uint64_t ahead = (thread_ + threads_ - stripe % threads_) % threads_;
+    return ahead == 0 ? id : (stripe + ahead) * width_ + 1;
+  }
+
+  std::uint64_t width_, thread_, threads_;
+  std::uint64_t last_ = 0, at_ = 0;
+  Xapian::doccount count_ = 0;
+};
+
+// A matching record, with what orders it among the others.
+struct Candidate {
+  Xapian::docid docid = 0;
+  double weight = 0;
+  std::string sort_key;  // the sorting value; empty when sorted by relevance
+};
+
+// What one thread of a search found among its records.
+struct Part {
+  Status status;
+  std::exception_ptr error;    // a Xapian::Error, rethrown by the search
+  std::vector<Candidate> top;  // its first offset + limit, in order
+  std::uint64_t matches = 0;   // exact with facets, else Xapian's estimate
+  FacetTally facets;
+};
+
+// Matches `query` (filtered to `stripes` when given) and keeps what the
+// request needs of it.
+void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest& request,
+           bool local, DocidStripes* stripes, Part* out) {
+  if (stripes != nullptr)
+    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(stripes));
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  apply_sort(request.sort, enquire);
+  FacetCounter facets(db, local);
+  if (request.facets) facets.attach(enquire);
+  auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
+  // Facet counts must see every match, not an estimate.
+  Xapian::doccount at_least = request.facets ? db.get_doccount() : wanted + 1;
+  Xapian::MSet mset = enquire.get_mset(0, wanted, at_least);
+  if (request.facets) out->facets = facets.tally();
+  out->matches =
+      request.facets ? out->facets.records : std::max(mset.size(), mset.get_matches_estimated());
+  bool by_value = request.sort != Sort::kRelevance;
+  for (auto m = mset.begin(); m != mset.end(); ++m)
+    out->top.push_back({*m, m.get_weight(), by_value ? m.get_sort_key() : std::string()});
+}
+
+// Whether `a` comes before `b`: Xapian's order (the sorting value, then
+// weight, then docid), so that a search split among threads gives the hits
+// one thread would.
+bool before(const Candidate& a, const Candidate& b, Sort sort) {
+  if (a.sort_key != b.sort_key)
+    return sort == Sort::kNewest ? a.sort_key > b.sort_key : a.sort_key < b.sort_key;
+  if (a.weight != b.weight) return a.weight > b.weight;
+  return a.docid < b.docid;
+}
+
+// How many threads search this library's records: one per core, up to four.
+unsigned search_threads() {
+  cpu_set_t cores;
+  if (sched_getaffinity(0, sizeof cores, &cores) != 0) return 1;
+  return static_cast<unsigned>(std::clamp(CPU_COUNT(&cores), 1, 4));
+}
+
+// Linux tends to start a thread on its creator's core, where it waits for the
+// creator to finish its own part: at 1M pages, half the searches then gained
+// nothing from a second thread. A helper is kept to the other cores.
+void keep_off_this_core(std::thread& helper) {
+  cpu_set_t cores;
+  int here = sched_getcpu();
+  if (here < 0 || sched_getaffinity(0, sizeof cores, &cores) != 0 || CPU_COUNT(&cores) < 2) return;
+  CPU_CLR(here, &cores);
+  pthread_setaffinity_np(helper.native_handle(), sizeof cores, &cores);
+}
+
+// Matches on `threads` threads: this one matches `query` over `db` (its
+// first stripes when split), each helper `t` runs `helper(part, t)`.
+template <typename Helper>
+std::vector<Part> match_parts(const Xapian::Database& db, const Xapian::Query& query,
+                              const SearchRequest& request, bool local, unsigned threads,
+                              const Helper& helper) {
+  std::vector<Part> parts(threads);
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads; ++t) {
+    helpers.emplace_back([&parts, &helper, t] {
+      try {
+        helper(&parts[t], t);
+      } catch (...) {
+        parts[t].error = std::current_exception();
+      }
+    });
+    keep_off_this_core(helpers.back());
+  }
+  DocidStripes stripes(db.get_lastdocid(), 0, threads);
+  try {
+    match(db, query, request, local, threads > 1 ? &stripes : nullptr, &parts[0]);
+  } catch (...) {
+    parts[0].error = std::current_exception();
+  }
+  for (std::thread& h : helpers) h.join();
+  return parts;
+}
+
+// The hits asked for, in order, from the parts' best; the total and facet
+// counts into `out`. A part's Xapian error is thrown again here.
+Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector<Candidate>* hits,
+             Results* out) {
+  std::uint64_t matches = 0;
+  FacetTally facets;
+  for (Part& part : parts) {
+    if (part.error) std::rethrow_exception(part.error);
+    if (!part.status.ok()) return part.status;
+    hits->insert(hits->end(), part.top.begin(), part.top.end());
+    matches += part.matches;
+    facets.add(part.facets);
+  }
+  std::sort(hits->begin(), hits->end(),
+            [&](const Candidate& a, const Candidate& b) { return before(a, b, request.sort); });
+  const std::size_t first = std::min(request.offset, hits->size());
+  hits->erase(hits->begin(), hits->begin() + static_cast<std::ptrdiff_t>(first));
+  if (hits->size() > request.limit) hits->resize(request.limit);
+  out->total = request.facets ? matches : std::max<std::uint64_t>(first + hits->size(), matches);
+  if (request.facets) out->facets = facets.facets();
+  return Status::Ok();
+}
+
 }  // namespace
 
+// Counting facets means visiting every match, however many: that work is
+// split among the cores, each thread with its own database handle and query
+// (Xapian's objects are not shared between threads), and the parts merged in
+// Xapian's own order. A search without facets stays on one thread, where
+// Xapian stops early once nothing left can reach the hits asked for; so does
+// one over remote libraries, whose servers know nothing of the stripes.
 Status Index::search(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
@@ -506,36 +715,33 @@ Status Index::search(const SearchRequest& request, Results* out) const {
     Xapian::Database db;
     for (const auto& shard : shards) db.add_database(shard.records);
     ParsedQuery parsed;
-    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms_, &parsed);
-        !s.ok())
-      return s;
-    // The hits' pages are looked up with the words alone: filters and grants
-    // hold for a record's pages when they hold for the record.
-    const Xapian::Query words = parsed.query;
-    if (Status s = apply_filters(request.filters, &parsed.query); !s.ok()) return s;
-    if (request.restricted)
-      parsed.query =
-          Xapian::Query(Xapian::Query::OP_FILTER, parsed.query, grants_query(request.grants));
-    Xapian::Enquire enquire(db);
-    enquire.set_query(parsed.query);
-    apply_sort(request.sort, enquire);
-    FacetCounter facets(db, shards.size() == 1);
-    if (request.facets) facets.attach(enquire);
-    auto first = static_cast<Xapian::doccount>(request.offset);
-    auto count = static_cast<Xapian::doccount>(request.limit);
-    // Facet counts must see every match, not an estimate.
-    Xapian::doccount at_least = request.facets ? db.get_doccount() : first + count + 1;
-    Xapian::MSet mset = enquire.get_mset(first, count, at_least);
-    out->total = request.facets
-                     ? facets.records()
-                     : std::max<std::uint64_t>(first + mset.size(), mset.get_matches_estimated());
-    if (request.facets) out->facets = facets.facets();
+    Xapian::Query words;
+    if (Status s = records_query(db, request, synonyms_, &parsed, &words); !s.ok()) return s;
+    const bool local = shards.size() == 1;
+    const unsigned threads =
+        local && request.facets && db.get_lastdocid() > 0 ? search_threads() : 1;
+    // Read here: a helper must not touch this thread's handle.
+    const Xapian::rev revision = threads > 1 ? db.get_revision() : 0;
+    const Xapian::docid last = db.get_lastdocid();
+    std::vector<Part> parts =
+        match_parts(db, parsed.query, request, local, threads, [&](Part* part, unsigned t) {
+          // The revision this thread searches, or the parts would not add up.
+          Xapian::Database own = open_for_search(records_path(path()));
+          if (own.get_revision() != revision) throw Xapian::DatabaseModifiedError("");
+          ParsedQuery mine;
+          Xapian::Query unused;
+          part->status = records_query(own, request, synonyms_, &mine, &unused);
+          DocidStripes stripes(last, t, threads);
+          if (part->status.ok()) match(own, mine.query, request, true, &stripes, part);
+        });
+    std::vector<Candidate> found;
+    if (Status s = merge(parts, request, &found, out); !s.ok()) return s;
     std::vector<std::vector<Hit*>> by_shard(shards.size());
-    for (auto m = mset.begin(); m != mset.end(); ++m)
-      out->hits.push_back(
-          describe(m.get_document(), m.get_weight(), shards[(*m - 1) % shards.size()].library));
-    for (auto m = mset.begin(); m != mset.end(); ++m)
-      by_shard[(*m - 1) % shards.size()].push_back(&out->hits[m.get_rank() - first]);
+    for (const Candidate& c : found)
+      out->hits.push_back(describe(db.get_document(c.docid), c.weight,
+                                   shards[(c.docid - 1) % shards.size()].library));
+    for (std::size_t i = 0; i < found.size(); ++i)
+      by_shard[(found[i].docid - 1) % shards.size()].push_back(&out->hits[i]);
     for (std::size_t i = 0; i < shards.size(); ++i) {
       Xapian::Database pages;
       if (!by_shard[i].empty() && open_pages(shards[i], path(), &pages))
