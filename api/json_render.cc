@@ -78,7 +78,7 @@ std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pa
 std::string render_results(const indexer::Results& results) {
   json hits = json::array();
   for (const auto& h : results.hits) hits.push_back(hit_json(h));
-  json out = {{"total", results.total}, {"hits", hits}};
+  json out = {{"total", results.total}, {"total_exact", results.total_exact}, {"hits", hits}};
   if (!results.suggestion.empty()) out["suggestion"] = results.suggestion;
   if (!results.unavailable.empty()) out["unavailable"] = results.unavailable;
   if (!results.facets.empty()) {

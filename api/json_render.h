@@ -10,8 +10,9 @@
 
 namespace kho::api {
 
-// {"total": N, "hits": [{"id","title","kind","filename","page","snippet",
-//  "snippet_html","score","matching_pages"}], "facets": {...}, "suggestion"}
+// {"total": N, "total_exact": false when N is an estimate, "hits": [{"id",
+//  "title","kind","filename","page","snippet","snippet_html","score",
+//  "matching_pages"}], "facets": {...}, "suggestion"}
 std::string render_results(const indexer::Results& results);
 // Search inside one record: {"id", "total", "pages": [{"page","snippet","snippet_html","score"}]}
 std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pages);

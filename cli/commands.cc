@@ -251,7 +251,8 @@ int search(const std::string& data_dir, const SearchArgs& args) {
     std::cout << api::render_results(results) << "\n";
     return kOk;
   }
-  std::printf("%llu result(s)\n", static_cast<unsigned long long>(results.total));
+  std::printf("%s%llu result(s)\n", results.total_exact ? "" : "about ",
+              static_cast<unsigned long long>(results.total));
   if (!results.suggestion.empty()) std::printf("Did you mean: %s\n", results.suggestion.c_str());
   for (const auto& name : results.unavailable)
     std::fprintf(stderr, "kho: warning: %s did not answer; its records are missing\n",

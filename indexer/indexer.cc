@@ -594,6 +594,7 @@ struct Part {
   std::exception_ptr error;    // a Xapian::Error, rethrown by the search
   std::vector<Candidate> top;  // its first offset + limit, in order
   std::uint64_t matches = 0;   // exact with facets, else Xapian's estimate
+  bool exact = true;           // whether `matches` is a count
   FacetTally facets;
 };
 
@@ -615,6 +616,7 @@ void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest&
   if (request.facets) out->facets = facets.tally();
   out->matches =
       request.facets ? out->facets.records : std::max(mset.size(), mset.get_matches_estimated());
+  out->exact = request.facets || mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
   bool by_value = request.sort != Sort::kRelevance;
   for (auto m = mset.begin(); m != mset.end(); ++m)
     out->top.push_back({*m, m.get_weight(), by_value ? m.get_sort_key() : std::string()});
@@ -687,6 +689,7 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
     if (!part.status.ok()) return part.status;
     hits->insert(hits->end(), part.top.begin(), part.top.end());
     matches += part.matches;
+    out->total_exact = out->total_exact && part.exact;
     facets.add(part.facets);
   }
   std::sort(hits->begin(), hits->end(),

@@ -48,7 +48,10 @@ struct FacetCount {
 };
 
 struct Results {
-  std::uint64_t total = 0;  // records matching (estimate when large, exact with facets)
+  std::uint64_t total = 0;  // records matching
+  // False when `total` is Xapian's estimate: without facets a search stops
+  // once nothing left can reach the hits asked for. With facets it counts.
+  bool total_exact = true;
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetCount>> facets;  // facet -> values, most common first
   std::string suggestion;                                 // "did you mean", or empty

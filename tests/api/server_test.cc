@@ -284,6 +284,7 @@ TEST_CASE("search results come in pages") {
   };
   json first = page(1), second = page(2);
   CHECK(first["total"] == 3);
+  CHECK(first["total_exact"] == true);
   CHECK(first["hits"].size() == 2);
   REQUIRE(second["hits"].size() == 1);
   auto ids = hit_ids(first);

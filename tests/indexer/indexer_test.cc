@@ -364,6 +364,35 @@ TEST_CASE("without facets the total still counts the records that match") {
   CHECK(estimated.total == 150);
 }
 
+TEST_CASE("a total that is an estimate says so") {
+  // A query of filters alone ranks nothing: Xapian stops once it has the
+  // hits asked for and estimates the rest. The CLI then prints "about", the
+  // API "total_exact": false.
+  IndexFixture f;
+  for (int i = 0; i < 150; ++i) {
+    store::NewRecord in;
+    in.kind = i % 2 == 0 ? "book" : "other";
+    in.pages = {"tham gia phong trào"};
+    f.store_record(std::move(in));
+  }
+  REQUIRE(f.index->catch_up().ok());
+  indexer::SearchRequest request;
+  request.query = "kind:book OR kind:other";
+  indexer::Results estimated, counted, few;
+  REQUIRE(f.index->search(request, &estimated).ok());
+  CHECK_FALSE(estimated.total_exact);
+  request.facets = true;
+  REQUIRE(f.index->search(request, &counted).ok());
+  CHECK(counted.total_exact);
+  CHECK(counted.total == 150);
+  f.add("Báo cáo", {"một trang riêng"});
+  request.facets = false;
+  request.query = "riêng";
+  REQUIRE(f.index->search(request, &few).ok());
+  CHECK(few.total == 1);
+  CHECK(few.total_exact);
+}
+
 TEST_CASE("a faceted search split among the cores finds the hits in the order one thread finds") {
   // Counting facets visits every match, so that search is split among
   // threads and their hits merged; without facets one thread searches. Equal
