@@ -542,11 +542,13 @@ Status records_query(const Xapian::Database& db, const SearchRequest& request,
 // of one kind) are shared among them.
 class DocidStripes : public Xapian::PostingSource {
  public:
-  // Eight stripes a thread over docids up to `last`.
-  DocidStripes(Xapian::docid last, unsigned thread, unsigned threads)
-      : width_(std::max<std::uint64_t>(1, last / (threads * 8ULL))),
-        thread_(thread),
-        threads_(threads) {}
+  DocidStripes(std::uint64_t width, unsigned thread, unsigned threads)
+      : width_(width), thread_(thread), threads_(threads) {}
+
+  // Eight stripes a thread over the docids up to `last`.
+  static std::uint64_t width(Xapian::docid last, unsigned threads) {
+    return std::max<std::uint64_t>(1, last / (threads * 8ULL));
+  }
 
   void init(const Xapian::Database& db) override {
     last_ = db.get_lastdocid();
@@ -562,11 +564,7 @@ class DocidStripes : public Xapian::PostingSource {
   void skip_to(Xapian::docid id, double) override {
     if (id > at_) at_ = first_from(id);
   }
-  PostingSource* clone() const override {
-    auto* copy = new DocidStripes(1, thread_, threads_);
-    copy->width_ = width_;
-    return copy;
-  }
+  PostingSource* clone() const override { return new DocidStripes(width_, thread_, threads_); }
 
  private:
   // The first docid from `id` on that is in one of this thread's stripes.
@@ -668,7 +666,7 @@ std::vector<Part> match_parts(const Xapian::Database& db, const Xapian::Query& q
     });
     keep_off_this_core(helpers.back());
   }
-  DocidStripes stripes(db.get_lastdocid(), 0, threads);
+  DocidStripes stripes(DocidStripes::width(db.get_lastdocid(), threads), 0, threads);
   try {
     match(db, query, request, local, threads > 1 ? &stripes : nullptr, &parts[0]);
   } catch (...) {
@@ -734,7 +732,7 @@ Status Index::search(const SearchRequest& request, Results* out) const {
           ParsedQuery mine;
           Xapian::Query unused;
           part->status = records_query(own, request, synonyms_, &mine, &unused);
-          DocidStripes stripes(last, t, threads);
+          DocidStripes stripes(DocidStripes::width(last, threads), t, threads);
           if (part->status.ok()) match(own, mine.query, request, true, &stripes, part);
         });
     std::vector<Candidate> found;
