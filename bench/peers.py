@@ -6,6 +6,7 @@
   peers.py xapian-query OMINDEX_DB QUERIES ROUNDS   Xapian's QueryParser as quest
                                        uses it (no stemming, AND), in-process
   peers.py quest OMINDEX_DB QUERIES ROUNDS   Xapian's own `quest`, one process a query
+  peers.py median OUT RUN.lat...   per class, the median of several runs' percentiles
   peers.py report WORK PAGES KHO_INDEX OMINDEX_DB FTS5_DB   the table of a run
 Query timings print as: class <TAB> n <TAB> p50 <TAB> p95 <TAB> p99 (ms).
 Debian's python3 (python3-xapian); SQLite's FTS5 with unicode61 remove_diacritics 2.
@@ -13,6 +14,7 @@ Debian's python3 (python3-xapian); SQLite's FTS5 with unicode61 remove_diacritic
 import os
 import pathlib
 import sqlite3
+import statistics
 import sys
 import time
 
@@ -101,6 +103,19 @@ def quest(dbpath, qfile, rounds):
     report(times)
 
 
+def median_of(out, *runs):
+    """Per class, the median of several runs' p50, p95 and p99."""
+    per_class = {}
+    for run in runs:
+        for line in pathlib.Path(run).read_text().splitlines():
+            cls, n, *ms = line.split("\t")
+            per_class.setdefault(cls, []).append((int(n), [float(v) for v in ms]))
+    with open(out, "w") as f:
+        for cls, rows in per_class.items():
+            ms = [statistics.median(r[1][i] for r in rows) for i in range(3)]
+            f.write(f"{cls}\t{sum(r[0] for r in rows)}\t" + "\t".join(f"{v:.3f}" for v in ms) + "\n")
+
+
 def du(path):
     p = pathlib.Path(path)
     files = [p] if p.is_file() else p.rglob("*")
@@ -150,6 +165,8 @@ if __name__ == "__main__":
         quest(args[0], args[1], int(args[2]))
     elif cmd == "report":
         report_run(*args)
+    elif cmd == "median":
+        median_of(args[0], *args[1:])
     elif cmd == "xapian-query":
         xapian_query(args[0], args[1], int(args[2]))
     else:
