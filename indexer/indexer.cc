@@ -702,13 +702,23 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
 
 }  // namespace
 
+Status Index::search(const SearchRequest& request, Results* out) const {
+  // A commit landed while the search read the index (its threads opened
+  // different commits, or Xapian's blocks were overwritten): the search runs
+  // again on the new one.
+  Status s;
+  for (int attempt = 0; attempt < 3; ++attempt)
+    if (s = search_once(request, out); s.code() != Status::Code::kBusy) break;
+  return s;
+}
+
 // Counting facets means visiting every match, however many: that work is
 // split among the cores, each thread with its own database handle and query
 // (Xapian's objects are not shared between threads), and the parts merged in
 // Xapian's own order. A search without facets stays on one thread, where
 // Xapian stops early once nothing left can reach the hits asked for; so does
 // one over remote libraries, whose servers know nothing of the stripes.
-Status Index::search(const SearchRequest& request, Results* out) const {
+Status Index::search_once(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
     // Shard i of db holds docids i+1, i+1+n, ...: remote k is shard k+1.

@@ -137,6 +137,7 @@ class Index {
 
  private:
   Status rebuild_locked(const Progress& progress);
+  Status search_once(const SearchRequest& request, Results* out) const;
   const store::Store& store_;
   struct Writer;
   std::unique_ptr<Writer> writer_;

@@ -1,10 +1,13 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "indexer/synonyms.h"
 #include "indexer/terms.h"
@@ -431,6 +434,55 @@ TEST_CASE("a faceted search split among the cores finds the hits in the order on
       CHECK(split.facets.at("kind").at(0).count + split.facets.at("kind").at(1).count == 150);
     }
   }
+}
+
+TEST_CASE("faceted searches while records are indexed count what one commit holds") {
+  // Each thread of a faceted search opens the index itself: had they read
+  // different commits, a total would fall between two commits' (and not be
+  // a multiple of the ten records each commit adds).
+  IndexFixture f;
+  f.add("Báo cáo", {"tham gia phong trào"});
+  std::atomic<bool> done = false;
+  Status failed;
+  std::thread writer([&] {
+    for (int batch = 0; batch < 30 && failed.ok(); ++batch) {
+      for (int i = 0; i < 10; ++i) {
+        store::NewRecord in;
+        in.kind = i % 2 == 0 ? "book" : "other";
+        in.pages = {"tham gia phong trào " + std::to_string(batch * 10 + i)};
+        in.source_path = f.dir.str() + "/f" + std::to_string(++f.files);
+        std::ofstream(in.source_path) << "original " << f.files;
+        store::Record r;
+        bool duplicate = false;
+        if (Status s = f.store->add(in, &r, &duplicate); !s.ok()) failed = s;
+      }
+      if (Status s = f.index->catch_up(); !s.ok()) failed = s;
+    }
+    done = true;
+  });
+  std::vector<std::uint64_t> totals;
+  int busy = 0;
+  while (!done) {
+    indexer::SearchRequest request;
+    request.query = "tham gia";
+    request.facets = true;
+    indexer::Results results;
+    Status s = f.index->search(request, &results);
+    if (s.code() == Status::Code::kBusy) {
+      ++busy;
+      continue;
+    }
+    REQUIRE(s.ok());
+    std::uint64_t counted = 0;
+    for (const auto& v : results.facets.at("kind")) counted += v.count;
+    CHECK(counted == results.total);
+    totals.push_back(results.total);
+  }
+  writer.join();
+  REQUIRE(failed.ok());
+  INFO(totals.size() << " searches, " << busy << " told to try again");
+  CHECK(totals.size() > 10);
+  for (std::uint64_t total : totals) CHECK((total - 1) % 10 == 0);
 }
 
 TEST_CASE("a search after the index is rebuilt in place reads the new one, and what follows") {
