@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "text/vietnamese.h"
@@ -155,6 +156,13 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page,
 }
 
 }  // namespace
+
+std::string records_path(const std::string& index) {
+  return (std::filesystem::path(index) / kRecordsDatabase).string();
+}
+std::string pages_path(const std::string& index) {
+  return (std::filesystem::path(index) / kPagesDatabase).string();
+}
 
 std::vector<std::string> pair_terms(const std::string& folded_lower) {
   std::vector<std::string> out;

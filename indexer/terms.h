@@ -33,6 +33,9 @@ inline constexpr const char* kPrefixRecord = "R";  // a record's documents, reco
 // match estimates are those of the records alone.
 inline constexpr const char* kRecordsDatabase = "records";
 inline constexpr const char* kPagesDatabase = "pages";
+// The two databases of the index at `index` (DATA/index).
+std::string records_path(const std::string& index);
+std::string pages_path(const std::string& index);
 inline constexpr const char* kPrefixKind = "XK";
 inline constexpr const char* kPrefixSchool = "XO";
 inline constexpr const char* kPrefixStatus = "XA";
