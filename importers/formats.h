@@ -33,6 +33,11 @@ bool catalogue_sheet(const std::vector<std::vector<std::string>>& rows,
 // HTML importer reads it; for the chapters of an e-book.
 std::string xhtml_text(const std::string& bytes);
 
+// The whole file, read into one allocation of its size: the text is copied a
+// few times on its way to a Document, and a doubling buffer would add to that
+// peak.
+Status read_whole(const std::string& path, std::string* bytes);
+
 // The last `max_bytes` of a file (all of a smaller one), where formats keep
 // their end markers; "" when it cannot be read.
 std::string file_tail(const std::string& path, std::size_t max_bytes);

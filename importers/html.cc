@@ -8,7 +8,6 @@
 
 #include <cctype>
 #include <climits>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -128,19 +127,6 @@ class Collector {
       if (strcasecmp(name.c_str(), html) == 0) out_->meta[dc] = tidy(content);
   }
 };
-
-// One allocation of the file's size: the text is copied a few times on its way
-// to a Document, and a doubling buffer would add to that peak.
-Status read_whole(const std::string& path, std::string* bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::IoError("cannot open file");
-  bytes->resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
-    return Status::IoError("cannot read file");
-  return Status::Ok();
-}
 
 std::string lowered(std::string_view s) {
   std::string out(s);

@@ -3,7 +3,6 @@
 // text/legacy.h tells which). Form feeds separate pages; the first line of
 // several words is the title.
 #include <algorithm>
-#include <fstream>
 #include <vector>
 
 #include "importers/formats.h"
@@ -124,19 +123,6 @@ std::vector<std::string> split_pages(const std::string& s) {
   // pdftotext and printers end the last page with a form feed too.
   if (start < s.size() || pages.empty()) pages.push_back(s.substr(start));
   return pages;
-}
-
-// One allocation of the file's size: the text is copied a few times on its way
-// to a Document, and a doubling buffer would add to that peak.
-Status read_whole(const std::string& path, std::string* bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::IoError("cannot open file");
-  bytes->resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
-    return Status::IoError("cannot read file");
-  return Status::Ok();
 }
 
 std::size_t count_replacements(std::string_view s) {

@@ -199,6 +199,18 @@ Status Registry::extract(const std::string& path, Document* out) const {
   return Status::Ok();
 }
 
+// One allocation of the file's size (formats.h).
+Status read_whole(const std::string& path, std::string* bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return Status::IoError("cannot open file");
+  bytes->resize(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
+    return Status::IoError("cannot read file");
+  return Status::Ok();
+}
+
 std::string file_tail(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return "";
