@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 
+#include "indexer/blocks.h"
 #include "indexer/terms.h"
 
 namespace fs = std::filesystem;
@@ -49,8 +50,9 @@ Status reindex_record(const store::Store& store, Xapian::WritableDatabase& recor
 // between the two, the changes are applied again, which changes nothing that
 // was already there.
 void commit(Xapian::WritableDatabase& records, Xapian::WritableDatabase& pages,
-            store::Sequence applied) {
+            store::Sequence applied, const std::set<store::RecordId>& changed) {
   pages.commit();
+  mark_changed_blocks(records, changed);
   records.set_metadata(kAppliedKey, std::to_string(applied));
   records.set_metadata(kFormatKey, kFormat);
   records.commit();
@@ -85,7 +87,7 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
         pending_pages += texts.size();
       }
       if (pending_pages < kPagesPerCommit && i + 1 < changes.size()) continue;
-      commit(records, pages, changes[i].seq);
+      commit(records, pages, changes[i].seq, indexed);
       done += changes[i].seq - applied;
       applied = changes[i].seq;
       pending_pages = 0;
@@ -148,6 +150,9 @@ Status replace_compacted(const std::string& from, const std::string& live) {
     fs::create_directories(compact);
     for (const char* db : {kRecordsDatabase, kPagesDatabase})
       Xapian::Database((fs::path(from) / db).string()).compact((fs::path(compact) / db).string());
+    Xapian::WritableDatabase records(records_path(compact), Xapian::DB_OPEN);
+    write_block_bounds(records);
+    records.commit();
   } catch (const Xapian::Error& e) {
     fs::remove_all(compact, ec);
     return Status::IoError("index " + from + ": " + e.get_description());

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "indexer/blocks.h"
 #include "indexer/indexer.h"
 #include "indexer/terms.h"
 
@@ -384,18 +385,39 @@ struct Part {
   FacetTally facets;
 };
 
+// The best `wanted` records by blocks (blocks.h) when they can tell, and
+// Xapian's estimate of how many match, which needs no match.
+bool ranked_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
+                      Xapian::doccount wanted, Part* out) {
+  std::vector<std::pair<Xapian::docid, double>> top;
+  if (!top_by_blocks(db, query, wanted, &top)) return false;
+  for (const auto& [docid, weight] : top) out->top.push_back({docid, weight, ""});
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  Xapian::MSet estimate = enquire.get_mset(0, 0);
+  // Fewer than wanted: every block was scored, and they are all.
+  bool all = top.size() < wanted;
+  out->matches =
+      all ? top.size() : std::max<std::uint64_t>(top.size(), estimate.get_matches_estimated());
+  out->exact = all || estimate.get_matches_lower_bound() == estimate.get_matches_upper_bound();
+  return true;
+}
+
 // Matches `query` (filtered to `stripes` when given) and keeps what the
 // request needs of it.
 void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest& request,
            bool local, DocidStripes* stripes, Part* out) {
   if (stripes != nullptr)
     query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(stripes));
+  auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
+  if (local && stripes == nullptr && !request.facets && request.sort == Sort::kRelevance &&
+      ranked_by_blocks(db, query, wanted, out))
+    return;
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
   apply_sort(request.sort, enquire);
   FacetCounter facets(db, local);
   if (request.facets) facets.attach(enquire);
-  auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
   // Facet counts must see every match, not an estimate.
   Xapian::doccount at_least = request.facets ? db.get_doccount() : wanted + 1;
   Xapian::MSet mset = enquire.get_mset(0, wanted, at_least);
