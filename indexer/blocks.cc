@@ -68,19 +68,23 @@ std::string encode(const Frontiers& frontiers) {
   return s;
 }
 
-// False when the bytes are not what encode() writes.
-bool decode(const std::string& s, Frontiers* out) {
+// Calls `block(b, points)` for each block encode() wrote; false when the
+// bytes are not what it writes.
+template <typename Block>
+bool decode(const std::string& s, const Block& block) {
   std::size_t at = 0;
-  std::uint64_t block = 0, delta = 0, n = 0, wdf = 0, length = 0;
+  std::uint64_t b = 0, delta = 0, n = 0, wdf = 0, length = 0;
+  std::vector<Point> points;
   while (at < s.size()) {
     if (!get(s, at, &delta) || !get(s, at, &n) || n > s.size()) return false;
-    block += delta;
-    auto& points = (*out)[static_cast<Xapian::docid>(block)];
+    b += delta;
+    points.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
       if (!get(s, at, &wdf) || !get(s, at, &length)) return false;
       points.emplace_back(static_cast<Xapian::termcount>(wdf),
                           static_cast<Xapian::termcount>(length));
     }
+    block(static_cast<Xapian::docid>(b), points);
   }
   return true;
 }
@@ -124,7 +128,9 @@ class Bm25 {
 
 // The terms whose weights add up to a record's weight (once per leaf, as
 // Xapian adds them), or false when a weighted part is not a sum of terms
-// (wildcards, synonyms, scaled weights, everything-queries).
+// (wildcards, synonyms, scaled weights, everything-queries) or is a phrase:
+// Xapian already checks a phrase's positions only where a record can still
+// reach the hits, and a block would have them checked in all its records.
 bool weighted_terms(const Xapian::Query& q, std::vector<std::string>* terms) {
   switch (q.get_type()) {
     case Xapian::Query::LEAF_TERM:
@@ -136,8 +142,6 @@ bool weighted_terms(const Xapian::Query& q, std::vector<std::string>* terms) {
     case Xapian::Query::OP_OR:
     case Xapian::Query::OP_AND_MAYBE:
     case Xapian::Query::OP_XOR:
-    case Xapian::Query::OP_PHRASE:
-    case Xapian::Query::OP_NEAR:
       for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
         if (!weighted_terms(q.get_subquery(i), terms)) return false;
       return true;
@@ -193,20 +197,18 @@ bool block_bounds(const Xapian::Database& db, const std::vector<std::string>& te
   for (const std::string& term : terms) {
     Xapian::doccount tf = db.get_termfreq(term);
     if (tf == 0) continue;
-    Frontiers frontiers;
-    std::string stored = tf < kStoredFrom ? "" : db.get_metadata(kBoundKey + term);
-    if (stored.empty() && tf > kReadUpTo) return false;
-    if (stored.empty())
-      frontiers = read_postings(db, term);
-    else if (!decode(stored, &frontiers))
-      return false;
     Bm25 weight(db, tf);
-    for (const auto& [block, points] : frontiers) {
-      if (block >= blocks) continue;
+    auto add = [&](Xapian::docid block, const std::vector<Point>& points) {
+      if (block >= blocks) return;
       double best = 0;
       for (Point p : points) best = std::max(best, weight(p));
       (*bounds)[block] = std::max(0.0, (*bounds)[block]) + best;
-    }
+    };
+    std::string stored = tf < kStoredFrom ? "" : db.get_metadata(kBoundKey + term);
+    if (stored.empty() && tf > kReadUpTo) return false;
+    if (!stored.empty() && !decode(stored, add)) return false;
+    if (stored.empty())
+      for (const auto& [block, points] : read_postings(db, term)) add(block, points);
   }
   const double unbounded = std::numeric_limits<double>::infinity();
   auto covered =
@@ -225,6 +227,13 @@ void write_block_bounds(Xapian::WritableDatabase& records) {
     if (t.get_termfreq() >= kStoredFrom && weighted(*t) &&
         (*t).size() + std::char_traits<char>::length(kBoundKey) <= kMaxKey)
       terms.push_back(*t);
+  // A term now in fewer records keeps no bounds: were it in many again
+  // later, its old ones would not know what changed meanwhile.
+  std::vector<std::string> stale;
+  for (auto k = records.metadata_keys_begin(kBoundKey); k != records.metadata_keys_end(kBoundKey);
+       ++k)
+    stale.push_back(*k);
+  for (const std::string& key : stale) records.set_metadata(key, "");
   for (const std::string& term : terms)
     records.set_metadata(kBoundKey + term, encode(read_postings(records, term)));
   records.set_metadata(kChangedKey, "");
