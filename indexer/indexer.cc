@@ -142,17 +142,19 @@ bool outdated_format(const std::string& path) {
 // Writes a compact copy of the index at `from` beside `live` (a quarter to a
 // fifth smaller, and searches 10-25% faster at 1M pages) and puts it in
 // live's place. Searches open the index for each query, so they go on.
-Status replace_compacted(const std::string& from, const std::string& live) {
+// The block bounds (blocks.h) are written first into `records`, the records
+// database at `from` (held open for writing), so the copy has them compactly.
+Status replace_compacted(const std::string& from, Xapian::WritableDatabase& records,
+                         const std::string& live) {
   std::string compact = live + ".compact", old = live + ".old";
   std::error_code ec;
   for (const std::string& dir : {compact, old}) fs::remove_all(dir, ec);
   try {
+    write_block_bounds(records);
+    records.commit();
     fs::create_directories(compact);
     for (const char* db : {kRecordsDatabase, kPagesDatabase})
       Xapian::Database((fs::path(from) / db).string()).compact((fs::path(compact) / db).string());
-    Xapian::WritableDatabase records(records_path(compact), Xapian::DB_OPEN);
-    write_block_bounds(records);
-    records.commit();
   } catch (const Xapian::Error& e) {
     fs::remove_all(compact, ec);
     return Status::IoError("index " + from + ": " + e.get_description());
@@ -190,12 +192,16 @@ Status Index::rebuild_locked(const Progress& progress) {
   std::string fresh = path() + ".rebuild";
   std::error_code ec;
   fs::remove_all(fresh, ec);
+  Status s;
   try {
-    if (Status s = apply_changes(store_, fresh, progress, nullptr); !s.ok()) return s;
+    s = apply_changes(store_, fresh, progress, nullptr);
+    if (s.ok()) {
+      Xapian::WritableDatabase records(records_path(fresh), Xapian::DB_OPEN);
+      s = replace_compacted(fresh, records, path());
+    }
   } catch (const Xapian::Error& e) {
-    return Status::IoError("index " + fresh + ": " + e.get_description());
+    s = Status::IoError("index " + fresh + ": " + e.get_description());
   }
-  Status s = replace_compacted(fresh, path());
   fs::remove_all(fresh, ec);
   return s;
 }
@@ -209,7 +215,7 @@ Status Index::compact() {
     constexpr int kOpen = Xapian::DB_OPEN | Xapian::DB_RETRY_LOCK;
     Xapian::WritableDatabase records(records_path(path()), kOpen);
     Xapian::WritableDatabase pages(pages_path(path()), kOpen);
-    return replace_compacted(path(), path());
+    return replace_compacted(path(), records, path());
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
   }
