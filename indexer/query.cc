@@ -225,11 +225,12 @@ std::string keep_known_words(const Xapian::Database& db, const std::string& fold
   return out + corrected.substr(copied);
 }
 
-// Whether the collection has every word of the folded query: then there is
-// nothing to correct, and Xapian's search of its spelling table is skipped.
-bool all_known(const Xapian::Database& db, const std::string& folded) {
-  for (const auto& w : text::words(folded))
-    if (!db.term_exists(text::lower(folded.substr(w.offset, w.length)))) return false;
+// Whether the collection has every word of the query: then there is nothing
+// to correct, and Xapian's search of its spelling table is skipped. Field
+// values (kind:lesson-plan) are exact values, not words.
+bool all_known(const Xapian::Database& db, const Xapian::Query& query) {
+  for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t)
+    if (!(*t).empty() && !((*t)[0] >= 'A' && (*t)[0] <= 'Z') && !db.term_exists(*t)) return false;
   return true;
 }
 
@@ -241,9 +242,11 @@ std::string suggest(const Xapian::Database& db, const std::string& query,
   std::string corrected;
   try {
     std::string folded = text::fold(q);
-    if (!all_known(db, folded)) {
-      Xapian::QueryParser parser;
-      parser.set_database(db);
+    QueryFields fields;
+    Xapian::QueryParser parser;
+    parser.set_database(db);
+    fields.add_to(parser);
+    if (!all_known(db, parser.parse_query(folded, kParseFlags))) {
       parser.parse_query(folded, kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
       corrected = parser.get_corrected_query_string();
       if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected);

@@ -291,6 +291,9 @@ TEST_CASE("did you mean: accents restored and misspellings corrected") {
   // Abbreviations come back as the synonym list writes them.
   CHECK(f.search("tot nghiep thcs").suggestion == "tốt nghiệp THCS");
   CHECK(f.search("tốt nghiệp THCS").suggestion.empty());
+  // Field names and values are not words to correct.
+  CHECK(f.search("kind:other tốt nghiệp").suggestion.empty());
+  CHECK(f.search("kind:other tot nghiepp").suggestion == "kind:other tốt nghiệp");
 }
 
 TEST_CASE("did you mean leaves alone a word the collection has, however common its neighbours") {
