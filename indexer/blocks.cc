@@ -221,6 +221,16 @@ bool block_bounds(const Xapian::Database& db, const std::vector<std::string>& te
 
 }  // namespace
 
+Xapian::Query in_blocks(std::vector<Xapian::docid> blocks) {
+  return Xapian::Query((new BlockSet(std::move(blocks)))->release());
+}
+
+std::vector<Xapian::docid> share_of_blocks(Xapian::docid last, unsigned thread, unsigned threads) {
+  std::vector<Xapian::docid> blocks;
+  for (Xapian::docid b = thread; b * kBlock < last; b += threads) blocks.push_back(b);
+  return blocks;
+}
+
 void write_block_bounds(Xapian::WritableDatabase& records) {
   std::vector<std::string> terms;
   for (auto t = records.allterms_begin(); t != records.allterms_end(); ++t)
@@ -286,9 +296,8 @@ bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query, Xapia
            order[next].first * (1 + 1e-9) + 1e-12 >= threshold;
          ++next)
       chunk.push_back(order[next].second);
-    BlockSet blocks(std::move(chunk));
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(&blocks)));
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, in_blocks(std::move(chunk))));
     Xapian::MSet mset = enquire.get_mset(0, wanted);
     for (auto m = mset.begin(); m != mset.end(); ++m) out->emplace_back(*m, m.get_weight());
     std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) {

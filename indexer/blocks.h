@@ -27,6 +27,15 @@ void write_block_bounds(Xapian::WritableDatabase& records);
 void mark_changed_blocks(Xapian::WritableDatabase& records,
                          const std::set<store::RecordId>& changed);
 
+// A filter that matches the records of the given blocks (docids
+// b * kBlock + 1 to (b + 1) * kBlock for each b).
+Xapian::Query in_blocks(std::vector<Xapian::docid> blocks);
+
+// The blocks dealt to thread `thread` of `threads` in turn, over the docids up
+// to `last`: the share of a search split among threads, so that matches
+// clustered by docid (a batch import of one kind) are shared among them.
+std::vector<Xapian::docid> share_of_blocks(Xapian::docid last, unsigned thread, unsigned threads);
+
 // The first `wanted` records `query` matches, best first as Xapian orders
 // them (weight, then docid). False when blocks cannot answer it (no bounds,
 // a weighted part they cannot bound, a query that is cheap anyway): then the

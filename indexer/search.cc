@@ -326,48 +326,6 @@ Status records_query(const Xapian::Database& db, const SearchRequest& request,
   return Status::Ok();
 }
 
-// The records one thread of a search matches: stripes of docids dealt to the
-// threads in turn, so that matches clustered by docid (a batch import
-// of one kind) are shared among them.
-class DocidStripes : public Xapian::PostingSource {
- public:
-  DocidStripes(std::uint64_t width, unsigned thread, unsigned threads)
-      : width_(width), thread_(thread), threads_(threads) {}
-
-  // Eight stripes a thread over the docids up to `last`.
-  static std::uint64_t width(Xapian::docid last, unsigned threads) {
-    return std::max<std::uint64_t>(1, last / (threads * 8ULL));
-  }
-
-  void init(const Xapian::Database& db) override {
-    last_ = db.get_lastdocid();
-    count_ = db.get_doccount();
-    at_ = 0;
-  }
-  Xapian::doccount get_termfreq_min() const override { return 0; }
-  Xapian::doccount get_termfreq_est() const override { return count_ / threads_; }
-  Xapian::doccount get_termfreq_max() const override { return count_; }
-  Xapian::docid get_docid() const override { return static_cast<Xapian::docid>(at_); }
-  bool at_end() const override { return at_ > last_; }
-  void next(double) override { at_ = first_from(at_ + 1); }
-  void skip_to(Xapian::docid id, double) override {
-    if (id > at_) at_ = first_from(id);
-  }
-  PostingSource* clone() const override { return new DocidStripes(width_, thread_, threads_); }
-
- private:
-  // The first docid from `id` on that is in one of this thread's stripes.
-  std::uint64_t first_from(std::uint64_t id) const {
-    std::uint64_t stripe = (id - 1) / width_;
-    std::uint64_t ahead = (thread_ + threads_ - stripe % threads_) % threads_;
-    return ahead == 0 ? id : (stripe + ahead) * width_ + 1;
-  }
-
-  std::uint64_t width_, thread_, threads_;
-  std::uint64_t last_ = 0, at_ = 0;
-  Xapian::doccount count_ = 0;
-};
-
 // A matching record, with what orders it among the others.
 struct Candidate {
   Xapian::docid docid = 0;
@@ -403,14 +361,13 @@ bool ranked_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
   return true;
 }
 
-// Matches `query` (filtered to `stripes` when given) and keeps what the
-// request needs of it.
+// Matches `query` (within `share`, this thread's blocks, when the search is
+// split) and keeps what the request needs of it.
 void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest& request,
-           bool local, DocidStripes* stripes, Part* out) {
-  if (stripes != nullptr)
-    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(stripes));
+           bool local, const Xapian::Query& share, Part* out) {
+  if (!share.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, share);
   auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
-  if (local && stripes == nullptr && !request.facets && request.sort == Sort::kRelevance &&
+  if (local && share.empty() && !request.facets && request.sort == Sort::kRelevance &&
       ranked_by_blocks(db, query, wanted, out))
     return;
   Xapian::Enquire enquire(db);
@@ -459,7 +416,7 @@ void keep_off_this_core(std::thread& helper) {
 }
 
 // Matches on `threads` threads: this one matches `query` over `db` (its
-// first stripes when split), each helper `t` runs `helper(part, t)`.
+// share of the blocks when split), each helper `t` runs `helper(part, t)`.
 template <typename Helper>
 std::vector<Part> match_parts(const Xapian::Database& db, const Xapian::Query& query,
                               const SearchRequest& request, bool local, unsigned threads,
@@ -476,9 +433,10 @@ std::vector<Part> match_parts(const Xapian::Database& db, const Xapian::Query& q
     });
     keep_off_this_core(helpers.back());
   }
-  DocidStripes stripes(DocidStripes::width(db.get_lastdocid(), threads), 0, threads);
   try {
-    match(db, query, request, local, threads > 1 ? &stripes : nullptr, &parts[0]);
+    Xapian::Query share =
+        threads > 1 ? in_blocks(share_of_blocks(db.get_lastdocid(), 0, threads)) : Xapian::Query();
+    match(db, query, request, local, share, &parts[0]);
   } catch (...) {
     parts[0].error = std::current_exception();
   }
@@ -527,7 +485,7 @@ Status Index::search(const SearchRequest& request, Results* out) const {
 // (Xapian's objects are not shared between threads), and the parts merged in
 // Xapian's own order. A search without facets stays on one thread, where
 // Xapian stops early once nothing left can reach the hits asked for; so does
-// one over remote libraries, whose servers know nothing of the stripes.
+// one over remote libraries, whose servers know nothing of the blocks.
 Status Index::search_once(const SearchRequest& request, Results* out) const {
   *out = Results{};
   try {
@@ -552,8 +510,9 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
           ParsedQuery mine;
           Xapian::Query unused;
           part->status = records_query(own, request, synonyms_, &mine, &unused);
-          DocidStripes stripes(DocidStripes::width(last, threads), t, threads);
-          if (part->status.ok()) match(own, mine.query, request, true, &stripes, part);
+          if (part->status.ok())
+            match(own, mine.query, request, true, in_blocks(share_of_blocks(last, t, threads)),
+                  part);
         });
     std::vector<Candidate> found;
     if (Status s = merge(parts, request, &found, out); !s.ok()) return s;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "indexer/indexer.h"
@@ -62,13 +63,26 @@ struct IndexFixture {
   }
 
   indexer::Results search(const std::string& q) {
-    indexer::Results results;
     indexer::SearchRequest request;
     request.query = q;
+    return search(request);
+  }
+
+  indexer::Results search(const indexer::SearchRequest& request) {
+    indexer::Results results;
     Status s = index->search(request, &results);
     INFO(s.message());
     REQUIRE(s.ok());
     return results;
+  }
+
+  // The request's hits without facets (one thread, blocks when it can) and
+  // with them (every match scored, on every core).
+  std::pair<indexer::Results, indexer::Results> search_both_ways(indexer::SearchRequest request) {
+    request.facets = false;
+    indexer::Results without = search(request);
+    request.facets = true;
+    return {without, search(request)};
   }
 
   // The refusal of a query that must not run.

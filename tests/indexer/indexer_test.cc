@@ -422,10 +422,7 @@ TEST_CASE("a faceted search split among the cores finds the hits in the order on
       request.query = "tham gia";
       request.sort = sort;
       request.offset = offset;
-      indexer::Results one, split;
-      REQUIRE(f.index->search(request, &one).ok());
-      request.facets = true;
-      REQUIRE(f.index->search(request, &split).ok());
+      auto [one, split] = f.search_both_ways(request);
       auto ids = [](const indexer::Results& r) {
         std::vector<store::RecordId> out;
         for (const auto& hit : r.hits) out.push_back(hit.id);
@@ -513,10 +510,7 @@ TEST_CASE("a search that scores blocks of records finds the hits scoring every r
       indexer::SearchRequest request;
       request.query = query;
       request.offset = offset;
-      indexer::Results blocks, every;
-      REQUIRE(f.index->search(request, &blocks).ok());
-      request.facets = true;
-      REQUIRE(f.index->search(request, &every).ok());
+      auto [blocks, every] = f.search_both_ways(request);
       std::vector<std::pair<store::RecordId, double>> a, b;
       for (const auto& h : blocks.hits) a.emplace_back(h.id, h.score);
       for (const auto& h : every.hits) b.emplace_back(h.id, h.score);
