@@ -175,6 +175,69 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 
 namespace {
 
+// The run terms (terms.h) a record must have to hold an exact phrase: for
+// two or three words, the one that decides it; for more, every three in a
+// row. None when run terms cannot tell: prefixed words (title:"..."), a
+// wider window (ADJ/3), a nested query, words too long.
+std::vector<std::string> phrase_runs(const Xapian::Query& phrase) {
+  const std::size_t n = phrase.get_num_subqueries();
+  // Xapian 1.4 has no getter for a phrase's window; its description says it.
+  if (n < 2 ||
+      phrase.get_description().find(" PHRASE " + std::to_string(n) + " ") == std::string::npos)
+    return {};
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < n; ++i) {
+    Xapian::Query word = phrase.get_subquery(i);
+    if (word.get_type() != Xapian::Query::LEAF_TERM) return {};
+    std::string term = *word.get_terms_begin();
+    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return {};
+    words.push_back(std::move(term));
+  }
+  std::vector<std::string> runs;
+  for (std::size_t i = 0; i + std::min<std::size_t>(n, 3) <= n; ++i) {
+    runs.push_back(run_term({words.begin() + i, words.begin() + i + std::min<std::size_t>(n, 3)}));
+    if (runs.back().empty()) return {};
+  }
+  return runs;
+}
+
+// Rebuilds only what holds a phrase to rewrite; `changed` says whether it did.
+// Not below OP_SYNONYM, where a phrase's wdf is not its words' wdf.
+Xapian::Query by_runs(const Xapian::Query& query, bool* changed) {
+  using Q = Xapian::Query;
+  const Q::op op = query.get_type();
+  std::vector<Q> parts;
+  for (std::size_t i = 0; i < query.get_num_subqueries(); ++i)
+    parts.push_back(query.get_subquery(i));
+  if (op == Q::OP_PHRASE) {
+    std::vector<std::string> runs = phrase_runs(query);
+    if (runs.empty()) return query;
+    *changed = true;
+    Q needed(Q::OP_AND, runs.begin(), runs.end());
+    // AND weighs a record as the phrase does: the sum of its words' weights.
+    // A longer phrase still checks positions, in fewer records.
+    return Q(Q::OP_FILTER, parts.size() <= 3 ? Q(Q::OP_AND, parts.begin(), parts.end()) : query,
+             needed);
+  }
+  if (op != Q::OP_AND && op != Q::OP_OR && op != Q::OP_AND_NOT && op != Q::OP_XOR &&
+      op != Q::OP_AND_MAYBE && op != Q::OP_FILTER && op != Q::OP_MAX)
+    return query;
+  bool any = false;
+  for (Q& part : parts) part = by_runs(part, &any);
+  if (!any) return query;
+  *changed = true;
+  return Q(op, parts.begin(), parts.end());
+}
+
+}  // namespace
+
+Xapian::Query phrases_by_runs(const Xapian::Query& query) {
+  bool changed = false;
+  return by_runs(query, &changed);
+}
+
+namespace {
+
 // The commonest exact form of an unaccented word in the collection, or the word.
 std::string commonest_form(const Xapian::Database& db, const std::string& word) {
   std::string prefix = exact_prefix(text::lower(word));

@@ -311,14 +311,17 @@ std::vector<Shard> open_shards(const std::string& index, const std::vector<Remot
 }
 
 // The query a search runs over the records: the request's words, filters
-// and grants. `words`: the words alone, which find the hits' pages (filters
-// and grants hold for a record's pages when they hold for the record).
+// and grants; over this library's own index, short phrases decided by run
+// terms. `words`: the words alone, which find the hits' pages (filters and
+// grants hold for a record's pages when they hold for the record).
 Status records_query(const Xapian::Database& db, const SearchRequest& request,
-                     const Synonyms& synonyms, ParsedQuery* parsed, Xapian::Query* words) {
+                     const Synonyms& synonyms, bool local, ParsedQuery* parsed,
+                     Xapian::Query* words) {
   if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms, parsed);
       !s.ok())
     return s;
   *words = parsed->query;
+  if (local) parsed->query = phrases_by_runs(parsed->query);
   if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
   if (request.restricted)
     parsed->query =
@@ -495,8 +498,8 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     for (const auto& shard : shards) db.add_database(shard.records);
     ParsedQuery parsed;
     Xapian::Query words;
-    if (Status s = records_query(db, request, synonyms_, &parsed, &words); !s.ok()) return s;
     const bool local = shards.size() == 1;
+    if (Status s = records_query(db, request, synonyms_, local, &parsed, &words); !s.ok()) return s;
     const unsigned threads =
         local && request.facets && db.get_lastdocid() > 0 ? search_threads() : 1;
     // Read here: a helper must not touch this thread's handle.
@@ -509,7 +512,7 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
           if (own.get_revision() != revision) throw Xapian::DatabaseModifiedError("");
           ParsedQuery mine;
           Xapian::Query unused;
-          part->status = records_query(own, request, synonyms_, &mine, &unused);
+          part->status = records_query(own, request, synonyms_, true, &mine, &unused);
           if (part->status.ok())
             match(own, mine.query, request, true, in_blocks(share_of_blocks(last, t, threads)),
                   part);

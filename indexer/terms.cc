@@ -77,7 +77,6 @@ void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const stor
     tg.index_text(folded);
     tg.increase_termpos(kFieldGap);
     add_exact_terms(doc, value);
-    for (const std::string& t : pair_terms(text::lower(folded))) doc.add_term(t);
   }
 }
 
@@ -112,14 +111,37 @@ void add_record_terms(Xapian::Document& doc, const store::Record& r, std::uint32
   doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
 }
 
-// One page's text: folded words with positions, exact forms, syllable pairs
-// (never across pages) and ISBNs.
+// One page's text: folded words with positions, exact forms and ISBNs.
 void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& text) {
-  std::string folded = text::fold(text);
-  tg.index_text(folded);
+  tg.index_text(text::fold(text));
   add_exact_terms(doc, text);
-  for (const std::string& t : pair_terms(text::lower(folded))) doc.add_term(t);
   add_isbn_terms(doc, text);
+}
+
+// Run terms (terms.h) from the positions Xapian gave the document's words,
+// so that they find exactly what a phrase query would: the tokenising is
+// Xapian's ("3.5", "at&t"), and the gaps between fields and pages hold.
+// Triples are boolean: they decide a phrase and must not change the
+// document's length, which weights every other term.
+void add_run_terms(Xapian::Document& doc, bool triples) {
+  std::vector<std::string> words;
+  std::vector<std::pair<Xapian::termpos, std::size_t>> at;  // position, word
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    std::string term = *t;
+    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;
+    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+      at.emplace_back(*p, words.size());
+    words.push_back(std::move(term));
+  }
+  std::sort(at.begin(), at.end());
+  for (std::size_t i = 1; i < at.size(); ++i) {
+    if (at[i].first != at[i - 1].first + 1) continue;
+    const std::string &a = words[at[i - 1].second], &b = words[at[i].second];
+    if (std::string pair = run_term({a, b}); !pair.empty()) doc.add_term(pair);
+    if (!triples || i < 2 || at[i - 1].first != at[i - 2].first + 1) continue;
+    if (std::string triple = run_term({words[at[i - 2].second], a, b}); !triple.empty())
+      doc.add_boolean_term(triple);
+  }
 }
 
 // The record's metadata and the text of every page, positions running on
@@ -138,6 +160,7 @@ Xapian::Document record_document(const store::Record& r, const std::vector<std::
     index_page_text(tg, doc, text);
     tg.increase_termpos(kFieldGap);
   }
+  add_run_terms(doc, true);
   add_record_terms(doc, r, 0);
   return doc;
 }
@@ -151,6 +174,7 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page,
   tg.set_document(doc);
   index_metadata(tg, doc, r);
   index_page_text(tg, doc, text);
+  add_run_terms(doc, false);
   add_record_terms(doc, r, page);
   return doc;
 }
@@ -164,14 +188,24 @@ std::string pages_path(const std::string& index) {
   return (std::filesystem::path(index) / kPagesDatabase).string();
 }
 
+std::string run_term(const std::vector<std::string>& words) {
+  if (words.size() < 2 || words.size() > 3) return "";
+  std::string term = words.size() == 2 ? kPrefixPair : kPrefixTriple;
+  for (const std::string& w : words) {
+    if (&w != &words.front()) term += ' ';
+    term += w;
+  }
+  // Xapian's limit is 245 bytes; pairs keep their old limit of 120 letters.
+  return term.size() - 2 - (words.size() - 1) <= 60 * words.size() ? term : "";
+}
+
 std::vector<std::string> pair_terms(const std::string& folded_lower) {
   std::vector<std::string> out;
   auto words = text::words(folded_lower);
   for (std::size_t i = 1; i < words.size(); ++i) {
-    const auto &a = words[i - 1], &b = words[i];
-    if (a.length + b.length > 120) continue;
-    out.push_back(kPrefixPair + folded_lower.substr(a.offset, a.length) + " " +
-                  folded_lower.substr(b.offset, b.length));
+    std::string pair = run_term({folded_lower.substr(words[i - 1].offset, words[i - 1].length),
+                                 folded_lower.substr(words[i].offset, words[i].length)});
+    if (!pair.empty()) out.push_back(std::move(pair));
   }
   return out;
 }

@@ -51,12 +51,18 @@ inline constexpr const char* kPrefixCollection = "XC";
 // and each of its parts ("44", "kh", "pgddt", "kh-pgddt").
 inline constexpr const char* kPrefixNumber = "XN";
 inline constexpr const char* kPrefixNumberPart = "XP";
-// Two syllables standing together, folded: "XB" + "hoc sinh". Vietnamese
-// words are mostly two syllables; a query's pairs boost the pages that have
-// them without the cost of checking positions (see query.cc).
+// Run terms: words standing together, as Xapian's positions have them
+// (never across fields or pages). "XB" + "hoc sinh" for two in a row:
+// Vietnamese words are mostly two syllables, and a query's pairs boost the
+// records that have them without the cost of checking positions. "XW" +
+// "chuyen doi so" for three, boolean, on record documents only. Together they
+// decide a quoted phrase of two or three words without positions (query.cc).
 inline constexpr const char* kPrefixPair = "XB";
+inline constexpr const char* kPrefixTriple = "XW";
 
-// The pair terms of a text (lower-cased, folded).
+// The run term of two or three indexed words in a row; empty when too long.
+std::string run_term(const std::vector<std::string>& words);
+// The pair terms of a query's text (lower-cased, folded), for the boost.
 std::vector<std::string> pair_terms(const std::string& folded_lower);
 
 // The terms of a document number: whole first, then its parts.
@@ -86,7 +92,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "7";
+inline constexpr const char* kFormat = "8";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
@@ -109,6 +115,13 @@ struct ParsedQuery {
 // `db` lets wildcards expand against the collection's vocabulary.
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);
+
+// The query for record documents: its quoted phrases of two or three words
+// decided by run terms instead of positions, longer ones checked only in the
+// records with their run terms; the same matches and weights. Counting a
+// phrase's matches for facets checked positions in every record with its
+// words. Not for remote libraries, whose index may be older.
+Xapian::Query phrases_by_runs(const Xapian::Query& query);
 
 // "Did you mean": misspelt words corrected from the collection's own
 // vocabulary, and a query typed without diacritics given its commonest
