@@ -176,10 +176,12 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 namespace {
 
 // The run terms (terms.h) a record must have to hold an exact phrase: for
-// two or three words, the one that decides it; for more, every three in a
-// row. None when run terms cannot tell: prefixed words (title:"..."), a
-// wider window (ADJ/3), a nested query, words too long.
-std::vector<std::string> phrase_runs(const Xapian::Query& phrase) {
+// two or three words, the one that decides it; for more, those of its
+// triples in at most half the records that have its rarest word (the others
+// would cost a posting list read and spare few position checks). None when
+// run terms cannot tell: prefixed words (title:"..."), a wider window
+// (ADJ/3), a nested query, words too long.
+std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Query& phrase) {
   const std::size_t n = phrase.get_num_subqueries();
   // Xapian 1.4 has no getter for a phrase's window; its description says it.
   if (n < 2 ||
@@ -193,24 +195,30 @@ std::vector<std::string> phrase_runs(const Xapian::Query& phrase) {
     if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return {};
     words.push_back(std::move(term));
   }
+  if (n <= 3) {
+    std::string run = run_term(words);
+    return run.empty() ? std::vector<std::string>{} : std::vector<std::string>{run};
+  }
+  Xapian::doccount rarest = db.get_doccount();
+  for (const std::string& w : words) rarest = std::min(rarest, db.get_termfreq(w));
   std::vector<std::string> runs;
-  for (std::size_t i = 0; i + std::min<std::size_t>(n, 3) <= n; ++i) {
-    runs.push_back(run_term({words.begin() + i, words.begin() + i + std::min<std::size_t>(n, 3)}));
-    if (runs.back().empty()) return {};
+  for (std::size_t i = 0; i + 3 <= n; ++i) {
+    std::string run = run_term({words.begin() + i, words.begin() + i + 3});
+    if (!run.empty() && db.get_termfreq(run) <= rarest / 2) runs.push_back(std::move(run));
   }
   return runs;
 }
 
 // Rebuilds only what holds a phrase to rewrite; `changed` says whether it did.
 // Not below OP_SYNONYM, where a phrase's wdf is not its words' wdf.
-Xapian::Query by_runs(const Xapian::Query& query, bool* changed) {
+Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, bool* changed) {
   using Q = Xapian::Query;
   const Q::op op = query.get_type();
   std::vector<Q> parts;
   for (std::size_t i = 0; i < query.get_num_subqueries(); ++i)
     parts.push_back(query.get_subquery(i));
   if (op == Q::OP_PHRASE) {
-    std::vector<std::string> runs = phrase_runs(query);
+    std::vector<std::string> runs = phrase_runs(db, query);
     if (runs.empty()) return query;
     *changed = true;
     Q needed(Q::OP_AND, runs.begin(), runs.end());
@@ -223,7 +231,7 @@ Xapian::Query by_runs(const Xapian::Query& query, bool* changed) {
       op != Q::OP_AND_MAYBE && op != Q::OP_FILTER && op != Q::OP_MAX)
     return query;
   bool any = false;
-  for (Q& part : parts) part = by_runs(part, &any);
+  for (Q& part : parts) part = by_runs(db, part, &any);
   if (!any) return query;
   *changed = true;
   return Q(op, parts.begin(), parts.end());
@@ -231,9 +239,9 @@ Xapian::Query by_runs(const Xapian::Query& query, bool* changed) {
 
 }  // namespace
 
-Xapian::Query phrases_by_runs(const Xapian::Query& query) {
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query) {
   bool changed = false;
-  return by_runs(query, &changed);
+  return by_runs(db, query, &changed);
 }
 
 namespace {

@@ -321,7 +321,7 @@ Status records_query(const Xapian::Database& db, const SearchRequest& request,
       !s.ok())
     return s;
   *words = parsed->query;
-  if (local) parsed->query = phrases_by_runs(parsed->query);
+  if (local) parsed->query = phrases_by_runs(db, parsed->query);
   if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
   if (request.restricted)
     parsed->query =

@@ -118,10 +118,10 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 
 // The query for record documents: its quoted phrases of two or three words
 // decided by run terms instead of positions, longer ones checked only in the
-// records with their run terms; the same matches and weights. Counting a
-// phrase's matches for facets checked positions in every record with its
+// records with their rarer run terms; the same matches and weights. Counting
+// a phrase's matches for facets checked positions in every record with its
 // words. Not for remote libraries, whose index may be older.
-Xapian::Query phrases_by_runs(const Xapian::Query& query);
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query);
 
 // "Did you mean": misspelt words corrected from the collection's own
 // vocabulary, and a query typed without diacritics given its commonest
