@@ -175,13 +175,13 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 
 namespace {
 
-// The run terms (terms.h) a record must have to hold an exact phrase: for
-// two or three words, the one that decides it; for more, those of its
-// triples in at most half the records that have its rarest word (the others
-// would cost a posting list read and spare few position checks). None when
-// run terms cannot tell: prefixed words (title:"..."), a wider window
+// The run terms (terms.h) a document must have to hold an exact phrase:
+// for a phrase as short as the longest runs `db` has, the one that decides
+// it; for longer ones, runs of that length that spare position checks. None
+// when run terms cannot tell: prefixed words (title:"..."), a wider window
 // (ADJ/3), a nested query, words too long.
-std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Query& phrase) {
+std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Query& phrase,
+                                     std::size_t longest) {
   const std::size_t n = phrase.get_num_subqueries();
   // Xapian 1.4 has no getter for a phrase's window; its description says it.
   if (n < 2 ||
@@ -195,15 +195,17 @@ std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Q
     if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return {};
     words.push_back(std::move(term));
   }
-  if (n <= 3) {
+  if (n <= longest) {
     std::string run = run_term(words);
     return run.empty() ? std::vector<std::string>{} : std::vector<std::string>{run};
   }
+  // Each run costs a posting list read: it pays only when it leaves out
+  // many documents, being in at most half of those with the rarest word.
   Xapian::doccount rarest = db.get_doccount();
   for (const std::string& w : words) rarest = std::min(rarest, db.get_termfreq(w));
   std::vector<std::string> runs;
-  for (std::size_t i = 0; i + 3 <= n; ++i) {
-    std::string run = run_term({words.begin() + i, words.begin() + i + 3});
+  for (std::size_t i = 0; i + longest <= n; ++i) {
+    std::string run = run_term({words.begin() + i, words.begin() + i + longest});
     if (!run.empty() && db.get_termfreq(run) <= rarest / 2) runs.push_back(std::move(run));
   }
   return runs;
@@ -211,27 +213,28 @@ std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Q
 
 // Rebuilds only what holds a phrase to rewrite; `changed` says whether it did.
 // Not below OP_SYNONYM, where a phrase's wdf is not its words' wdf.
-Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, bool* changed) {
+Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, std::size_t longest,
+                      bool* changed) {
   using Q = Xapian::Query;
   const Q::op op = query.get_type();
   std::vector<Q> parts;
   for (std::size_t i = 0; i < query.get_num_subqueries(); ++i)
     parts.push_back(query.get_subquery(i));
   if (op == Q::OP_PHRASE) {
-    std::vector<std::string> runs = phrase_runs(db, query);
+    std::vector<std::string> runs = phrase_runs(db, query, longest);
     if (runs.empty()) return query;
     *changed = true;
     Q needed(Q::OP_AND, runs.begin(), runs.end());
-    // AND weighs a record as the phrase does: the sum of its words' weights.
-    // A longer phrase still checks positions, in fewer records.
-    return Q(Q::OP_FILTER, parts.size() <= 3 ? Q(Q::OP_AND, parts.begin(), parts.end()) : query,
-             needed);
+    // AND weighs a document as the phrase does: the sum of its words'
+    // weights. A longer phrase still checks positions, in fewer documents.
+    const bool decided = parts.size() <= longest;
+    return Q(Q::OP_FILTER, decided ? Q(Q::OP_AND, parts.begin(), parts.end()) : query, needed);
   }
   if (op != Q::OP_AND && op != Q::OP_OR && op != Q::OP_AND_NOT && op != Q::OP_XOR &&
       op != Q::OP_AND_MAYBE && op != Q::OP_FILTER && op != Q::OP_MAX)
     return query;
   bool any = false;
-  for (Q& part : parts) part = by_runs(db, part, &any);
+  for (Q& part : parts) part = by_runs(db, part, longest, &any);
   if (!any) return query;
   *changed = true;
   return Q(op, parts.begin(), parts.end());
@@ -239,9 +242,10 @@ Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, bo
 
 }  // namespace
 
-Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query) {
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
+                              std::size_t longest) {
   bool changed = false;
-  return by_runs(db, query, &changed);
+  return by_runs(db, query, longest, &changed);
 }
 
 namespace {

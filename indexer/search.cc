@@ -321,7 +321,7 @@ Status records_query(const Xapian::Database& db, const SearchRequest& request,
       !s.ok())
     return s;
   *words = parsed->query;
-  if (local) parsed->query = phrases_by_runs(db, parsed->query);
+  if (local) parsed->query = phrases_by_runs(db, parsed->query, 3);
   if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
   if (request.restricted)
     parsed->query =
@@ -528,7 +528,9 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     for (std::size_t i = 0; i < shards.size(); ++i) {
       Xapian::Database pages;
       if (!by_shard[i].empty() && open_pages(shards[i], path(), &pages))
-        find_best_pages(pages, words, parsed.words, by_shard[i]);
+        find_best_pages(pages,
+                        shards[i].remote == nullptr ? phrases_by_runs(pages, words, 2) : words,
+                        parsed.words, by_shard[i]);
     }
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     out->suggestion = suggest(db, request.query, synonyms_);
@@ -548,7 +550,7 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     ParsedQuery parsed;
     if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
     Xapian::Enquire enquire(db);
-    enquire.set_query(pages_of(parsed.query, id));
+    enquire.set_query(pages_of(phrases_by_runs(db, parsed.query, 2), id));
     Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
     // The record's metadata is indexed on every page; a page matches when its
     // own text has the query's words.

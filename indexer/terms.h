@@ -116,12 +116,15 @@ struct ParsedQuery {
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);
 
-// The query for record documents: its quoted phrases of two or three words
-// decided by run terms instead of positions, longer ones checked only in the
-// records with their rarer run terms; the same matches and weights. Counting
-// a phrase's matches for facets checked positions in every record with its
-// words. Not for remote libraries, whose index may be older.
-Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query);
+// The query with its quoted phrases decided by run terms instead of
+// positions where they are no longer than the `longest` runs the database's
+// documents have (3 on records, 2 on pages); longer ones checked only in
+// the documents with their rarer runs. The same matches and weights.
+// Counting a phrase's matches for facets checked positions in every record
+// with its words. Only for this library's own index: a remote library's may
+// be older.
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
+                              std::size_t longest);
 
 // "Did you mean": misspelt words corrected from the collection's own
 // vocabulary, and a query typed without diacritics given its commonest

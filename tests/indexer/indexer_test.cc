@@ -621,7 +621,26 @@ TEST_CASE("a quoted phrase finds what checking its positions finds") {
   // A long phrase whose words many records have, in another order.
   f.add("Bảy", {"học sinh giỏi cấp tỉnh"});
   for (const char* title : {"Tám", "Chín", "Mười"}) f.add(title, {"cấp tỉnh có học sinh giỏi"});
+  // Pages, which have pairs and no triples: a hit's matching pages and a
+  // search inside the record count the pages a phrase query finds.
+  auto book = f.add("Sách", {"chuyển đổi số", "số chuyển đổi", "chuyển đổi, số hóa", "đổi số",
+                             "3.5 triệu đồng", "học sinh giỏi cấp tỉnh, cấp tỉnh có học sinh"});
   Xapian::Database db(indexer::records_path(f.index->path()));
+  Xapian::Database pages_db(indexer::pages_path(f.index->path()));
+  auto phrase_pages = [&](const std::vector<std::string>& words, store::RecordId id) {
+    Xapian::Enquire enquire(pages_db);
+    enquire.set_query(
+        Xapian::Query(Xapian::Query::OP_FILTER,
+                      Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end()),
+                      Xapian::Query(std::string(indexer::kPrefixRecord) + std::to_string(id))));
+    std::set<std::uint32_t> numbers;
+    for (Xapian::docid page : enquire.get_mset(0, 100)) {
+      auto term = pages_db.termlist_begin(page);
+      term.skip_to("Q");  // "Q<record>:<page>"
+      numbers.insert(static_cast<std::uint32_t>(std::stoul((*term).substr((*term).find(':') + 1))));
+    }
+    return numbers;
+  };
   for (std::string typed :
        {"chuyen doi so", "chuyen doi", "doi so", "3.5 trieu", "dong at&t chuyen", "c++ va",
         "va r&d", "so so", "so so so", "so doi", "doi so so", "so chuyen doi",
@@ -642,11 +661,20 @@ TEST_CASE("a quoted phrase finds what checking its positions finds") {
     for (const auto& h : without.hits) found.emplace_back(h.id, h.score);
     CHECK(found == expected);
     CHECK(with.total == expected.size());
+    for (const auto& h : without.hits) {
+      std::set<std::uint32_t> matching = phrase_pages(words, h.id);
+      if (!matching.empty()) CHECK(h.matching_pages == matching.size());
+    }
+    std::vector<indexer::Hit> inside;
+    REQUIRE(f.index->search_record(book, request.query, &inside).ok());
+    std::set<std::uint32_t> listed;
+    for (const auto& page : inside) listed.insert(page.page);
+    CHECK(listed == phrase_pages(words, book));
   }
   // Typed with its marks, the phrase still finds neither the words either
   // side of a page break nor those in two fields.
   Ids hits = f.ids("\"chuyển đổi số\"");
-  CHECK(hits.size() == 3);  // the title's record, "chuyển đổi, số", the long word's
+  CHECK(hits.size() == 4);  // the title's record, "chuyển đổi, số", the long word's, the book
   CHECK(std::count(hits.begin(), hits.end(), pages) == 0);
   CHECK(std::count(hits.begin(), hits.end(), two_fields) == 0);
 }
