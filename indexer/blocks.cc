@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "indexer/terms.h"
+
 namespace kho::indexer {
 
 namespace {
@@ -100,8 +102,8 @@ std::vector<Xapian::docid> decode_blocks(const std::string& s) {
 // Terms that carry weight: words, exact forms, syllable pairs and fielded
 // words; not the boolean terms (record, facet, number) that only filter.
 bool weighted(const std::string& term) {
-  if (term.empty() || term[0] == 'Q' || term[0] == 'R') return false;
-  return term[0] != 'X' || (term.size() > 1 && (term[1] == 'E' || term[1] == 'B'));
+  if (term.starts_with(kPrefixExact) || term.starts_with(kPrefixPair)) return true;
+  return !term.empty() && term[0] != 'X' && term[0] != 'Q' && term[0] != kPrefixRecord[0];
 }
 
 // A term's weight in a record as Xapian's BM25Weight gives it with its
@@ -288,14 +290,13 @@ bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query, Xapia
   // comes first). A small margin covers rounding in the bound.
   constexpr std::size_t kChunk = 8;
   double threshold = -1;
+  auto can_reach = [&](std::size_t i) {
+    return i < order.size() && order[i].first * (1 + 1e-9) + 1e-12 >= threshold;
+  };
   out->clear();
-  for (std::size_t next = 0;
-       next < order.size() && order[next].first * (1 + 1e-9) + 1e-12 >= threshold;) {
+  for (std::size_t next = 0; can_reach(next);) {
     std::vector<Xapian::docid> chunk;
-    for (; next < order.size() && chunk.size() < kChunk &&
-           order[next].first * (1 + 1e-9) + 1e-12 >= threshold;
-         ++next)
-      chunk.push_back(order[next].second);
+    for (; chunk.size() < kChunk && can_reach(next); ++next) chunk.push_back(order[next].second);
     Xapian::Enquire enquire(db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, in_blocks(std::move(chunk))));
     Xapian::MSet mset = enquire.get_mset(0, wanted);

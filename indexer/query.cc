@@ -161,7 +161,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   out->words.clear();
   for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
     const std::string& term = *t;
-    if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) out->words.insert(term);
+    if (is_word(term)) out->words.insert(term);
   }
   Xapian::Query boosts = exact_boost(db, q);
   if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
@@ -192,7 +192,7 @@ std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Q
     Xapian::Query word = phrase.get_subquery(i);
     if (word.get_type() != Xapian::Query::LEAF_TERM) return {};
     std::string term = *word.get_terms_begin();
-    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return {};
+    if (!is_word(term)) return {};
     words.push_back(std::move(term));
   }
   if (n <= longest) {
@@ -305,7 +305,7 @@ std::string keep_known_words(const Xapian::Database& db, const std::string& fold
 // values (kind:lesson-plan) are exact values, not words.
 bool all_known(const Xapian::Database& db, const Xapian::Query& query) {
   for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t)
-    if (!(*t).empty() && !((*t)[0] >= 'A' && (*t)[0] <= 'Z') && !db.term_exists(*t)) return false;
+    if (is_word(*t) && !db.term_exists(*t)) return false;
   return true;
 }
 

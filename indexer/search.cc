@@ -242,10 +242,7 @@ void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
     if (hit == owner.end()) continue;
     if (hit->second->matching_pages++ == 0) best[hit->second] = *m;
   }
-  for (const auto& [hit, docid] : best) {
-    auto data = nlohmann::json::parse(shard.get_document(docid).get_data(), nullptr, false);
-    if (!data.is_discarded()) hit->page = data.value("page", 0u);
-  }
+  for (const auto& [hit, docid] : best) hit->page = describe(shard.get_document(docid), 0).page;
 }
 
 // The best page of each hit from `shard` (the library that holds them: record

@@ -128,7 +128,7 @@ void add_run_terms(Xapian::Document& doc, bool triples) {
   std::vector<std::pair<Xapian::termpos, std::size_t>> at;  // position, word
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
     std::string term = *t;
-    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;
+    if (!is_word(term)) continue;
     for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
       at.emplace_back(*p, words.size());
     words.push_back(std::move(term));

@@ -60,6 +60,12 @@ inline constexpr const char* kPrefixNumberPart = "XP";
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
 
+// Whether a term is a folded word, as Xapian indexed it with its position:
+// prefixes begin with a capital letter, and Xapian lower-cases words.
+inline bool is_word(const std::string& term) {
+  return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z');
+}
+
 // The run term of two or three indexed words in a row; empty when too long.
 std::string run_term(const std::vector<std::string>& words);
 // The pair terms of a query's text (lower-cased, folded), for the boost.
