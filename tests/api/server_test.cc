@@ -771,7 +771,7 @@ TEST_CASE("an admin reads the audit log of its own school, not of another") {
   CHECK(records_in(bearer(other.secret)).empty());  // who read THCS-01's diplomas is its business
 }
 
-TEST_CASE("an uploaded archive imports each file; a zip bomb is refused with 413") {
+TEST_CASE("an uploaded archive imports each file, a zip bomb is refused with 413") {
   Api api;
   auto fixture = [](const char* name) {
     return kho::testing::read_file(kho::testing::source_dir() / "tests" / "fixtures" / name);

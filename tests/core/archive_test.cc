@@ -101,7 +101,7 @@ TEST_CASE("hostile archives are refused whole with their reason, and store nothi
   }
 }
 
-TEST_CASE("an encrypted entry fails alone; a legacy code-page name reads as Vietnamese") {
+TEST_CASE("an encrypted entry fails alone, a legacy code-page name reads as Vietnamese") {
   Lib lib;
   auto got = lib.import(fixture("archive-encrypted.zip"));
   CHECK(got.records.count("archive-encrypted.zip/cong-khai.txt") == 1);
@@ -114,7 +114,7 @@ TEST_CASE("an encrypted entry fails alone; a legacy code-page name reads as Viet
   CHECK(legacy.records.begin()->first == "archive-cp1258.zip/T\u1EDD tr\u00ECnh.txt");
 }
 
-TEST_CASE("a sidecar beside a file on disk sets its fields; a bad one fails that file") {
+TEST_CASE("a sidecar beside a file on disk sets its fields, a bad one fails that file") {
   Lib lib;
   fs::path folder = lib.dir.path() / "lo";
   fs::create_directories(folder);

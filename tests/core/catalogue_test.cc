@@ -95,7 +95,7 @@ TEST_CASE("the same catalogue file again is a duplicate and adds no entries") {
   CHECK(library->store().last_sequence() == sequence);
 }
 
-TEST_CASE("a catalogue record joins the book file that has its ISBN; typed fields stay") {
+TEST_CASE("a catalogue record joins the book file that has its ISBN, typed fields stay") {
   TempDir dir;
   auto library = open_library(dir);
   store::Record book = import_ok(*library, "truyen-kieu-epub2.epub");

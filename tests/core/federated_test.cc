@@ -94,7 +94,12 @@ struct DatabaseServer {
   ~DatabaseServer() { stop(); }
   void stop() {
     if (pid <= 0) return;
+    // xapian-tcpsrv's per-connection children may not heed SIGTERM: give
+    // the group a moment, then end whatever is left of it.
     ::kill(-pid, SIGTERM);
+    for (int i = 0; i < 40 && ::waitpid(pid, nullptr, WNOHANG) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::kill(-pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     pid = -1;
   }

@@ -200,7 +200,7 @@ std::string pdf_of_pages(int pages) {
   return pdf;
 }
 
-TEST_CASE("A PDF of more pages than any book is refused with its count; three pages read") {
+TEST_CASE("A PDF of more pages than any book is refused with its count, three pages read") {
   TempDir dir;
   auto [small_status, small] = extract_bytes(dir, "ba-trang.pdf", pdf_of_pages(3));
   REQUIRE(small_status.ok());

@@ -207,7 +207,7 @@ TEST_CASE("An assistant answers file after file as extracting in-process does") 
 }
 
 TEST_CASE(
-    "An assistant that crashes, hangs or runs out of memory costs that file; the next is read") {
+    "An assistant that crashes, hangs or runs out of memory costs that file, the next is read") {
   if (!have_kho()) return;
   TempDir dir;
   SECTION("a worker that crashes on the file it was given") {
