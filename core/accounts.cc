@@ -133,21 +133,26 @@ void Accounts::record_failure(const std::string& key) {
 Status Accounts::login(const std::string& name, const std::string& password,
                        const std::string& from, NewSecret* out) {
   std::string by_name = "account:" + name, by_address = "from:" + from;
+  store::Account account;
+  const bool known = store_.get_account(name, &account).ok();
+  // A name that is no account is often a password typed into the wrong
+  // field: the audit log, kept for ever and read by admins, never holds it.
+  const std::string who = known ? name : "anonymous";
+  const std::string unknown = known ? "" : "no such account";
   {
     std::lock_guard lock(mutex_);
     if (locked_out(by_name) || locked_out(by_address)) {
-      store_.audit({0, "", name, from, "login-refused", 0, "too many failed logins"});
+      store_.audit({0, "", who, from, "login-refused", 0,
+                    known ? "too many failed logins" : "too many failed logins, no such account"});
       return Status::Busy("too many failed logins: try again in 15 minutes");
     }
   }
-  store::Account account;
-  bool ok = store_.get_account(name, &account).ok() && !account.disabled &&
-            password_matches(account.password_hash, password);
+  bool ok = known && !account.disabled && password_matches(account.password_hash, password);
   if (!ok) {
     std::lock_guard lock(mutex_);
     record_failure(by_name);
     record_failure(by_address);
-    store_.audit({0, "", name, from, "login-failed", 0, ""});
+    store_.audit({0, "", who, from, "login-failed", 0, unknown});
     return Status::Invalid("wrong account name or password");
   }
   {

@@ -19,6 +19,7 @@
 
 #include "core/library.h"
 #include "tests/api/access_callers.h"
+#include "tests/cli/process.h"
 #include "tests/testing.h"
 #include "tests/url.h"
 
@@ -786,4 +787,29 @@ TEST_CASE("an uploaded archive imports each file, a zip bomb is refused with 413
   auto bomb = api.upload(fixture("archive-bomb.zip"), "filename=bom.zip");
   CHECK(bomb.status == 413);
   CHECK(contains(error_message(bomb), "zip bomb"));
+}
+
+// --- Leaks (issue 19): what a caller may learn or keep doing ----------------------------
+
+TEST_CASE("a password typed as the account name is not kept in the audit log") {
+  Api api;
+  const std::string secret = "Hoa-Sen-2026!bi-mat";
+  long status = 0;
+  // Typed into the name field, again and again until the address is locked out.
+  for (int i = 0; i < 6; ++i) login(api, secret, "mat-khau-gi-do", &status);
+  CHECK(status == 429);
+  login(api, "quan-tri", "sai-mat-khau", &status);  // an account's failure still names it
+  CHECK(status == 429);
+
+  auto run = kho::testing::run_kho({"--data", api.dir.str() + "/data", "audit", "--json"});
+  REQUIRE(run.exit_code == 0);
+  CHECK_FALSE(contains(run.out, secret));
+  json log = json::parse(run.out);
+  std::multiset<std::string> failed_as;
+  for (const auto& e : log)
+    if (e["action"] == "login-failed" || e["action"] == "login-refused")
+      failed_as.insert(e["actor"].get<std::string>() + " " + e["detail"].get<std::string>());
+  CHECK(failed_as.count("anonymous no such account") == 5);
+  CHECK(failed_as.count("anonymous too many failed logins, no such account") == 1);
+  CHECK(failed_as.count("quan-tri too many failed logins") == 1);
 }
