@@ -570,19 +570,13 @@ void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& res
 void Server::Impl::unshare(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
   if (!caller(request, response, &who)) return;
-  store::RecordId id = 0;
-  std::string text = request.param(":token_id").as<std::string>();
   if (!who.signed_in())
     return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in");
-  std::vector<store::Token> tokens;
-  if (Status s = library.store().tokens(&tokens); !s.ok()) return send_status(response, s);
-  auto it = std::find_if(tokens.begin(), tokens.end(), [&](const store::Token& t) {
-    return parse_id(text, &id) && t.id == id && t.kind == "share";
-  });
-  if (it == tokens.end() || (it->account != who.account() && !who.may_administer()))
+  store::RecordId id = 0;
+  std::string text = request.param(":token_id").as<std::string>();
+  if (!parse_id(text, &id))
     return send_error(response, Http::Code::Not_Found, "not_found", "no share link " + text);
-  if (Status s = library.accounts().revoke(it->id, who.actor()); !s.ok())
-    return send_status(response, s);
+  if (Status s = library.accounts().revoke_share(who, id); !s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, "{\"revoked\":true}");
 }
 

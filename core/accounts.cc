@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 
@@ -208,6 +209,46 @@ Status Accounts::revoke(std::uint64_t token_id, const store::Actor& actor) {
   return store_.revoke_token(token_id, actor);
 }
 
+Status Accounts::revoke_share(const Access& by, std::uint64_t link_id) {
+  std::vector<store::Token> tokens;
+  if (Status s = store_.tokens(&tokens); !s.ok()) return s;
+  auto link = std::find_if(tokens.begin(), tokens.end(), [&](const store::Token& t) {
+    return t.id == link_id && t.kind == "share";
+  });
+  if (link == tokens.end() || !may_revoke(by, *link))
+    return Status::NotFound("no share link " + std::to_string(link_id));
+  return store_.revoke_token(link->id, by.actor());
+}
+
+// Its maker, or an admin of the school that owns the record it shares (for a
+// collection, of a school where its maker holds a role): another school's
+// admin has no say over this school's links, nor learns that they exist.
+bool Accounts::may_revoke(const Access& by, const store::Token& link) const {
+  if (by.signed_in() && link.account == by.account()) return true;
+  if (link.record != 0) {
+    store::Record r;
+    return store_.get(link.record, &r).ok() && by.may_audit(r.school, nullptr);
+  }
+  store::Account maker;
+  return store_.get_account(link.account, &maker).ok() && by.may_audit("", &maker);
+}
+
+// A link lends its maker's right to share: it works while the maker could
+// make it now. Decided at each use, so disabling an account suspends its
+// links and enabling it again restores those not expired or revoked.
+bool Accounts::maker_may_share(const store::Token& link) const {
+  if (link.account == Access::library_staff().account()) return true;  // the CLI
+  store::Account account;
+  Access maker;
+  if (!store_.get_account(link.account, &account).ok() || account.disabled ||
+      !Access::for_account(store_, account, "", &maker).ok())
+    return false;
+  if (link.record == 0) return maker.may_administer();
+  store::Record r;
+  return store_.get(link.record, &r).ok() && maker.may_read(r) &&
+         maker.may_change(r.school, r.kind);
+}
+
 Status Accounts::find(const std::string& secret, store::Token* out) const {
   return store_.find_token(secret_hash(secret), out);
 }
@@ -220,6 +261,7 @@ Status Accounts::authenticate(const std::string& secret, const std::string& from
   if (token.revoked || (!token.expires_at.empty() && token.expires_at <= store::now_rfc3339()))
     return Status::Invalid("unknown or expired token");
   if (token.kind == "share") {
+    if (!maker_may_share(token)) return Status::Invalid("unknown or expired token");
     *out = Access::for_share(token, from);
     return Status::Ok();
   }

@@ -49,9 +49,13 @@ class Accounts {
   Status create_share(const Access& by, store::RecordId record, const std::string& collection,
                       std::chrono::seconds life, NewSecret* out);
   Status revoke(std::uint64_t token_id, const store::Actor& actor);
+  // Revokes a share link for its maker, or for an admin of the school whose
+  // record it shares; NotFound for anyone else, as for a link that does not exist.
+  Status revoke_share(const Access& by, std::uint64_t link_id);
 
   // Who a bearer secret stands for: a session's or API token's account, or a
-  // share link. Unknown, expired, revoked or disabled: Invalid.
+  // share link. Unknown, expired, revoked or disabled: Invalid; so is a share
+  // link whose maker is disabled or may no longer share what it names.
   Status authenticate(const std::string& secret, const std::string& from, Access* out);
   // The token a secret stands for, whatever its state.
   Status find(const std::string& secret, store::Token* out) const;
@@ -61,6 +65,8 @@ class Accounts {
     int count = 0;
     std::chrono::steady_clock::time_point since;
   };
+  bool may_revoke(const Access& by, const store::Token& link) const;
+  bool maker_may_share(const store::Token& link) const;
   bool locked_out(const std::string& key);
   void record_failure(const std::string& key);
 

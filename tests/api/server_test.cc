@@ -813,3 +813,83 @@ TEST_CASE("a password typed as the account name is not kept in the audit log") {
   CHECK(failed_as.count("anonymous too many failed logins, no such account") == 1);
   CHECK(failed_as.count("quan-tri too many failed logins") == 1);
 }
+
+namespace {
+
+// An account with one role and an API token: the Authorization header.
+std::string user_with_token(Api& api, const std::string& name, const std::string& school,
+                            const std::string& role) {
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, role}}, "cli").ok());
+  kho::NewSecret token;
+  REQUIRE(accounts.create_token(name, "tests", std::chrono::seconds(0), "cli", &token).ok());
+  return bearer(token.secret);
+}
+
+json make_share(const Api& api, std::uint64_t record, const std::string& auth) {
+  std::string none;
+  auto made = http(
+      {"POST", api.base + "/api/v1/records/" + std::to_string(record) + "/shares", {auth}, &none});
+  INFO(made.body);
+  REQUIRE(made.status == 201);
+  return json::parse(made.body);
+}
+
+long revoke_share(const Api& api, const json& link, const std::string& auth) {
+  return http({"DELETE",
+               api.base + "/api/v1/shares/" + std::to_string(link["id"].get<int>()),
+               {auth},
+               nullptr})
+      .status;
+}
+
+}  // namespace
+
+TEST_CASE("a share link works only while its maker may still share the record") {
+  Api api;
+  std::string clerk = user_with_token(api, "van-thu", "THCS-01", "office");
+  auto id = upload_id(api.upload("Bản sao bằng tốt nghiệp: Phạm Văn Nam\n",
+                                 "filename=bang-nam.txt&kind=diploma&visibility=private"));
+  std::string url = make_share(api, id, clerk)["url"];
+  CHECK(api.get(url).status == 200);
+  CHECK(api.get(url + "/file").status == 200);
+
+  // The clerk leaves: the link stops with the account, record and file alike.
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.set_disabled("van-thu", true, "cli").ok());
+  CHECK(api.get(url).status == 404);
+  CHECK(api.get(url + "/file").status == 404);
+  // Enabled again (back from leave): the link works again, as it was not revoked.
+  REQUIRE(accounts.set_disabled("van-thu", false, "cli").ok());
+  CHECK(api.get(url + "/file").status == 200);
+
+  // Moved to a role that does not handle diplomas: the link no longer stands.
+  kho::store::Account moved;
+  REQUIRE(api.library->store().get_account("van-thu", &moved).ok());
+  moved.roles = {{"THCS-01", "teacher"}};
+  REQUIRE(api.library->store().put_account(moved, false, "cli").ok());
+  CHECK(api.get(url).status == 404);
+  CHECK(api.get(url + "/file").status == 404);
+}
+
+TEST_CASE("an admin revokes share links of its own school only") {
+  Api api;
+  REQUIRE(api.library->accounts().add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
+  std::string clerk = user_with_token(api, "van-thu", "THCS-01", "office");
+  std::string other_admin = user_with_token(api, "quan-tri-2", "THCS-02", "admin");
+  auto id = upload_id(api.upload("Sổ gốc cấp bằng năm 2024\n",
+                                 "filename=so-goc.txt&kind=diploma&visibility=private"));
+  json link = make_share(api, id, clerk);
+  std::string url = link["url"];
+
+  // Another school's admin: as if the link did not exist, and it keeps working.
+  CHECK(revoke_share(api, link, other_admin) == 404);
+  CHECK(api.get(url).status == 200);
+  // The admin of the record's school may, though another made it.
+  CHECK(revoke_share(api, link, api.staff) == 200);
+  CHECK(api.get(url).status == 404);
+  // Its maker may revoke its own links.
+  json again = make_share(api, id, clerk);
+  CHECK(revoke_share(api, again, other_admin) == 404);
+  CHECK(revoke_share(api, again, clerk) == 200);
+}
