@@ -250,32 +250,48 @@ Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& q
 
 namespace {
 
-// The commonest exact form of an unaccented word in the collection, or the word.
-std::string commonest_form(const Xapian::Database& db, const std::string& word) {
+// Whether some record the caller may read (`allowed`: its grants; null: any
+// record) has the term. "Did you mean" offers only such words: the spelling
+// dictionary and the exact forms are the whole library's, and a word offered
+// from a record the caller may not read tells what that record says.
+bool readable(const Xapian::Database& db, const std::string& term, const Xapian::Query* allowed) {
+  if (!db.term_exists(term)) return false;
+  if (allowed == nullptr) return true;
+  Xapian::Enquire enquire(db);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(term), *allowed));
+  return !enquire.get_mset(0, 1).empty();
+}
+
+// The commonest exact form of an unaccented word among those the caller may
+// read, or the word.
+std::string commonest_form(const Xapian::Database& db, const std::string& word,
+                           const Xapian::Query* allowed) {
   std::string prefix = exact_prefix(text::lower(word));
-  std::string best = word;
-  Xapian::doccount best_freq = 0;
-  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
-    if (t.get_termfreq() > best_freq)
-      best_freq = t.get_termfreq(), best = (*t).substr(prefix.size());
-  }
-  return best;
+  std::vector<std::pair<Xapian::doccount, std::string>> forms;  // commonest first
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+    forms.emplace_back(t.get_termfreq(), *t);
+  std::stable_sort(forms.begin(), forms.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [freq, term] : forms)
+    if (readable(db, term, allowed)) return term.substr(prefix.size());
+  return word;
 }
 
 // Each word typed without marks in its likeliest written form: an
 // abbreviation as the synonym list writes it (thcs: THCS, gddt: GDĐT), any
 // other word as the collection most often has it.
 std::string restore_accents(const Xapian::Database& db, const std::string& q,
-                            const Synonyms& synonyms) {
+                            const Synonyms& synonyms, const Xapian::Query* allowed) {
   std::string out;
   std::size_t copied = 0;
   for (const auto& w : text::words(q)) {
     std::string word = q.substr(w.offset, w.length);
     std::string abbreviation = synonyms.abbreviation(text::lower(word));
-    out +=
-        q.substr(copied, w.offset - copied) + (text::has_diacritics(word) ? word
-                                               : !abbreviation.empty()    ? abbreviation
-                                                                       : commonest_form(db, word));
+    out += q.substr(copied, w.offset - copied) + (text::has_diacritics(word) ? word
+                                                  : !abbreviation.empty()
+                                                      ? abbreviation
+                                                      : commonest_form(db, word, allowed));
     copied = w.offset + w.length;
   }
   return out + q.substr(copied);
@@ -283,18 +299,21 @@ std::string restore_accents(const Xapian::Database& db, const std::string& q,
 
 // Xapian corrects a word to a commoner one within two edits even when the
 // collection has the word itself ("tot" to "to": tốt to tổ), so a word the
-// collection knows is put back as typed.
+// collection knows is put back as typed; so is one corrected to a word the
+// caller may not read.
 std::string keep_known_words(const Xapian::Database& db, const std::string& folded,
-                             const std::string& corrected) {
+                             const std::string& corrected, const Xapian::Query* allowed) {
   auto typed = text::words(folded), offered = text::words(corrected);
-  if (typed.size() != offered.size()) return corrected;
+  // Words that cannot be paired up cannot be checked one by one.
+  if (typed.size() != offered.size()) return allowed == nullptr ? corrected : folded;
   std::string out;
   std::size_t copied = 0;
   for (std::size_t i = 0; i < typed.size(); ++i) {
     std::string word = folded.substr(typed[i].offset, typed[i].length);
-    bool known = db.term_exists(text::lower(word));
-    out += corrected.substr(copied, offered[i].offset - copied) +
-           (known ? word : corrected.substr(offered[i].offset, offered[i].length));
+    std::string correction = corrected.substr(offered[i].offset, offered[i].length);
+    bool keep = db.term_exists(text::lower(word)) ||
+                (correction != word && !readable(db, text::lower(correction), allowed));
+    out += corrected.substr(copied, offered[i].offset - copied) + (keep ? word : correction);
     copied = offered[i].offset + offered[i].length;
   }
   return out + corrected.substr(copied);
@@ -311,8 +330,8 @@ bool all_known(const Xapian::Database& db, const Xapian::Query& query) {
 
 }  // namespace
 
-std::string suggest(const Xapian::Database& db, const std::string& query,
-                    const Synonyms& synonyms) {
+std::string suggest(const Xapian::Database& db, const std::string& query, const Synonyms& synonyms,
+                    const Xapian::Query* allowed) {
   std::string q = text::nfc(query);
   std::string corrected;
   try {
@@ -324,7 +343,7 @@ std::string suggest(const Xapian::Database& db, const std::string& query,
     if (!all_known(db, parser.parse_query(folded, kParseFlags))) {
       parser.parse_query(folded, kParseFlags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
       corrected = parser.get_corrected_query_string();
-      if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected);
+      if (!corrected.empty()) corrected = keep_known_words(db, folded, corrected, allowed);
       if (corrected == folded) corrected.clear();
     }
   } catch (const Xapian::Error&) {
@@ -332,7 +351,7 @@ std::string suggest(const Xapian::Database& db, const std::string& query,
   }
   std::string base = !corrected.empty() ? corrected : text::has_diacritics(q) ? "" : q;
   if (base.empty()) return "";
-  std::string better = restore_accents(db, base, synonyms);
+  std::string better = restore_accents(db, base, synonyms, allowed);
   return text::lower(better) == text::lower(q) ? "" : better;
 }
 

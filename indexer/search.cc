@@ -530,7 +530,9 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
                         parsed.words, by_shard[i]);
     }
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
-    out->suggestion = suggest(db, request.query, synonyms_);
+    const Xapian::Query allowed = grants_query(request.grants);
+    out->suggestion =
+        suggest(db, request.query, synonyms_, request.restricted ? &allowed : nullptr);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
   } catch (const Xapian::Error& e) {

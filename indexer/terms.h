@@ -135,8 +135,10 @@ Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& q
 // "Did you mean": misspelt words corrected from the collection's own
 // vocabulary, and a query typed without diacritics given its commonest
 // accented form (tot nghiep thcs -> tốt nghiệp THCS). Empty when there is
-// nothing better.
-std::string suggest(const Xapian::Database& db, const std::string& query, const Synonyms& synonyms);
+// nothing better. Every word offered is in a record that `allowed` (the
+// caller's grants; null: every record) matches.
+std::string suggest(const Xapian::Database& db, const std::string& query, const Synonyms& synonyms,
+                    const Xapian::Query* allowed);
 
 // A window of the page around the densest run of query words, with where
 // those words are in it.

@@ -893,3 +893,54 @@ TEST_CASE("an admin revokes share links of its own school only") {
   CHECK(revoke_share(api, again, other_admin) == 404);
   CHECK(revoke_share(api, again, clerk) == 200);
 }
+
+TEST_CASE("did you mean offers only words from records the caller may read") {
+  Api api;
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
+  auto callers = kho::testing::make_callers(accounts);
+  // "Quỳnh" is only in the private diploma; the rest of the library is open.
+  auto open = upload_id(api.upload("Kế hoạch bài dạy môn Toán lớp 6: phân số\n",
+                                   "filename=khbd.txt&kind=lesson-plan&visibility=public"));
+  auto diploma = upload_id(api.upload("Bằng tốt nghiệp THCS cấp cho học sinh Lò Thị Quỳnh\n",
+                                      "filename=bang.txt&kind=diploma&visibility=private"));
+  // A collection's share link never opens its diplomas.
+  for (auto id : {open, diploma}) {
+    kho::Edit edit;
+    edit.set["collection"] = "Tủ hồ sơ";
+    kho::store::Record edited;
+    REQUIRE(api.library->edit(id, edit, &edited).ok());
+  }
+  kho::NewSecret link;
+  REQUIRE(
+      accounts
+          .create_share(kho::Access::library_staff(), 0, "Tủ hồ sơ", std::chrono::seconds(0), &link)
+          .ok());
+  auto suggestion = [&](const std::string& path, const std::string& header) {
+    std::vector<std::string> headers;
+    if (!header.empty()) headers.push_back(header);
+    auto r = api.get(path, headers);
+    INFO(path << " " << r.body);
+    REQUIRE(r.status == 200);
+    json body = json::parse(r.body);
+    return body.contains("suggestion") ? body["suggestion"].get<std::string>() : std::string();
+  };
+  // One letter off, and without its marks: neither gives the word away.
+  for (const std::string q : {"quynk", "quynh", "Lo Thi Quynh"}) {
+    INFO(q);
+    for (const char* who : {"anonymous", "doc-gia", "giao-vien", "van-thu-khac"}) {
+      INFO(who);
+      CHECK(suggestion("/api/v1/search?q=" + url_encode(q), callers[who]).empty());
+    }
+    CHECK(suggestion("/s/" + link.secret + "?q=" + url_encode(q), "").empty());
+  }
+  // Those who may read the diploma are still helped.
+  for (const std::string& header : {callers["van-thu"], api.staff}) {
+    CHECK(suggestion("/api/v1/search?q=quynk", header) == "quỳnh");
+    CHECK(suggestion("/api/v1/search?q=quynh", header) == "quỳnh");
+    CHECK(suggestion("/api/v1/search?q=" + url_encode("Lo Thi Quynh"), header) == "lò thị quỳnh");
+  }
+  // Words the caller may read are still offered to everyone.
+  CHECK(suggestion("/api/v1/search?q=" + url_encode("phan so"), "") == "phân số");
+  CHECK(suggestion("/api/v1/search?q=phaan", "") == "phân");
+}
