@@ -46,36 +46,124 @@ bool parse_id(const std::string& text, store::RecordId* id) {
   return *id > 0;
 }
 
-// Files named on the command line, with directories walked recursively in a
-// stable order, the library's own data folder left out (`kho import .` run
-// beside it). Unreadable folders become failures of their own.
-std::vector<std::string> collect_files(const std::vector<std::string>& paths,
-                                       const std::string& data_dir,
-                                       std::vector<std::pair<std::string, std::string>>* failed) {
+// Why something that is not a regular file or a folder is not imported;
+// `named`: given on the command line rather than found in a folder.
+std::string not_a_file(const fs::file_status& st, bool named) {
+  switch (st.type()) {
+    case fs::file_type::symlink:
+      return named ? "a symbolic link: not followed (name the file or folder it points to)"
+                   : "a symbolic link: not followed (kho imports only what is inside the folder)";
+    case fs::file_type::fifo:
+      return "a named pipe (FIFO), not a file";
+    case fs::file_type::socket:
+      return "a socket, not a file";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device, not a file";
+    default:
+      return "not a regular file";
+  }
+}
+
+struct Collected {
   std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(
-               p, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::error_code same;
-        if (it->is_directory(same) && fs::equivalent(it->path(), data_dir, same))
-          it.disable_recursion_pending();
-        else if (it->is_regular_file(ec))
-          found.push_back(it->path().string());
-      }
-      if (ec) failed->emplace_back(p, "cannot read folder: " + ec.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(p, ec)) {
-      files.push_back(p);
+  std::vector<std::pair<std::string, std::string>> skipped;  // inside a folder: path, why
+  std::vector<std::pair<std::string, std::string>> failed;   // named, or unreadable folders
+};
+
+// A folder walked recursively in a stable order, the library's own data
+// folder left out (`kho import .` run beside it). Links are not followed:
+// a link inside the folder may lead anywhere on the machine.
+void walk(const std::string& folder, const std::string& data_dir, Collected* out) {
+  std::vector<std::string> found;
+  std::vector<std::pair<std::string, std::string>> skipped;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(
+           folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code same;
+    fs::file_status st = it->symlink_status(same);
+    if (fs::is_directory(st)) {
+      if (fs::equivalent(it->path(), data_dir, same)) it.disable_recursion_pending();
+    } else if (fs::is_regular_file(st)) {
+      found.push_back(it->path().string());
     } else {
-      failed->emplace_back(p, fs::exists(p, ec) ? "not a regular file" : "no such file or folder");
+      skipped.emplace_back(it->path().string(), not_a_file(st, false));
     }
   }
-  return files;
+  if (ec) out->failed.emplace_back(folder, "cannot read folder: " + ec.message());
+  std::sort(found.begin(), found.end());
+  std::sort(skipped.begin(), skipped.end());
+  out->files.insert(out->files.end(), found.begin(), found.end());
+  out->skipped.insert(out->skipped.end(), skipped.begin(), skipped.end());
+}
+
+// Files named on the command line, and the files in folders named. A link
+// named is refused like one inside a folder: name what it points to.
+Collected collect_files(const std::vector<std::string>& paths, const std::string& data_dir) {
+  Collected out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::symlink_status(p, ec);
+    if (fs::is_directory(st))
+      walk(p, data_dir, &out);
+    else if (fs::is_regular_file(st))
+      out.files.push_back(p);
+    else
+      out.failed.emplace_back(p, fs::exists(st) ? not_a_file(st, true) : "no such file or folder");
+  }
+  return out;
+}
+
+// Whether the bytes from `i` start a well-formed UTF-8 character; its length.
+std::size_t utf8_length(const std::string& s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+                  : c >= 0xE0 && c <= 0xEF ? 3
+                  : c >= 0xF0 && c <= 0xF4 ? 4
+                                           : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+  if ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) > 0x9F) ||
+      (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) > 0x8F))
+    return 0;
+  return n;
+}
+
+// A name as the import report shows it: UTF-8 as it is, and each byte that is
+// not part of UTF-8 (a name from an old system) as \xHH. A file system holds
+// any bytes but JSON and terminals want UTF-8.
+std::string printable(const std::string& raw) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < raw.size();) {
+    std::size_t n = utf8_length(raw, i);
+    if (n > 0) {
+      out.append(raw, i, n);
+      i += n;
+    } else {
+      unsigned char c = static_cast<unsigned char>(raw[i++]);
+      out += std::string("\\x") + digits[c >> 4] + digits[c & 15];
+    }
+  }
+  return out;
+}
+
+// A path in the JSON report: "path" printable, and when it had to be escaped
+// "path_hex", its exact bytes, for scripts that must find the file again.
+json path_json(const std::string& raw) {
+  json j = {{"path", printable(raw)}};
+  if (j["path"].get<std::string>() != raw) {
+    static const char* digits = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char c : raw) hex += {digits[c >> 4], digits[c & 15]};
+    j["path_hex"] = hex;
+  }
+  return j;
 }
 
 // "NAME=HOST:PORT" for each remote index; false (and a message) when one is malformed.
@@ -98,17 +186,31 @@ bool use_remotes(const std::vector<std::string>& specs, indexer::Index& index) {
 }
 
 struct ImportSummary {
-  json imported = json::array(), duplicates = json::array(), failed = json::array();
+  json imported = json::array(), duplicates = json::array(), failed = json::array(),
+       skipped = json::array();
 };
+
+// One file's line in the report; error messages may quote a name too.
+json report_line(const std::string& path, const char* key, const std::string& text) {
+  json line = path_json(path);
+  line[key] = printable(text);
+  return line;
+}
 
 void print_summary(const ImportSummary& sum, bool as_json) {
   if (as_json) {
-    json out = {{"imported", sum.imported}, {"duplicates", sum.duplicates}, {"failed", sum.failed}};
-    std::cout << out.dump(2) << "\n";
+    json out = {{"imported", sum.imported},
+                {"duplicates", sum.duplicates},
+                {"failed", sum.failed},
+                {"skipped", sum.skipped}};
+    // Every string is UTF-8 already; replacing is only a last guard.
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return;
   }
-  std::printf("%zu imported, %zu duplicate, %zu failed\n", sum.imported.size(),
-              sum.duplicates.size(), sum.failed.size());
+  std::printf("%zu imported, %zu duplicate, %zu failed", sum.imported.size(), sum.duplicates.size(),
+              sum.failed.size());
+  if (!sum.skipped.empty()) std::printf(", %zu skipped", sum.skipped.size());
+  std::printf("\n");
   for (const auto& f : sum.imported)
     if (f.contains("catalogue_entries"))
       std::printf("  %s: %zu catalogue records\n", f["path"].get<std::string>().c_str(),
@@ -116,6 +218,9 @@ void print_summary(const ImportSummary& sum, bool as_json) {
   for (const auto& f : sum.failed)
     std::printf("  failed: %s: %s\n", f["path"].get<std::string>().c_str(),
                 f["error"].get<std::string>().c_str());
+  for (const auto& f : sum.skipped)
+    std::printf("  skipped: %s: %s\n", f["path"].get<std::string>().c_str(),
+                f["reason"].get<std::string>().c_str());
 }
 
 }  // namespace
@@ -132,10 +237,13 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   int code = kOk;
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
-  std::vector<std::pair<std::string, std::string>> unreadable;
-  auto files = collect_files(args.paths, data_dir, &unreadable);
+  Collected collected = collect_files(args.paths, data_dir);
+  const std::vector<std::string>& files = collected.files;
   ImportSummary sum;
-  for (const auto& [path, why] : unreadable) sum.failed.push_back({{"path", path}, {"error", why}});
+  for (const auto& [path, why] : collected.failed)
+    sum.failed.push_back(report_line(path, "error", why));
+  for (const auto& [path, why] : collected.skipped)
+    sum.skipped.push_back(report_line(path, "reason", why));
 
   ImportOptions options;
   options.kind = args.kind;
@@ -148,9 +256,10 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   options.catalogue_entries = &entries;
   auto report = [&](const ImportItem& item) {
     if (!item.status.ok()) {
-      sum.failed.push_back({{"path", item.name}, {"error", item.status.message()}});
+      sum.failed.push_back(report_line(item.name, "error", item.status.message()));
     } else {
-      json line = {{"path", item.name}, {"id", item.record.id}};
+      json line = path_json(item.name);
+      line["id"] = item.record.id;
       if (!entries.empty()) line["catalogue_entries"] = entries;  // the records it made or joined
       (item.duplicate ? sum.duplicates : sum.imported).push_back(std::move(line));
     }
@@ -159,7 +268,7 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     bar.update(i, files[i]);
     if (Status s = library->import_path(files[i], options, report); !s.ok())
-      sum.failed.push_back({{"path", files[i]}, {"error", s.message()}});
+      sum.failed.push_back(report_line(files[i], "error", s.message()));
   }
   bar.finish();
   ProgressBar indexing("Indexing", 0);

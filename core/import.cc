@@ -1,5 +1,11 @@
 // Library::import_path: archives unpacked (in a worker) and their entries
 // imported one by one, and sidecar metadata found and applied.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -115,6 +121,28 @@ Status sidecar_for(const std::string& name,
   return Status::Ok();
 }
 
+// The first bytes of a file to import. A link is not followed and only a
+// regular file is read: a link swapped in after a folder was listed is
+// refused here (and again by every later open), never imported.
+Status read_head(const std::string& path, std::string* head) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+  if (fd < 0 && errno == ELOOP) return Status::Invalid("a symbolic link: not followed");
+  if (fd < 0) return Status::IoError(std::string("cannot open file: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::Invalid("not a regular file");
+  head->resize(4096);
+  ssize_t n;
+  while ((n = ::read(fd, head->data(), head->size())) < 0 && errno == EINTR) {
+  }
+  if (n < 0) return Status::IoError(std::string("cannot read file: ") + std::strerror(errno));
+  head->resize(static_cast<std::size_t>(n));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Library::import_path(const std::string& path, const ImportOptions& options,
@@ -129,10 +157,8 @@ Status Library::import_path(const std::string& path, const ImportOptions& option
       if (is_sidecar(name)) return;
       ImportItem item;
       item.name = provenance.empty() ? name : provenance;
-      std::string head(4096, '\0');
-      std::ifstream in(bytes, std::ios::binary);
-      in.read(head.data(), static_cast<std::streamsize>(head.size()));
-      head.resize(static_cast<std::size_t>(in.gcount()));
+      std::string head;
+      if (item.status = read_head(bytes, &head); !item.status.ok()) return report(item);
       std::string why;
       importers::Sniff sniff{head, bytes};
       bool document = importers::Registry::builtin().pick(sniff, &why) != nullptr;
@@ -193,9 +219,10 @@ Status Library::import_path(const std::string& path, const ImportOptions& option
     }
   };
   Walker walker{*this, options, report};
+  // A sidecar that is a link is not read: it could bring in any file's values.
   auto on_disk = [](const std::string& n) {
     std::error_code ec;
-    return fs::is_regular_file(n, ec) ? n : std::string();
+    return fs::is_regular_file(fs::symlink_status(n, ec)) ? n : std::string();
   };
   walker.file(path, path, "", on_disk, 0);
   return Status::Ok();

@@ -32,14 +32,16 @@ struct Fd {
 
 Status open_error(int err) {
   if (err == ENOENT) return Status::NotFound("file not found");
+  if (err == ELOOP) return Status::Invalid("a symbolic link: not followed");
   if (err == EACCES) return Status::IoError("permission denied");
   return Status::IoError(std::string("cannot open file: ") + std::strerror(err));
 }
 
 // fstat on the open descriptor, so the checks are about the file we read;
-// O_NONBLOCK so that a named pipe is refused instead of waited on.
+// O_NONBLOCK so that a named pipe is refused instead of waited on;
+// O_NOFOLLOW so that a link put in a file's place is refused, not read.
 Status read_head(const std::string& path, std::string* head) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)};
   if (f.fd < 0) return open_error(errno);
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return Status::IoError(std::strerror(errno));
@@ -199,15 +201,20 @@ Status Registry::extract(const std::string& path, Document* out) const {
   return Status::Ok();
 }
 
-// One allocation of the file's size (formats.h).
+// One allocation of the file's size (formats.h); a link is not followed.
 Status read_whole(const std::string& path, std::string* bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::IoError("cannot open file");
-  bytes->resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes->size()))
-    return Status::IoError("cannot read file");
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)};
+  if (f.fd < 0) return open_error(errno);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::IoError("cannot read file");
+  bytes->resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < bytes->size()) {
+    ssize_t n = ::read(f.fd, bytes->data() + got, bytes->size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::IoError("cannot read file");
+    got += static_cast<std::size_t>(n);
+  }
   return Status::Ok();
 }
 

@@ -21,7 +21,9 @@ std::string to_hex(const unsigned char* bytes, std::size_t n) {
 }
 
 Status sha256_file(const std::string& path, std::string* hex) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // A link put in a file's place is not followed: kho stores what it was given.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ELOOP) return Status::Invalid(path + ": a symbolic link, not followed");
   if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);

@@ -70,7 +70,9 @@ Status write_all(int fd, const unsigned char* p, std::size_t n) {
 // the copy durable before returning.
 Status copy_and_hash(const std::string& source, const std::string& target, std::string* sha,
                      std::uint64_t* size) {
-  Fd in{::open(source.c_str(), O_RDONLY | O_CLOEXEC)};
+  Fd in{::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+  if (in.fd < 0 && errno == ELOOP)
+    return Status::Invalid(source + ": a symbolic link, not followed");
   if (in.fd < 0) return errno_status(source);
   Fd out{::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)};
   if (out.fd < 0) return errno_status(target);

@@ -115,3 +115,24 @@ TEST_CASE("a filter that breaks on file after file is set aside, and says so") {
   bool duplicate = false;
   CHECK(library->import_file(html.string(), options, &record, &duplicate).ok());
 }
+
+TEST_CASE("a link in a file's place is refused, never followed") {
+  // What a folder's owner could swap in after `kho import` listed the folder.
+  TempDir dir;
+  auto library = open_library(dir);
+  auto secret = dir.path() / "luong.txt", link = dir.path() / "bao-cao.txt";
+  kho::testing::write_file(secret, "Bảng lương mật: xuyenbimat\n");
+  fs::create_symlink(secret, link);
+  store::Record record;
+  bool duplicate = false;
+  Status s = library->import_file(link.string(), worker_options(), &record, &duplicate);
+  CHECK(s.message().find("a symbolic link, not followed") != std::string::npos);
+  std::vector<ImportItem> items;
+  REQUIRE(library
+              ->import_path(link.string(), worker_options(),
+                            [&](const ImportItem& item) { items.push_back(item); })
+              .ok());
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].status.message() == "a symbolic link: not followed");
+  CHECK(library->store().record_count() == 0);
+}
