@@ -306,17 +306,21 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
     return Status::Invalid("unknown kind '" + options.kind + "'");
   if (!store::valid_visibility(options.visibility))
     return Status::Invalid("unknown visibility '" + options.visibility + "'");
-  // Same bytes already stored: answer without parsing the file again.
+  // Same bytes in a record the caller may read: answer with it, without
+  // parsing the file again. Held only where the caller may not read, they
+  // make a record of the caller's own, sharing the stored file: any other
+  // answer would tell the caller that somebody holds this document.
   std::string sha;
   if (Status s = store::sha256_file(path, &sha); !s.ok()) return s;
-  store::RecordId existing = 0;
-  if (store_->find_by_sha256(sha, &existing).ok()) {
-    *duplicate = true;
-    if (Status s = store_->get(existing, out); !s.ok()) return s;
-    return options.access.may_read(*out)
-               ? Status::Ok()
-               : Status::Conflict(
-                     "these bytes are already in the library, in a record you may not read");
+  std::vector<store::RecordId> holders;
+  if (Status s = store_->holders_of_sha256(sha, &holders); !s.ok()) return s;
+  for (store::RecordId id : holders) {
+    store::Record holder;
+    if (store_->get(id, &holder).ok() && options.access.may_read(holder)) {
+      *duplicate = true;
+      *out = std::move(holder);
+      return Status::Ok();
+    }
   }
 
   // Refuse early whom no kind of record would let in (kind "other" is open to every staff role).
@@ -336,6 +340,7 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
   describe(doc, options, &in);
   in.pages = std::move(doc.pages);
   in.source_path = path;
+  in.repeats = [&](const store::Record& r) { return options.access.may_read(r); };
   if (Status s = check_privacy(in.kind, in.visibility); !s.ok()) return s;
   if (!options.access.may_change(in.school, in.kind))
     return Status::Denied("you may not add " + in.kind + " records to school '" + in.school + "'");
@@ -347,7 +352,9 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
     const std::string& name = given != options.fields.end() ? given->second : in.filename;
     if (Status s = import_entries(*store_, doc.entries, name, options); !s.ok()) return s;
   }
-  store::RecordId entry = doc.entries.empty() ? waiting_entry(*store_, in, options.access) : 0;
+  // A catalogue entry takes a file whose bytes no other record holds.
+  store::RecordId entry =
+      doc.entries.empty() && holders.empty() ? waiting_entry(*store_, in, options.access) : 0;
   Status added = entry ? store_->add_file(entry, in, out) : store_->add(in, out, duplicate);
   if (!added.ok()) return added;
   // The record is durable now; an index that falls behind heals on the next

@@ -69,9 +69,10 @@ class Library {
   indexer::Index& index() { return *index_; }
   Accounts& accounts() { return *accounts_; }
 
-  // Imports one file. A duplicate (same bytes) is not an error: *duplicate is
-  // set and *out is the record that already holds them (Conflict when the
-  // caller may not read it). A bad file gives a Status whose message names
+  // Imports one file. A duplicate (same bytes as a record the caller may
+  // read) is not an error: *duplicate is set and *out is that record. Bytes
+  // held only in records the caller may not read make a new record, which
+  // shares the stored file. A bad file gives a Status whose message names
   // the reason; nothing is stored then. Denied when options.access may not
   // add this kind of record to the school.
   // A catalogue file is kept as one record (kind "other") and each of its

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/lmdb.h"
 #include "store/store.h"
@@ -55,6 +56,9 @@ struct Store::Env {
     return append_audit(txn, {0, at, actor.name, actor.from, op, id, detail});
   }
   Status append_audit(const lmdb::Txn& txn, const AuditEntry& entry) const;
+  // Every record holding these bytes, the first first: by_sha keeps the
+  // first under the SHA-256 itself, any other under the SHA-256 + its ID.
+  Status holders(const lmdb::Txn& txn, const std::string& sha256, std::vector<RecordId>* out) const;
   // Keeps by_isbn in step with a record's "isbn" field (`before` null: new).
   Status index_isbn(const lmdb::Txn& txn, const Record* before, const Record& after) const;
   // Fills by_isbn from the records once, for a library made before it existed.

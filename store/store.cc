@@ -246,13 +246,20 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);  // waits for any other writer, in any process
   if (!txn.status().ok()) return txn.status();
-  std::string_view existing;
-  if (has_file && e.get(txn, e.by_sha, original.sha256, &existing).ok()) {
-    *duplicate = true;
-    return e.read_record(txn, lmdb::from_be64(existing), out);
-  }
+  std::vector<RecordId> holders;
   if (has_file) {
-    if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
+    if (Status s = e.holders(txn, original.sha256, &holders); !s.ok()) return s;
+    for (RecordId id : holders) {
+      Record holder;
+      if (Status s = e.read_record(txn, id, &holder); !s.ok()) return s;
+      if (in.repeats && !in.repeats(holder)) continue;
+      *duplicate = true;
+      *out = std::move(holder);
+      return Status::Ok();
+    }
+    if (holders.empty()) {  // else the bytes are in place already
+      if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
+    }
   }
 
   Record r;
@@ -273,7 +280,9 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   if (s.ok()) s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
   for (std::uint32_t p = 0; s.ok() && p < in.pages.size(); ++p)
     s = e.put(txn, e.text, page_key(r.id, p + 1), in.pages[p]);
-  if (s.ok() && has_file) s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(r.id));
+  if (s.ok() && has_file)
+    s = e.put(txn, e.by_sha, original.sha256 + (holders.empty() ? "" : lmdb::be64(r.id)),
+              lmdb::be64(r.id));
   if (s.ok()) s = e.index_isbn(txn, nullptr, r);
   if (s.ok()) s = e.append_change(txn, r.id, "create", r.created_at, in.actor);
   if (s.ok()) s = txn.commit();
@@ -507,6 +516,29 @@ Status Store::find_by_sha256(const std::string& sha256, RecordId* out) const {
   Status s = env_->get(txn, env_->by_sha, sha256, &v);
   if (s.ok()) *out = lmdb::from_be64(v);
   return s.is_not_found() ? Status::NotFound("no original with SHA-256 " + sha256) : s;
+}
+
+Status Store::holders_of_sha256(const std::string& sha256, std::vector<RecordId>* out) const {
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  return env_->holders(txn, sha256, out);
+}
+
+Status Store::Env::holders(const lmdb::Txn& txn, const std::string& sha256,
+                           std::vector<RecordId>* out) const {
+  out->clear();
+  lmdb::Cursor cursor(txn, by_sha);
+  if (!cursor.ok()) return Status::IoError("cannot open cursor");
+  MDB_val k = lmdb::val(sha256), v;
+  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    std::string_view key = lmdb::view(k);
+    if (!key.starts_with(sha256) ||
+        (key.size() != sha256.size() && key.size() != sha256.size() + 8))
+      break;
+    out->push_back(lmdb::from_be64(lmdb::view(v)));
+  }
+  return Status::Ok();
 }
 
 Sequence Store::last_sequence() const {

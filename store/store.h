@@ -148,6 +148,9 @@ struct NewRecord {
   std::string source_path;  // file to copy in; read once, streamed
   std::string filename;     // name to remember (defaults to source_path's)
   std::string media_type;
+  // Which record already holding the same bytes this one would repeat (empty:
+  // any). When none does, the record is added and shares the stored file.
+  std::function<bool(const Record&)> repeats;
 };
 
 class Store {
@@ -163,10 +166,11 @@ class Store {
   // from other libraries' where their indexes are searched together.
   const std::string& library_id() const { return library_id_; }
 
-  // Adds a record. When the same bytes are already stored, nothing is written,
-  // *duplicate is set and *out is the existing record. With an empty
-  // source_path the record has metadata only (a catalogue entry) and is
-  // never a duplicate.
+  // Adds a record. When the same bytes are already held by a record that
+  // in.repeats accepts, nothing is written, *duplicate is set and *out is
+  // that record. The bytes are stored once however many records hold them.
+  // With an empty source_path the record has metadata only (a catalogue
+  // entry) and is never a duplicate.
   Status add(const NewRecord& in, Record* out, bool* duplicate);
   Status get(RecordId id, Record* out) const;
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
@@ -201,8 +205,10 @@ class Store {
 
   // Path of an original's bytes on disk (read-only).
   std::string original_path(const Original& original) const;
-  // The record that holds these bytes, if any.
+  // The record that holds these bytes, if any (the first, when several do).
   Status find_by_sha256(const std::string& sha256, RecordId* out) const;
+  // Every record that holds these bytes, oldest first; none is not an error.
+  Status holders_of_sha256(const std::string& sha256, std::vector<RecordId>* out) const;
 
   Sequence last_sequence() const;
   // Up to `limit` changes with seq > after, in order.

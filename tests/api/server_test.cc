@@ -944,3 +944,44 @@ TEST_CASE("did you mean offers only words from records the caller may read") {
   CHECK(suggestion("/api/v1/search?q=" + url_encode("phan so"), "") == "phân số");
   CHECK(suggestion("/api/v1/search?q=phaan", "") == "phân");
 }
+
+TEST_CASE("an upload tells nothing of the same bytes in a record the caller may not read") {
+  Api api;
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
+  auto callers = kho::testing::make_callers(accounts);
+  const std::string bytes = "Quyết định khen thưởng và kỷ luật học sinh năm 2024\n";
+  auto hidden = upload_id(
+      api.upload(bytes, "filename=qd.txt&kind=admin-doc&visibility=private&school=THCS-01"));
+
+  // A teacher of the school and another school's clerk: each as if the file were new.
+  std::set<std::uint64_t> ids{hidden};
+  for (const char* who : {"giao-vien", "van-thu-khac"}) {
+    INFO(who);
+    auto r = http_post(api.base + "/api/v1/records?filename=ban-sao.txt", bytes, {callers[who]});
+    INFO(r.body);
+    CHECK(r.status == 201);
+    json record = json::parse(r.body);
+    CHECK_FALSE(record.contains("duplicate"));
+    std::uint64_t own = record["id"];
+    CHECK(ids.insert(own).second);
+    CHECK(api.get("/api/v1/records/" + std::to_string(own), {callers[who]}).status == 200);
+    CHECK(api.get("/api/v1/records/" + std::to_string(hidden), {callers[who]}).status == 404);
+    CHECK(api.get("/api/v1/records/" + std::to_string(own) + "/file", {callers[who]}).body ==
+          bytes);
+    // Their own copy again: the same bytes are stored once for whoever may read them.
+    auto again = http_post(api.base + "/api/v1/records?filename=lai.txt", bytes, {callers[who]});
+    CHECK(again.status == 200);
+    CHECK(json::parse(again.body)["id"] == own);
+    CHECK(json::parse(again.body)["duplicate"] == true);
+  }
+  // The admin, who reads every copy, is answered with the first.
+  auto admin = api.upload(bytes, "filename=qd-2.txt&visibility=private");
+  CHECK(admin.status == 200);
+  CHECK(json::parse(admin.body)["id"] == hidden);
+  // Three records, one file on disk.
+  std::size_t stored = 0;
+  for (const auto& f : fs::recursive_directory_iterator(api.dir.path() / "data" / "originals"))
+    if (f.is_regular_file() && f.path().string().find("/.tmp/") == std::string::npos) ++stored;
+  CHECK(stored == 1);
+}
