@@ -570,15 +570,17 @@ int harvest(const std::string& data_dir, const std::string& url, const std::stri
     std::cout << json{{"created", summary.created},
                       {"updated", summary.updated},
                       {"withdrawn", summary.withdrawn},
+                      {"hidden", summary.hidden},
                       {"requests", summary.requests},
                       {"incremental", summary.incremental},
                       {"error", s.ok() ? json(nullptr) : json(s.message())}}
                      .dump(2)
               << "\n";
   } else {
-    std::printf("%s harvest of %s: %zu new, %zu updated, %zu withdrawn (%zu requests)\n",
-                summary.incremental ? "incremental" : "full", url.c_str(), summary.created,
-                summary.updated, summary.withdrawn, summary.requests);
+    std::printf(
+        "%s harvest of %s: %zu new, %zu updated, %zu withdrawn, %zu made private (%zu requests)\n",
+        summary.incremental ? "incremental" : "full", url.c_str(), summary.created, summary.updated,
+        summary.withdrawn, summary.hidden, summary.requests);
   }
   return s.ok() ? kOk : fail(s);
 }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -165,11 +166,14 @@ store::NewRecord from_oai_dc(const xmlNode* header, const xmlNode* dc, const Opt
 
 struct Page {
   XmlDoc doc;
-  const xmlNode* list = nullptr;  // <ListRecords>, or null when nothing matched
+  const xmlNode* list =
+      nullptr;  // <ListRecords> (or the verb's list), or null when nothing matched
   std::string response_date, token;
 };
 
-Status fetch_page(const std::string& url, const Options& options, Summary* summary, Page* page) {
+// One page of a list verb's answer (ListRecords, ListIdentifiers).
+Status fetch_page(const std::string& url, const Options& options, Summary* summary, Page* page,
+                  const char* list = "ListRecords") {
   std::string body;
   Sink sink{&body, nullptr, 0, kMaxResponse};
   long status = 0;
@@ -186,8 +190,9 @@ Status fetch_page(const std::string& url, const Options& options, Summary* summa
     if (code == "noRecordsMatch") return Status::Ok();
     return Status::Invalid(options.url + ": " + code + ": " + text_of(error));
   }
-  page->list = child(root, "ListRecords");
-  if (page->list == nullptr) return Status::Corrupt(url + ": no ListRecords in the answer");
+  page->list = child(root, list);
+  if (page->list == nullptr)
+    return Status::Corrupt(url + ": no " + std::string(list) + " in the answer");
   page->token = text_of(child(page->list, "resumptionToken"));
   return Status::Ok();
 }
@@ -238,6 +243,83 @@ SetNames set_names(const Options& options, Summary* summary) {
   return names;
 }
 
+// The identifiers of every record the origin shows this harvester now, in
+// the set (deleted ones left out).
+Status visible_identifiers(const Options& options, Summary* summary, std::set<std::string>* out) {
+  std::string url = options.url + "?verb=ListIdentifiers&metadataPrefix=oai_dc";
+  if (!options.set.empty()) url += "&set=" + escape(options.set);
+  for (int n = 0; n < kMaxRequests; ++n) {
+    Page page;
+    if (Status s = fetch_page(url, options, summary, &page, "ListIdentifiers"); !s.ok()) return s;
+    for (const xmlNode* h = page.list ? page.list->children : nullptr; h != nullptr; h = h->next)
+      if (is(h, "header") && attribute(h, "status") != "deleted")
+        out->insert(text_of(child(h, "identifier")));
+    if (page.token.empty()) return Status::Ok();
+    url = options.url + "?verb=ListIdentifiers&resumptionToken=" + escape(page.token);
+  }
+  return Status::Ok();
+}
+
+// Whether the origin still shows this harvester the record, set aside:
+// missing from one set's list, it may only have left the set.
+Status still_visible(const Options& options, const std::string& identifier, Summary* summary,
+                     bool* out) {
+  std::string url =
+      options.url + "?verb=GetRecord&metadataPrefix=oai_dc&identifier=" + escape(identifier);
+  std::string body;
+  Sink sink{&body, nullptr, 0, kMaxResponse};
+  long status = 0;
+  if (Status s = http_get(url, options.token, &sink, &status); !s.ok()) return s;
+  ++summary->requests;
+  if (status != 200) return Status::IoError(url + ": HTTP " + std::to_string(status));
+  XmlDoc doc;
+  if (Status s = parse_xml(body, url, &doc); !s.ok()) return s;
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (const xmlNode* error = child(root, "error")) {
+    if (attribute(error, "code") != "idDoesNotExist")
+      return Status::Invalid(options.url + ": " + attribute(error, "code") + ": " + text_of(error));
+    *out = false;
+    return Status::Ok();
+  }
+  const xmlNode* header = child(child(child(root, "GetRecord"), "record"), "header");
+  if (header == nullptr) return Status::Corrupt(url + ": no record in the answer");
+  *out = attribute(header, "status") != "deleted";
+  return Status::Ok();
+}
+
+// A record the origin no longer shows this harvester (made private there, or
+// beyond what the harvester's account reads) is not "deleted" in OAI-PMH
+// terms and never comes in a list of changes: only the full list of what is
+// visible tells. Its copy here is made private, so that nobody but the
+// owning school's own staff reads it, as at the origin; a later change that
+// shows it again brings it back with the harvest's visibility.
+Status hide_vanished(store::Store& store, const Options& options, Summary* summary) {
+  std::set<std::string> visible;
+  if (Status s = visible_identifiers(options, summary, &visible); !s.ok()) return s;
+  std::vector<std::pair<std::string, store::RecordId>> here;
+  if (Status s = store.harvested_from(options.url, &here); !s.ok()) return s;
+  for (const auto& [identifier, id] : here) {
+    store::Record r;
+    if (visible.count(identifier) || !store.get(id, &r).ok() || r.visibility == "private" ||
+        r.status != "active")
+      continue;
+    bool shown = false;
+    if (!options.set.empty())
+      if (Status s = still_visible(options, identifier, summary, &shown); !s.ok()) return s;
+    if (shown) continue;
+    Status s = store.update(
+        id,
+        [](store::Record* rec) {
+          rec->visibility = "private";
+          return Status::Ok();
+        },
+        options.actor, nullptr);
+    if (!s.ok()) return s;
+    ++summary->hidden;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status harvest(store::Store& store, const Options& options, Summary* out,
@@ -263,6 +345,7 @@ Status harvest(store::Store& store, const Options& options, Summary* out,
     if (page.token.empty()) break;
     url = options.url + "?verb=ListRecords&resumptionToken=" + escape(page.token);
   }
+  if (Status s = hide_vanished(store, options, out); !s.ok()) return s;
   // Only a complete run moves the checkpoint; an interrupted one is redone.
   return started.empty() ? Status::Ok() : store.put_setting(checkpoint_name, started);
 }

@@ -3,8 +3,9 @@
 // since the last complete run for the same URL and set. A harvested record
 // keeps its origin (fields origin, origin_id, origin_file); its file stays at
 // the origin until someone asks for it (fetch_original keeps a copy). Records
-// deleted at the origin are withdrawn here. Knows nothing of Xapian or HTTP
-// serving; the caller brings the index up to date.
+// deleted at the origin are withdrawn here; records the origin no longer shows
+// the harvester (made private there) are made private here. Knows nothing of
+// Xapian or HTTP serving; the caller brings the index up to date.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +27,7 @@ struct Options {
 
 struct Summary {
   std::size_t created = 0, updated = 0, withdrawn = 0, requests = 0;
+  std::size_t hidden = 0;    // no longer shown to the harvester at their origin: made private
   bool incremental = false;  // started from the previous run's checkpoint
 };
 

@@ -401,6 +401,24 @@ Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   return s;
 }
 
+Status Store::harvested_from(const std::string& origin,
+                             std::vector<std::pair<std::string, RecordId>>* out) const {
+  out->clear();
+  const std::string prefix = origin + "#";
+  lmdb::Txn txn(env_->env, false);
+  if (!txn.status().ok()) return txn.status();
+  lmdb::Cursor cursor(txn, env_->by_origin);
+  if (!cursor.ok()) return Status::IoError("cannot open cursor");
+  MDB_val k = lmdb::val(prefix), v;
+  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    std::string_view key = lmdb::view(k);
+    if (!key.starts_with(prefix)) break;
+    out->emplace_back(std::string(key.substr(prefix.size())), lmdb::from_be64(lmdb::view(v)));
+  }
+  return Status::Ok();
+}
+
 Status Store::find_by_origin(const std::string& origin_key, RecordId* out) const {
   lmdb::Txn txn(env_->env, false);
   if (!txn.status().ok()) return txn.status();

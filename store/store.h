@@ -188,6 +188,10 @@ class Store {
   Status put_harvested(const std::string& origin_key, const NewRecord& in, Record* out,
                        bool* updated);
   Status find_by_origin(const std::string& origin_key, RecordId* out) const;
+  // Every record harvested from `origin` (origin_key "ORIGIN#IDENTIFIER"):
+  // its identifier there and its ID here.
+  Status harvested_from(const std::string& origin,
+                        std::vector<std::pair<std::string, RecordId>>* out) const;
   // Keeps `path` as the original of a record that had none (a harvested
   // record's file, fetched from its origin when first asked for).
   Status attach_original(RecordId id, const std::string& path, const std::string& media_type,

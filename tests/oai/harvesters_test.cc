@@ -352,7 +352,9 @@ TEST_CASE("kho harvest pulls another node's records through /oai, then only what
   INFO(s.message());
   REQUIRE(s.ok());
   CHECK(summary.created == lib.all.size() - lib.deleted.size());
-  CHECK(summary.requests == 5);  // ListSets, then 12 records, 3 a page
+  // ListSets, then 12 records, 3 a page, then their 12 identifiers (what is
+  // still visible there), 3 a page.
+  CHECK(summary.requests == 9);
   std::set<std::string> origins;
   for (kho::store::RecordId id = 1; id <= node->store().record_count(); ++id) {
     kho::store::Record r;
@@ -387,5 +389,92 @@ TEST_CASE("kho harvest pulls another node's records through /oai, then only what
   CHECK(summary.incremental);
   CHECK(summary.withdrawn == 1);
   CHECK(summary.created == 0);
-  CHECK(summary.requests == 2);  // ListSets, then one page of changes
+  CHECK(summary.requests == 6);  // ListSets, one page of changes, 4 of identifiers
+}
+
+TEST_CASE("a record made private at its origin is made private where it was harvested") {
+  Repository origin;
+  auto& accounts = origin.library->accounts();
+  for (const char* school : {"THCS-01", "THCS-02"})
+    REQUIRE(accounts.add_school({school, school, "", ""}, "cli").ok());
+  // The harvesting library reads THCS-01's shared records through an account of THCS-02.
+  REQUIRE(accounts.add_user("thu-vien-02", "mat-khau-dai-du", {{"THCS-02", "reader"}}, "cli").ok());
+  kho::NewSecret token;
+  REQUIRE(
+      accounts.create_token("thu-vien-02", "harvest", std::chrono::seconds(0), "cli", &token).ok());
+  auto plan = origin.add({"Kế hoạch bài dạy: Phân số", "lesson-plan", "THCS-01", "shared"});
+  auto decision =
+      origin.add({"Quyết định khen thưởng giáo viên", "admin-doc", "THCS-01", "shared"});
+  origin.add({"Giáo án Ngữ văn 9", "lesson-plan", "THCS-01", "shared"});
+
+  TempDir here;
+  std::unique_ptr<kho::Library> node;
+  REQUIRE(kho::Library::open(here.str() + "/data", true, &node).ok());
+  // A reader at another school of the harvesting library.
+  kho::store::Account account{"doc-gia", "", {{"THCS-09", "reader"}}, false, ""};
+  kho::Access reader;
+  REQUIRE(kho::Access::for_account(node->store(), account, "", &reader).ok());
+  auto harvest = [&](const std::string& set) {
+    kho::harvest::Options options;
+    options.url = origin.base;
+    options.set = set;
+    options.token = token.secret;
+    kho::harvest::Summary summary;
+    next_second();
+    kho::Status s = kho::harvest::harvest(node->store(), options, &summary);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    REQUIRE(node->index().catch_up().ok());
+    return summary;
+  };
+  auto local = [&](const kho::store::Record& at_origin) {
+    kho::store::RecordId id = 0;
+    REQUIRE(node->store()
+                .find_by_origin(origin.base + "#" + origin.identifier(at_origin.id), &id)
+                .ok());
+    kho::store::Record r;
+    REQUIRE(node->store().get(id, &r).ok());
+    return r;
+  };
+  auto found = [&](const std::string& query) {
+    kho::indexer::SearchRequest search;
+    search.query = query;
+    reader.restrict(&search);
+    kho::indexer::Results results;
+    REQUIRE(node->index().search(search, &results).ok());
+    return results.total;
+  };
+  auto make_private = [&](const kho::store::Record& r) {
+    kho::Edit edit;
+    edit.set["visibility"] = "private";
+    kho::store::Record out;
+    REQUIRE(origin.library->edit(r.id, edit, &out).ok());
+  };
+
+  CHECK(harvest("").created == 3);
+  CHECK(found("khen thuong") == 1);
+  // A harvest of one set leaves alone what the origin still shows outside it.
+  CHECK(harvest("kind:lesson-plan").hidden == 0);
+  CHECK(local(decision).visibility == "shared");
+
+  // Made private at the origin: gone from the set's list and from GetRecord.
+  make_private(decision);
+  CHECK(harvest("kind:lesson-plan").hidden == 1);
+  CHECK(local(decision).visibility == "private");
+  CHECK_FALSE(reader.may_read(local(decision)));
+  CHECK(found("khen thuong") == 0);
+  // And by a full harvest, which asks for nothing more than the full list.
+  make_private(plan);
+  CHECK(harvest("").hidden == 1);
+  CHECK(local(plan).visibility == "private");
+  CHECK(found("phan so") == 0);
+  CHECK(found("ngu van") == 1);  // what the origin still shares stays
+
+  // Shared again at the origin: the next harvest brings it back.
+  kho::Edit edit;
+  edit.set["visibility"] = "shared";
+  kho::store::Record out;
+  REQUIRE(origin.library->edit(plan.id, edit, &out).ok());
+  CHECK(harvest("").updated == 1);
+  CHECK(found("phan so") == 1);
 }
