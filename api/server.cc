@@ -3,17 +3,21 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/router.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/connections.h"
 #include "api/http_util.h"
 #include "api/json_render.h"
 #include "api/oai.h"
@@ -26,9 +30,13 @@ namespace kho::api {
 
 namespace {
 
-// Pistache bounds the whole request, headers included; the body limit itself
-// is checked in the upload handler so that the client gets kho's JSON 413.
+// Pistache bounds the whole request, headers included; the body limits
+// themselves are checked before a body is read (Impl::admit) so that the
+// client gets kho's JSON 413.
 constexpr std::size_t kHeaderAllowance = std::size_t{64} << 10;
+// Descriptors kept for the server's own work (LMDB, Xapian, imports, logs)
+// when the number of open connections is capped.
+constexpr std::size_t kReservedDescriptors = 128;
 
 using Handler = std::function<void(const Rest::Request&, Http::ResponseWriter&)>;
 
@@ -57,7 +65,7 @@ void set_header(Http::ResponseWriter& response, std::string name, std::string va
 
 void send_json(Http::ResponseWriter& response, Http::Code code, const std::string& body) {
   set_header(response, "Content-Type", "application/json; charset=utf-8");
-  response.send(code, body);
+  reply(response, code, body);
 }
 
 void send_error(Http::ResponseWriter& response, Http::Code code, const std::string& kind,
@@ -150,6 +158,7 @@ struct Server::Impl {
   std::condition_variable wake;
   bool stopping = false;
   InFlight in_flight;
+  std::shared_ptr<Connections> connections;
 
   Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
 
@@ -170,6 +179,8 @@ struct Server::Impl {
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
+  ConnectionLimits connection_limits() const;
   void keep_index_fresh();
   void catch_up_index();
   Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
@@ -182,7 +193,7 @@ struct Server::Impl {
 
 namespace {
 
-std::string client_address(const Rest::Request& request) {
+std::string client_address(const Http::Request& request) {
   try {
     return request.address().host();
   } catch (...) {
@@ -190,7 +201,7 @@ std::string client_address(const Rest::Request& request) {
   }
 }
 
-std::string bearer_secret(const Rest::Request& request) {
+std::string bearer_secret(const Http::Request& request) {
   if (auto h = request.headers().tryGetRaw("Authorization")) {
     const std::string& v = h->value();
     if (v.rfind("Bearer ", 0) == 0) return v.substr(7);
@@ -227,7 +238,7 @@ void Server::Impl::route(const std::string& path,
     set_header(response, "Allow", allow);
     // A body after a HEAD answer would be read as the next response on the connection.
     if (request.method() == Http::Method::Head) {
-      response.send(Http::Code::Method_Not_Allowed);
+      reply(response, Http::Code::Method_Not_Allowed, "");
     } else {
       send_error(response, Http::Code::Method_Not_Allowed, "method_not_allowed",
                  "this address accepts " + allow);
@@ -248,7 +259,7 @@ void Server::Impl::routes() {
     const std::string* html = web_asset("index.html");
     if (html == nullptr) throw std::logic_error("index.html is not embedded in this build");
     set_header(response, "Content-Type", "text/html; charset=utf-8");
-    response.send(Http::Code::Ok, *html);
+    reply(response, Http::Code::Ok, *html);
   };
   auto health = [](const Rest::Request&, Http::ResponseWriter& response) {
     send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
@@ -386,10 +397,11 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
     return send_error(response, Http::Code::Requested_Range_Not_Satisfiable,
                       "range_not_satisfiable", "range outside the file");
   }
-  std::string body;
   std::string path = library.store().original_path(original);
-  if (Status s = read_slice(path, range.first, range.length, &body); !s.ok())
-    return send_status(response, s);
+  std::error_code missing;
+  if (std::filesystem::file_size(path, missing) < original.size || missing)
+    return send_status(response, Status::IoError(path + ": missing or shorter than recorded"));
+  if (Status s = room_for(response, range.length); !s.ok()) return send_status(response, s);
   // Who read a file that is not public is on record before the bytes leave.
   if (r.visibility != "public" || who.account().rfind("share:", 0) == 0) {
     store::Actor actor = who.actor();
@@ -399,7 +411,10 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
   }
   set_file_headers(response, original);
   if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
-  response.send(range.partial ? Http::Code::Partial_Content : Http::Code::Ok, body);
+  // Written from the file as the reader takes it, never read whole.
+  Status s = reply_file(response, range.partial ? Http::Code::Partial_Content : Http::Code::Ok,
+                        path, range.first, range.length);
+  if (!s.ok()) send_status(response, s);
 }
 
 // OAI-PMH (api/oai.h): GET with a query string or POST with a form body. The
@@ -424,7 +439,7 @@ void Server::Impl::oai(const Rest::Request& request, Http::ResponseWriter& respo
   OaiResponse answer = answer_oai(arguments, library, who, oai);
   if (answer.http_status != 200) return send_status(response, Status::IoError(answer.xml));
   set_header(response, "Content-Type", "text/xml; charset=utf-8");
-  response.send(Http::Code::Ok, answer.xml);
+  reply(response, Http::Code::Ok, answer.xml);
 }
 
 namespace {
@@ -680,6 +695,46 @@ void Server::Impl::catch_up_index() {
   }
 }
 
+ConnectionLimits Server::Impl::connection_limits() const {
+  ConnectionLimits l;
+  l.max_connections = options.max_connections;
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    std::size_t spare = files.rlim_cur > kReservedDescriptors * 2
+                            ? files.rlim_cur - kReservedDescriptors - options.max_slow_writes
+                            : files.rlim_cur / 2;
+    l.max_connections = std::min(l.max_connections, spare);
+  }
+  l.max_per_address = options.max_connections_per_address;
+  l.max_slow_writes = options.max_slow_writes;
+  l.max_slow_writes_per_address = options.max_slow_writes_per_address;
+  l.write_stall = options.write_stall_timeout;
+  l.exempt.insert(options.trusted_proxies.begin(), options.trusted_proxies.end());
+  return l;
+}
+
+// A request is judged on its head, before its body is read: a body is small
+// unless it is an upload by someone signed in.
+Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_bytes) {
+  if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
+  bool upload = request.method() == Http::Method::Post && request.resource() == "/api/v1/records";
+  if (!upload)
+    return Verdict::refuse(Http::Code::Request_Entity_Too_Large, "too_large",
+                           "a request to this address may carry at most " +
+                               std::to_string(options.max_small_body_bytes) + " bytes");
+  std::string secret = bearer_secret(request);
+  Access who;
+  if (secret.empty() ||
+      !library.accounts().authenticate(secret, client_address(request), &who).ok() ||
+      !who.signed_in())
+    return Verdict::refuse(Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  if (body_bytes > options.max_request_bytes)
+    return Verdict::refuse(
+        Http::Code::Request_Entity_Too_Large, "too_large",
+        "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
+  return Verdict::admit();
+}
+
 Server::Server(Library& library, ServerOptions options)
     : impl_(std::make_unique<Impl>(library, std::move(options))) {}
 
@@ -688,15 +743,29 @@ Server::~Server() { stop(); }
 Status Server::start() {
   try {
     Address address(impl_->options.address, Port(impl_->options.port));
+    // A client that goes away mid-answer must not end the server (sendfile()
+    // has no MSG_NOSIGNAL).
+    std::signal(SIGPIPE, SIG_IGN);
+    const ServerOptions& o = impl_->options;
     impl_->endpoint = std::make_unique<Http::Endpoint>(address);
     auto opts = Http::Endpoint::options()
-                    .threads(static_cast<int>(impl_->options.threads))
+                    .threads(static_cast<int>(o.threads))
                     .flags(Tcp::Options::ReuseAddr)
-                    .maxRequestSize(impl_->options.max_request_bytes + kHeaderAllowance)
-                    .maxResponseSize(std::size_t{1} << 31);
+                    .maxRequestSize(o.max_request_bytes + kHeaderAllowance)
+                    .maxResponseSize(std::size_t{1} << 31)
+                    .headerTimeout(o.header_timeout)
+                    .bodyTimeout(std::max(o.body_timeout, o.header_timeout))
+                    .keepaliveTimeout(o.idle_timeout);
     impl_->endpoint->init(opts);
     impl_->routes();
-    impl_->endpoint->setHandler(impl_->router.handler());
+    Impl* impl = impl_.get();
+    impl_->connections = std::make_shared<Connections>(
+        impl_->connection_limits(),
+        [impl](const Http::Request& head, std::uint64_t body) { return impl->admit(head, body); });
+    auto router = impl_->router.handler();
+    router->setMaxRequestSize(o.max_request_bytes + kHeaderAllowance);
+    router->setMaxResponseSize(std::size_t{1} << 31);
+    impl_->endpoint->setHandler(std::make_shared<Gate>(impl_->connections, router));
     impl_->endpoint->serveThreaded();
   } catch (const std::exception& e) {
     impl_->endpoint.reset();
@@ -715,6 +784,7 @@ void Server::stop() {
   if (impl_->endpoint) impl_->endpoint->shutdown();
   impl_->in_flight.drain();
   impl_->endpoint.reset();
+  impl_->connections.reset();  // its Sender ends the answers still being written
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
