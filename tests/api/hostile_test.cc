@@ -368,3 +368,29 @@ TEST_CASE("malformed request headers get kho's JSON 400, never a plain-text 500"
   CHECK(error_code(garbage) == "bad_request");
   CHECK(api.healthy());
 }
+
+TEST_CASE("a query over the length or word limit gets a JSON 400 naming the limit") {
+  Hostile api;
+  kho::store::Account account;
+  REQUIRE(api.library->store().get_account("quan-tri", &account).ok());
+  kho::Access admin;
+  REQUIRE(kho::Access::for_account(api.library->store(), account, "test", &admin).ok());
+  kho::NewSecret link;
+  REQUIRE(api.library->accounts().create_share(admin, 0, "sach", 0s, &link).ok());
+  std::string id = std::to_string(api.large);
+  std::string words, long_word = std::string(3000, 'a');
+  for (int i = 0; i < 100; ++i) words += "sach+";
+  for (const std::string& path :
+       std::vector<std::string>{"/api/v1/search?q=", "/api/v1/records/" + id + "/search?q=",
+                                "/s/" + link.secret + "?q="}) {
+    INFO(path);
+    Answer too_many = api.ask(get(path + words));
+    CHECK(too_many.status == 400);
+    CHECK(error_code(too_many) == "bad_request");
+    CHECK(error_message(too_many).find("at most 64") != std::string::npos);
+    Answer too_long = api.ask(get(path + long_word));
+    CHECK(too_long.status == 400);
+    CHECK(error_message(too_long).find("at most 2048") != std::string::npos);
+  }
+  CHECK(api.ask(get("/api/v1/search?q=sach")).status == 200);
+}
