@@ -15,6 +15,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "api/connections.h"
@@ -180,6 +181,8 @@ struct Server::Impl {
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
   Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
+  bool trusted_proxy(const std::string& address) const;
+  std::string client_address(const Http::Request& request) const;
   ConnectionLimits connection_limits() const;
   void keep_index_fresh();
   void catch_up_index();
@@ -192,14 +195,6 @@ struct Server::Impl {
 };
 
 namespace {
-
-std::string client_address(const Http::Request& request) {
-  try {
-    return request.address().host();
-  } catch (...) {
-    return "";
-  }
-}
 
 std::string bearer_secret(const Http::Request& request) {
   if (auto h = request.headers().tryGetRaw("Authorization")) {
@@ -693,6 +688,35 @@ void Server::Impl::catch_up_index() {
   } catch (const std::exception& e) {  // keep the thread alive; the next second retries
     std::fprintf(stderr, "kho: index catch-up failed: %s\n", e.what());
   }
+}
+
+bool Server::Impl::trusted_proxy(const std::string& address) const {
+  const auto& t = options.trusted_proxies;
+  return std::find(t.begin(), t.end(), address) != t.end();
+}
+
+// Who the client is: the socket's peer, unless that is a trusted proxy; then
+// the last X-Forwarded-For hop that is not one (earlier hops are whatever
+// the client wrote, so they are not believed).
+std::string Server::Impl::client_address(const Http::Request& request) const {
+  std::string peer;
+  try {
+    peer = request.address().host();
+  } catch (...) {
+    return "";
+  }
+  auto forwarded = request.headers().tryGetRaw("X-Forwarded-For");
+  if (!trusted_proxy(peer) || !forwarded) return peer;
+  std::vector<std::string> hops;
+  std::stringstream list(forwarded->value());
+  for (std::string hop; std::getline(list, hop, ',');) {
+    hop.erase(0, hop.find_first_not_of(" \t"));
+    hop.erase(hop.find_last_not_of(" \t") + 1);
+    hops.push_back(hop);
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+    if (!it->empty() && !trusted_proxy(*it)) return *it;
+  return peer;
 }
 
 ConnectionLimits Server::Impl::connection_limits() const {

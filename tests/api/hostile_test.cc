@@ -394,3 +394,59 @@ TEST_CASE("a query over the length or word limit gets a JSON 400 naming the limi
   }
   CHECK(api.ask(get("/api/v1/search?q=sach")).status == 200);
 }
+
+namespace {
+
+int login_from(Hostile& api, const std::string& name, const std::string& password,
+               const std::string& from) {
+  std::string body = json{{"name", name}, {"password", password}}.dump();
+  return api.ask(post("/api/v1/login", body, "X-Forwarded-For: " + from + "\r\n")).status;
+}
+
+std::string last_login_from(Hostile& api) {
+  std::vector<kho::store::AuditEntry> entries;
+  REQUIRE(api.library->store().audit_log(0, 1000, &entries).ok());
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+    if (it->action.rfind("login", 0) == 0) return it->from;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("failed logins lock the account, and an address only after many") {
+  auto options = quick_options();
+  options.trusted_proxies = {"127.0.0.1"};  // as behind nginx: each client is told apart
+  Hostile api(options);
+  auto& accounts = api.library->accounts();
+  REQUIRE(accounts.add_user("co-lan", "mat-khau-co-lan", {{"THCS-01", "teacher"}}, "cli").ok());
+  REQUIRE(
+      accounts.add_user("thay-binh", "mat-khau-thay-binh", {{"THCS-01", "teacher"}}, "cli").ok());
+  // Made-up names from a school's one address do not lock the school out.
+  for (int i = 0; i < 10; ++i)
+    CHECK(login_from(api, "khong-co-" + std::to_string(i), "sai-mat-khau", "10.0.0.1") == 401);
+  CHECK(login_from(api, "co-lan", "mat-khau-co-lan", "10.0.0.1") == 200);
+  // Five wrong passwords lock that account, from whatever address.
+  for (int i = 0; i < 5; ++i)
+    CHECK(login_from(api, "co-lan", "sai-mat-khau", "10.0.1." + std::to_string(i)) == 401);
+  CHECK(login_from(api, "co-lan", "mat-khau-co-lan", "10.0.2.1") == 429);
+  CHECK(login_from(api, "thay-binh", "mat-khau-thay-binh", "10.0.1.1") == 200);
+  // Many failures from one address lock that address, not the others.
+  for (int i = 0; i < 100; ++i) login_from(api, "ai-" + std::to_string(i), "sai", "10.0.3.3");
+  CHECK(login_from(api, "thay-binh", "mat-khau-thay-binh", "10.0.3.3") == 429);
+  CHECK(login_from(api, "thay-binh", "mat-khau-thay-binh", "10.0.3.4") == 200);
+}
+
+TEST_CASE("X-Forwarded-For is believed only from a trusted proxy, and only its own hop") {
+  SECTION("from a trusted proxy: the hop it added") {
+    auto options = quick_options();
+    options.trusted_proxies = {"127.0.0.1"};
+    Hostile api(options);
+    login_from(api, "ai-do", "sai", "203.0.113.9, 10.0.0.5");  // the first hop is the client's word
+    CHECK(last_login_from(api) == "10.0.0.5");
+  }
+  SECTION("from anyone else: the socket's address") {
+    Hostile api;
+    login_from(api, "ai-do", "sai", "10.0.0.5");
+    CHECK(last_login_from(api) == "127.0.0.1");
+  }
+}
