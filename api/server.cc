@@ -183,6 +183,7 @@ struct Server::Impl {
   Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
   bool trusted_proxy(const std::string& address) const;
   std::string client_address(const Http::Request& request) const;
+  bool over_https(const Http::Request& request) const;
   ConnectionLimits connection_limits() const;
   void keep_index_fresh();
   void catch_up_index();
@@ -523,9 +524,10 @@ void Server::Impl::login(const Rest::Request& request, Http::ResponseWriter& res
   if (s.code() == Status::Code::kInvalid)
     return send_error(response, Http::Code::Unauthorized, "unauthorized", s.message());
   if (!s.ok()) return send_status(response, s);
-  set_header(
-      response, "Set-Cookie",
-      "kho_session=" + session.secret + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+  set_header(response, "Set-Cookie",
+             "kho_session=" + session.secret +
+                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200" +
+                 (over_https(request) ? "; Secure" : ""));
   nlohmann::json j = token_json(session.token);
   j["token"] = session.secret;
   j["account"] = session.token.account;
@@ -542,7 +544,9 @@ void Server::Impl::logout(const Rest::Request& request, Http::ResponseWriter& re
       library.accounts().authenticate(secret, client_address(request), &who).ok() &&
       library.accounts().find(secret, &token).ok() && token.kind == "session")
     library.accounts().revoke(token.id, who.actor());
-  set_header(response, "Set-Cookie", "kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  set_header(response, "Set-Cookie",
+             std::string("kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0") +
+                 (over_https(request) ? "; Secure" : ""));
   send_json(response, Http::Code::Ok, "{\"signed_out\":true}");
 }
 
@@ -690,6 +694,38 @@ void Server::Impl::catch_up_index() {
   }
 }
 
+namespace {
+
+// A state-changing request made by a browser for another site's page (CSRF)
+// is refused, not left to SameSite alone: its Origin names another host, or
+// Sec-Fetch-Site says so. A bearer token is never sent by a browser on its
+// own (and kho grants no CORS), so scripts with one are let through.
+bool same_origin(const Http::Request& request) {
+  auto m = request.method();
+  if (m != Http::Method::Post && m != Http::Method::Put && m != Http::Method::Patch &&
+      m != Http::Method::Delete)
+    return true;
+  if (auto auth = request.headers().tryGetRaw("Authorization"))
+    if (auth->value().rfind("Bearer ", 0) == 0) return true;
+  if (auto site = request.headers().tryGetRaw("Sec-Fetch-Site"))
+    if (site->value() != "same-origin" && site->value() != "none") return false;
+  auto origin = request.headers().tryGetRaw("Origin");
+  if (!origin) return true;
+  auto host = request.headers().tryGet<Http::Header::Host>();
+  if (!host) return false;
+  std::string authority =
+      host->host() + (host->port() == Port(80) ? "" : ":" + host->port().toString());
+  std::string from = origin->value();
+  auto scheme = from.find("://");
+  if (scheme == std::string::npos) return false;  // "null": a sandboxed or privacy-hidden page
+  from = from.substr(scheme + 3);
+  std::transform(from.begin(), from.end(), from.begin(), ::tolower);
+  std::transform(authority.begin(), authority.end(), authority.begin(), ::tolower);
+  return from == authority;
+}
+
+}  // namespace
+
 bool Server::Impl::trusted_proxy(const std::string& address) const {
   const auto& t = options.trusted_proxies;
   return std::find(t.begin(), t.end(), address) != t.end();
@@ -719,6 +755,18 @@ std::string Server::Impl::client_address(const Http::Request& request) const {
   return peer;
 }
 
+// HTTPS ends at the trusted proxy (kho never speaks TLS itself), which says so.
+bool Server::Impl::over_https(const Http::Request& request) const {
+  std::string peer;
+  try {
+    peer = request.address().host();
+  } catch (...) {
+    return false;
+  }
+  auto proto = request.headers().tryGetRaw("X-Forwarded-Proto");
+  return trusted_proxy(peer) && proto && proto->value() == "https";
+}
+
 ConnectionLimits Server::Impl::connection_limits() const {
   ConnectionLimits l;
   l.max_connections = options.max_connections;
@@ -740,6 +788,10 @@ ConnectionLimits Server::Impl::connection_limits() const {
 // A request is judged on its head, before its body is read: a body is small
 // unless it is an upload by someone signed in.
 Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_bytes) {
+  if (!same_origin(request))
+    return Verdict::refuse(Http::Code::Forbidden, "cross_origin",
+                           "this request comes from another site's page: changes are made from "
+                           "kho's own pages or with an API token");
   if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
   bool upload = request.method() == Http::Method::Post && request.resource() == "/api/v1/records";
   if (!upload)

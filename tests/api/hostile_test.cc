@@ -450,3 +450,45 @@ TEST_CASE("X-Forwarded-For is believed only from a trusted proxy, and only its o
     CHECK(last_login_from(api) == "127.0.0.1");
   }
 }
+
+TEST_CASE("changes asked by another site's page are refused with 403") {
+  Hostile api;
+  std::string body = json{{"name", "quan-tri"}, {"password", "mat-khau-rat-dai"}}.dump();
+  Answer foreign = api.ask(post("/api/v1/login", body, "Origin: http://evil.example\r\n"));
+  CHECK(foreign.status == 403);
+  CHECK(error_code(foreign) == "cross_origin");
+  Answer fetched = api.ask(post("/api/v1/login", body, "Sec-Fetch-Site: cross-site\r\n"));
+  CHECK(fetched.status == 403);
+  Answer hidden = api.ask(post("/api/v1/login", body, "Origin: null\r\n"));
+  CHECK(hidden.status == 403);
+  // kho's own page, a script without Origin, a script with a token: let in.
+  std::string own = "Origin: http://127.0.0.1:" + std::to_string(api.port) + "\r\n";
+  std::string host = "POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(api.port);
+  Answer same = api.ask(host + "\r\n" + own + "Content-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body);
+  CHECK(same.status == 200);
+  CHECK(api.ask(post("/api/v1/login", body)).status == 200);
+  Answer script =
+      api.ask(post("/api/v1/logout", "", api.staff + "Origin: http://tool.example\r\n"));
+  CHECK(script.status == 200);
+  // Reading is not a change.
+  CHECK(api.ask(get("/healthz", "Origin: http://evil.example\r\n")).status == 200);
+}
+
+TEST_CASE("the session cookie is Secure when a trusted proxy says the client used HTTPS") {
+  std::string body = json{{"name", "quan-tri"}, {"password", "mat-khau-rat-dai"}}.dump();
+  auto cookie = [&](Hostile& api, const std::string& extra) {
+    Answer a = api.ask(post("/api/v1/login", body, extra));
+    REQUIRE(a.status == 200);
+    auto at = a.head.find("Set-Cookie: ");
+    REQUIRE(at != std::string::npos);
+    return a.head.substr(at, a.head.find("\r\n", at) - at);
+  };
+  auto options = quick_options();
+  options.trusted_proxies = {"127.0.0.1"};
+  Hostile proxied(options);
+  CHECK(cookie(proxied, "X-Forwarded-Proto: https\r\n").find("; Secure") != std::string::npos);
+  CHECK(cookie(proxied, "X-Forwarded-Proto: http\r\n").find("Secure") == std::string::npos);
+  Hostile direct;  // the header from anyone else is not believed
+  CHECK(cookie(direct, "X-Forwarded-Proto: https\r\n").find("Secure") == std::string::npos);
+}
