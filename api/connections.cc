@@ -76,8 +76,9 @@ std::string trim(std::string_view s) {
 // Content-Length and Transfer-Encoding, and cookies, read by kho itself:
 // Pistache's parser takes "-1" for a huge length and throws on a cookie
 // without '=', and kho's answer must name the header.
-Verdict check_framing(const std::string& head, std::uint64_t* length) {
+Verdict check_framing(const std::string& head, std::uint64_t* length, bool* expects_continue) {
   *length = 0;
+  *expects_continue = false;
   bool seen_length = false;
   std::size_t at = head.find("\r\n") + 2;
   while (at < head.size()) {
@@ -96,6 +97,8 @@ Verdict check_framing(const std::string& head, std::uint64_t* length) {
                                "Content-Length: not a number of bytes: '" + value + "'");
       *length = n;
       seen_length = true;
+    } else if (name == "expect") {
+      *expects_continue = lower(value) == "100-continue";
     } else if (name == "transfer-encoding") {
       return Verdict::refuse(Http::Code::Length_Required, "length_required",
                              "send the body with a Content-Length; chunked bodies are not taken");
@@ -429,7 +432,8 @@ void Gate::onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Pe
 
 bool Gate::admit(const std::string& head, const std::shared_ptr<Tcp::Peer>& peer, ConnState& conn) {
   std::uint64_t length = 0;
-  Verdict v = check_framing(head, &length);
+  bool expects_continue = false;
+  Verdict v = check_framing(head, &length, &expects_continue);
   // The same parser Pistache runs next, on the head alone: whatever it would
   // throw on is a 400 here, not its plain-text 500.
   Http::RequestParser parser(head.size() + 1);
@@ -451,6 +455,9 @@ bool Gate::admit(const std::string& head, const std::shared_ptr<Tcp::Peer>& peer
     return false;
   }
   conn.body_left = length;
+  // Pistache 0.0.5 ignores Expect (#728): curl then waits a second before
+  // each large upload. The body is welcome now that the head is admitted.
+  if (expects_continue && length > 0) write_now(peer->fd(), "HTTP/1.1 100 Continue\r\n\r\n");
   return true;
 }
 

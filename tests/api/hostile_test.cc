@@ -492,3 +492,17 @@ TEST_CASE("the session cookie is Secure when a trusted proxy says the client use
   Hostile direct;  // the header from anyone else is not believed
   CHECK(cookie(direct, "X-Forwarded-Proto: https\r\n").find("Secure") == std::string::npos);
 }
+
+TEST_CASE("an upload that expects 100-continue is told to go on once its head is admitted") {
+  Hostile api;
+  std::string body(100 << 10, 'a');
+  std::string request = post("/api/v1/records?filename=a.txt&visibility=public", body,
+                             api.staff + "Expect: 100-continue\r\n");
+  std::string head = request.substr(0, request.find("\r\n\r\n") + 4);
+  Socket s(api.port);
+  REQUIRE(s.send(head));
+  Answer go_on = s.read_answer(900ms);  // curl waits a second for it before sending anyway
+  CHECK(go_on.status == 100);
+  REQUIRE(s.send(body));
+  CHECK(s.read_answer().status == 201);
+}
