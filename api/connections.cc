@@ -203,7 +203,8 @@ std::string head_for(const Http::ResponseWriter& response, Http::Code code, std:
     h->write(os);
     os << "\r\n";
   }
-  os << "Content-Length: " << length << "\r\n\r\n";
+  if (code != Http::Code::No_Content) os << "Content-Length: " << length << "\r\n";
+  os << "\r\n";
   return os.str();
 }
 

@@ -22,6 +22,7 @@
 #include "api/http_util.h"
 #include "api/json_render.h"
 #include "api/oai.h"
+#include "api/uploads.h"
 #include "api/web_assets.h"
 #include "harvest/harvest.h"
 
@@ -160,6 +161,7 @@ struct Server::Impl {
   bool stopping = false;
   InFlight in_flight;
   std::shared_ptr<Connections> connections;
+  std::unique_ptr<Uploads> uploads;
 
   Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
 
@@ -171,6 +173,13 @@ struct Server::Impl {
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
+  void answer_import(const std::string& path, const ImportOptions& import,
+                     Http::ResponseWriter& response);
+  void upload_create(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_offset(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_chunk(const Rest::Request& request, Http::ResponseWriter& response);
+  bool upload_of(const Rest::Request& request, Http::ResponseWriter& response, Access* who,
+                 Upload* upload);
   void login(const Rest::Request& request, Http::ResponseWriter& response);
   void logout(const Rest::Request& request, Http::ResponseWriter& response);
   void me(const Rest::Request& request, Http::ResponseWriter& response);
@@ -273,6 +282,10 @@ void Server::Impl::routes() {
         {{Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
   route("/api/v1/shares/:token_id",
         {{Http::Method::Delete, std::bind(&Impl::unshare, this, _1, _2)}});
+  route("/api/v1/uploads", {{Http::Method::Post, std::bind(&Impl::upload_create, this, _1, _2)}});
+  route("/api/v1/uploads/:id",
+        {{Http::Method::Head, std::bind(&Impl::upload_offset, this, _1, _2)},
+         {Http::Method::Patch, std::bind(&Impl::upload_chunk, this, _1, _2)}});
   route("/api/v1/login", {{Http::Method::Post, std::bind(&Impl::login, this, _1, _2)}});
   route("/api/v1/logout", {{Http::Method::Post, std::bind(&Impl::logout, this, _1, _2)}});
   route("/api/v1/me", {{Http::Method::Get, std::bind(&Impl::me, this, _1, _2)}});
@@ -468,11 +481,17 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   TempFile temp;
   if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
     return send_status(response, s);
+  answer_import(temp.path, import, response);
+}
+
+// What became of an uploaded file (or of each file of an uploaded archive).
+void Server::Impl::answer_import(const std::string& path, const ImportOptions& import,
+                                 Http::ResponseWriter& response) {
   std::vector<ImportItem> items;
-  Status s = library.import_path(temp.path, import,
-                                 [&](const ImportItem& item) { items.push_back(item); });
+  Status s =
+      library.import_path(path, import, [&](const ImportItem& item) { items.push_back(item); });
   if (!s.ok()) return send_status(response, s.with_context(import.filename));
-  if (items.size() == 1 && items[0].name == temp.path) {  // one file, not an archive
+  if (items.size() == 1 && items[0].name == path) {  // one file, not an archive
     const ImportItem& item = items[0];
     if (!item.status.ok()) return send_status(response, item.status.with_context(import.filename));
     if (!item.duplicate)
@@ -494,6 +513,116 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   send_json(response, imported.empty() ? Http::Code::Ok : Http::Code::Created,
             nlohmann::json{{"imported", imported}, {"duplicates", duplicates}, {"failed", failed}}
                 .dump());
+}
+
+namespace {
+
+void set_tus_headers(Http::ResponseWriter& response, const Upload& u) {
+  set_header(response, "Tus-Resumable", "1.0.0");
+  set_header(response, "Upload-Offset", std::to_string(u.offset));
+  set_header(response, "Upload-Length", std::to_string(u.length));
+  set_header(response, "Cache-Control", "no-store");
+}
+
+std::optional<std::uint64_t> header_number(const Rest::Request& request, const std::string& name) {
+  auto h = request.headers().tryGetRaw(name);
+  if (!h || h->value().empty() || h->value().size() > 18 ||
+      h->value().find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(h->value());
+}
+
+}  // namespace
+
+// POST /api/v1/uploads?filename=…&kind=… with Upload-Length: a resumable
+// upload (tus 1.0), to be sent with PATCH in chunks; the query is that of
+// POST /api/v1/records and is checked now, before any byte is sent.
+void Server::Impl::upload_create(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  auto length = header_number(request, "Upload-Length");
+  if (!length || *length == 0)
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "Upload-Length: the file's size in bytes is needed");
+  if (*length > options.max_upload_bytes)
+    return send_error(
+        response, Http::Code::Request_Entity_Too_Large, "too_large",
+        "the file is larger than " + std::to_string(options.max_upload_bytes) + " bytes");
+  ImportOptions import;
+  std::string error;
+  if (!import_options_from(request.query(), &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  std::vector<std::pair<std::string, std::string>> query;
+  for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
+    query.emplace_back(it->first, it->second);
+  Upload u;
+  if (Status s = uploads->create(who.account(), *length, std::move(query), &u); !s.ok())
+    return send_status(response, s);
+  set_header(response, "Location", "/api/v1/uploads/" + u.id);
+  set_tus_headers(response, u);
+  send_json(response, Http::Code::Created,
+            nlohmann::json{{"id", u.id}, {"offset", 0}, {"length", u.length}}.dump());
+}
+
+// The caller's own upload named in the path; anyone else's does not exist.
+bool Server::Impl::upload_of(const Rest::Request& request, Http::ResponseWriter& response,
+                             Access* who, Upload* upload) {
+  if (!caller(request, response, who)) return false;
+  Status s = who->signed_in()
+                 ? uploads->find(request.param(":id").as<std::string>(), who->account(), upload)
+                 : Status::NotFound("no such upload");
+  if (s.ok()) return true;
+  if (request.method() == Http::Method::Head)  // a HEAD answer has no body
+    reply(response, Http::Code::Not_Found, "");
+  else
+    send_status(response, s);
+  return false;
+}
+
+// HEAD: how much of the upload the server has (tus: Upload-Offset).
+void Server::Impl::upload_offset(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  Upload u;
+  if (!upload_of(request, response, &who, &u)) return;
+  set_tus_headers(response, u);
+  reply(response, Http::Code::Ok, "");
+}
+
+// PATCH with Upload-Offset and a chunk of at most upload_chunk_bytes: on disk
+// before the answer; the last chunk imports the file as POST /api/v1/records
+// does and answers with the record.
+void Server::Impl::upload_chunk(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  Upload u;
+  if (!upload_of(request, response, &who, &u)) return;
+  auto type = request.headers().tryGet<Http::Header::ContentType>();
+  if (!type || type->mime().toString() != "application/offset+octet-stream")
+    return send_error(response, Http::Code::Unsupported_Media_Type, "unsupported_media_type",
+                      "Content-Type: a chunk is application/offset+octet-stream");
+  auto offset = header_number(request, "Upload-Offset");
+  if (!offset)
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "Upload-Offset: where this chunk starts, in bytes");
+  if (Status s = uploads->append(&u, *offset, request.body()); !s.ok()) {
+    set_tus_headers(response, u);
+    return send_status(response, s);
+  }
+  set_tus_headers(response, u);
+  if (u.offset < u.length) return reply(response, Http::Code::No_Content, "");
+  ImportOptions import;
+  import.access = who;
+  import.worker_exe = options.worker_exe;
+  import.update_index = true;
+  Http::Uri::Query query;
+  for (const auto& [name, value] : u.query) query.add(name, value);
+  std::string error;
+  if (!import_options_from(query, &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  if (import.school.empty()) import.school = who.home();
+  answer_import(u.path, import, response);
+  uploads->remove(u);
 }
 
 namespace {
@@ -794,7 +923,9 @@ Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_byt
                            "kho's own pages or with an API token");
   if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
   bool upload = request.method() == Http::Method::Post && request.resource() == "/api/v1/records";
-  if (!upload)
+  bool chunk = request.method() == Http::Method::Patch &&
+               request.resource().rfind("/api/v1/uploads/", 0) == 0;
+  if (!upload && !chunk)
     return Verdict::refuse(Http::Code::Request_Entity_Too_Large, "too_large",
                            "a request to this address may carry at most " +
                                std::to_string(options.max_small_body_bytes) + " bytes");
@@ -804,10 +935,14 @@ Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_byt
       !library.accounts().authenticate(secret, client_address(request), &who).ok() ||
       !who.signed_in())
     return Verdict::refuse(Http::Code::Unauthorized, "unauthorized", "sign in to add records");
-  if (body_bytes > options.max_request_bytes)
+  if (chunk && body_bytes > options.upload_chunk_bytes)
     return Verdict::refuse(
         Http::Code::Request_Entity_Too_Large, "too_large",
-        "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
+        "a chunk may carry at most " + std::to_string(options.upload_chunk_bytes) + " bytes");
+  if (upload && body_bytes > options.max_request_bytes)
+    return Verdict::refuse(Http::Code::Request_Entity_Too_Large, "too_large",
+                           "the file is larger than " + std::to_string(options.max_request_bytes) +
+                               " bytes: send it as a resumable upload (POST /api/v1/uploads)");
   return Verdict::admit();
 }
 
@@ -823,23 +958,25 @@ Status Server::start() {
     // has no MSG_NOSIGNAL).
     std::signal(SIGPIPE, SIG_IGN);
     const ServerOptions& o = impl_->options;
+    std::size_t largest_body = std::max(o.max_request_bytes, o.upload_chunk_bytes);
     impl_->endpoint = std::make_unique<Http::Endpoint>(address);
     auto opts = Http::Endpoint::options()
                     .threads(static_cast<int>(o.threads))
                     .flags(Tcp::Options::ReuseAddr)
-                    .maxRequestSize(o.max_request_bytes + kHeaderAllowance)
+                    .maxRequestSize(largest_body + kHeaderAllowance)
                     .maxResponseSize(std::size_t{1} << 31)
                     .headerTimeout(o.header_timeout)
                     .bodyTimeout(std::max(o.body_timeout, o.header_timeout))
                     .keepaliveTimeout(o.idle_timeout);
     impl_->endpoint->init(opts);
     impl_->routes();
+    impl_->uploads = std::make_unique<Uploads>(impl_->library.store().data_dir());
     Impl* impl = impl_.get();
     impl_->connections = std::make_shared<Connections>(
         impl_->connection_limits(),
         [impl](const Http::Request& head, std::uint64_t body) { return impl->admit(head, body); });
     auto router = impl_->router.handler();
-    router->setMaxRequestSize(o.max_request_bytes + kHeaderAllowance);
+    router->setMaxRequestSize(largest_body + kHeaderAllowance);
     router->setMaxResponseSize(std::size_t{1} << 31);
     impl_->endpoint->setHandler(std::make_shared<Gate>(impl_->connections, router));
     impl_->endpoint->serveThreaded();

@@ -24,6 +24,10 @@ struct ServerOptions {
   // The largest upload, in one request; only a signed-in caller may send it,
   // and it is buffered whole (Pistache 0.0.5). Larger files: `kho import`.
   std::size_t max_request_bytes = std::size_t{64} << 20;
+  // A resumable upload (POST /api/v1/uploads, then PATCH in chunks): its
+  // whole size, and the largest chunk, the only body held in memory.
+  std::uint64_t max_upload_bytes = std::uint64_t{4} << 30;
+  std::size_t upload_chunk_bytes = std::size_t{8} << 20;
   // Any other request body (sign-in, OAI-PMH forms): refused beyond this
   // before it is read.
   std::size_t max_small_body_bytes = std::size_t{64} << 10;

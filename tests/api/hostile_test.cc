@@ -506,3 +506,74 @@ TEST_CASE("an upload that expects 100-continue is told to go on once its head is
   REQUIRE(s.send(body));
   CHECK(s.read_answer().status == 201);
 }
+
+namespace {
+
+std::string header_of(const Answer& a, const std::string& name) {
+  auto at = a.head.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "";
+  at += name.size() + 4;
+  return a.head.substr(at, a.head.find("\r\n", at) - at);
+}
+
+std::string patch(const std::string& path, std::uint64_t offset, const std::string& chunk,
+                  const std::string& extra) {
+  return "PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra +
+         "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
+         "Upload-Offset: " +
+         std::to_string(offset) + "\r\nContent-Length: " + std::to_string(chunk.size()) +
+         "\r\n\r\n" + chunk;
+}
+
+}  // namespace
+
+TEST_CASE("a large file comes in as a resumable upload, in bounded chunks") {
+  auto options = quick_options();
+  options.max_request_bytes = 64 << 10;  // too small for the file in one request
+  options.upload_chunk_bytes = 256 << 10;
+  Hostile api(options);
+  std::string file;
+  for (int i = 0; file.size() < (600u << 10); ++i)
+    file += "Dòng " + std::to_string(i) + " của sổ tay giáo viên\n";
+  std::string create =
+      "POST /api/v1/uploads?filename=so-tay.txt&visibility=public HTTP/1.1\r\n"
+      "Host: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Length: " +
+      std::to_string(file.size()) + "\r\nContent-Length: 0\r\n";
+  CHECK(api.ask(create + "\r\n").status == 401);  // signed in only
+  Answer created = api.ask(create + api.staff + "\r\n");
+  REQUIRE(created.status == 201);
+  std::string where = header_of(created, "Location");
+  REQUIRE(where.rfind("/api/v1/uploads/", 0) == 0);
+
+  // A chunk over the limit is refused before it is read; one from the wrong
+  // offset is refused; another account's client cannot see the upload.
+  Answer big = api.ask(patch(where, 0, std::string(300 << 10, 'a'), api.staff));
+  CHECK(big.status == 413);
+  CHECK(error_code(big) == "too_large");
+  CHECK(api.ask(patch(where, 5, "abc", api.staff)).status == 409);
+  CHECK(api.ask(patch(where, 0, "abc", "")).status == 404);
+
+  std::uint64_t offset = 0;
+  Answer last;
+  while (offset < file.size()) {
+    // The client asks where the server is, as after a broken connection.
+    Answer head = api.ask("HEAD " + where + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + api.staff +
+                          "Tus-Resumable: 1.0.0\r\n\r\n");
+    REQUIRE(head.status == 200);
+    CHECK(std::stoull(header_of(head, "Upload-Offset")) == offset);
+    std::string chunk = file.substr(offset, 200 << 10);
+    last = api.ask(patch(where, offset, chunk, api.staff), 20s);
+    offset += chunk.size();
+    if (offset < file.size()) REQUIRE(last.status == 204);
+    CHECK(header_of(last, "Upload-Offset") == std::to_string(offset));
+  }
+  INFO(last.body);
+  REQUIRE(last.status == 201);
+  auto record = json::parse(last.body);
+  kho::store::Record stored;
+  REQUIRE(api.library->store().get(record["id"].get<std::uint64_t>(), &stored).ok());
+  CHECK(stored.originals.front().size == file.size());
+  CHECK(api.ask(get("/api/v1/search?q=so+tay+giao+vien")).body.find("so-tay.txt") !=
+        std::string::npos);
+  CHECK(api.ask(patch(where, offset, "x", api.staff)).status == 404);  // it is gone once imported
+}
