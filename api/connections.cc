@@ -1,7 +1,9 @@
 #include "api/connections.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,6 +57,19 @@ ssize_t write_now(int fd, std::string_view bytes) {
     }
   }
   return static_cast<ssize_t>(done);
+}
+
+// True unless the client has left a good part of the socket's send buffer
+// unread. Pistache answers a request that times out with a 408 through its
+// transport, which spins if the socket cannot take it; so a client that does
+// not read its answers is not served a request that could time out.
+bool reads_its_answers(int fd) {
+  int queued = 0, capacity = 0;
+  socklen_t size = sizeof capacity;
+  if (::ioctl(fd, SIOCOUTQ, &queued) != 0 ||
+      ::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &capacity, &size) != 0)
+    return true;
+  return queued <= capacity / 4;
 }
 
 std::string status_line(Http::Code code) {
@@ -455,6 +470,14 @@ bool Gate::admit(const std::string& head, const std::shared_ptr<Tcp::Peer>& peer
     refuse(peer, conn, v, true);
     return false;
   }
+  if (length > 0 && !reads_its_answers(peer->fd())) {
+    ::shutdown(peer->fd(), SHUT_RDWR);
+    conn.closed = true;
+    return false;
+  }
+  // Pistache judges an idle peer by the keep-alive timeout, a busy one by the
+  // body timeout: a body is work, however long the connection idled before.
+  if (length > 0) peer->setIdle(false);
   conn.body_left = length;
   // Pistache 0.0.5 ignores Expect (#728): curl then waits a second before
   // each large upload. The body is welcome now that the head is admitted.

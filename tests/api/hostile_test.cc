@@ -577,3 +577,19 @@ TEST_CASE("a large file comes in as a resumable upload, in bounded chunks") {
         std::string::npos);
   CHECK(api.ask(patch(where, offset, "x", api.staff)).status == 404);  // it is gone once imported
 }
+
+TEST_CASE("a body on a kept-alive connection has the body timeout, not the idle one") {
+  auto options = quick_options();
+  options.body_timeout = 6s;  // idle_timeout stays 1 s
+  Hostile api(options);
+  Socket s(api.port);
+  REQUIRE(s.send(get("/healthz", "Connection: keep-alive\r\n")));
+  REQUIRE(s.read_answer().status == 200);
+  std::string body = json{{"name", "quan-tri"}, {"password", "sai-mat-khau"}}.dump();
+  std::string request = post("/api/v1/login", body, "Connection: keep-alive\r\n");
+  std::size_t half = request.size() - body.size() / 2;
+  REQUIRE(s.send(request.substr(0, half)));
+  std::this_thread::sleep_for(2500ms);  // a slow line: longer than the idle timeout
+  REQUIRE(s.send(request.substr(half)));
+  CHECK(s.read_answer().status == 401);
+}
