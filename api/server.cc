@@ -840,17 +840,25 @@ bool same_origin(const Http::Request& request) {
     if (site->value() != "same-origin" && site->value() != "none") return false;
   auto origin = request.headers().tryGetRaw("Origin");
   if (!origin) return true;
-  auto host = request.headers().tryGet<Http::Header::Host>();
-  if (!host) return false;
-  std::string authority =
-      host->host() + (host->port() == Port(80) ? "" : ":" + host->port().toString());
   std::string from = origin->value();
   auto scheme = from.find("://");
   if (scheme == std::string::npos) return false;  // "null": a sandboxed or privacy-hidden page
   from = from.substr(scheme + 3);
-  std::transform(from.begin(), from.end(), from.begin(), ::tolower);
-  std::transform(authority.begin(), authority.end(), authority.begin(), ::tolower);
-  return from == authority;
+  // The page's host as kho was addressed: Host, or what a proxy that
+  // rewrote Host forwarded (a page of another site cannot add that header:
+  // it would need a CORS grant kho never gives).
+  std::vector<std::string> hosts;
+  if (auto host = request.headers().tryGet<Http::Header::Host>())
+    hosts.push_back(host->host() + (host->port() == Port(80) ? "" : ":" + host->port().toString()));
+  if (auto forwarded = request.headers().tryGetRaw("X-Forwarded-Host"))
+    hosts.push_back(forwarded->value());
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    return s;
+  };
+  for (const auto& host : hosts)
+    if (lower(host) == lower(from)) return true;
+  return false;
 }
 
 }  // namespace
