@@ -3,20 +3,26 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/router.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
+#include "api/connections.h"
 #include "api/http_util.h"
 #include "api/json_render.h"
 #include "api/oai.h"
+#include "api/uploads.h"
 #include "api/web_assets.h"
 #include "harvest/harvest.h"
 
@@ -26,9 +32,13 @@ namespace kho::api {
 
 namespace {
 
-// Pistache bounds the whole request, headers included; the body limit itself
-// is checked in the upload handler so that the client gets kho's JSON 413.
+// Pistache bounds the whole request, headers included; the body limits
+// themselves are checked before a body is read (Impl::admit) so that the
+// client gets kho's JSON 413.
 constexpr std::size_t kHeaderAllowance = std::size_t{64} << 10;
+// Descriptors kept for the server's own work (LMDB, Xapian, imports, logs)
+// when the number of open connections is capped.
+constexpr std::size_t kReservedDescriptors = 128;
 
 using Handler = std::function<void(const Rest::Request&, Http::ResponseWriter&)>;
 
@@ -57,7 +67,7 @@ void set_header(Http::ResponseWriter& response, std::string name, std::string va
 
 void send_json(Http::ResponseWriter& response, Http::Code code, const std::string& body) {
   set_header(response, "Content-Type", "application/json; charset=utf-8");
-  response.send(code, body);
+  reply(response, code, body);
 }
 
 void send_error(Http::ResponseWriter& response, Http::Code code, const std::string& kind,
@@ -150,6 +160,8 @@ struct Server::Impl {
   std::condition_variable wake;
   bool stopping = false;
   InFlight in_flight;
+  std::shared_ptr<Connections> connections;
+  std::unique_ptr<Uploads> uploads;
 
   Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
 
@@ -161,6 +173,13 @@ struct Server::Impl {
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
+  void answer_import(const std::string& path, const ImportOptions& import,
+                     Http::ResponseWriter& response);
+  void upload_create(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_offset(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_chunk(const Rest::Request& request, Http::ResponseWriter& response);
+  bool upload_of(const Rest::Request& request, Http::ResponseWriter& response, Access* who,
+                 Upload* upload);
   void login(const Rest::Request& request, Http::ResponseWriter& response);
   void logout(const Rest::Request& request, Http::ResponseWriter& response);
   void me(const Rest::Request& request, Http::ResponseWriter& response);
@@ -170,6 +189,11 @@ struct Server::Impl {
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
+  bool trusted_proxy(const std::string& address) const;
+  std::string client_address(const Http::Request& request) const;
+  bool over_https(const Http::Request& request) const;
+  ConnectionLimits connection_limits() const;
   void keep_index_fresh();
   void catch_up_index();
   Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
@@ -182,15 +206,7 @@ struct Server::Impl {
 
 namespace {
 
-std::string client_address(const Rest::Request& request) {
-  try {
-    return request.address().host();
-  } catch (...) {
-    return "";
-  }
-}
-
-std::string bearer_secret(const Rest::Request& request) {
+std::string bearer_secret(const Http::Request& request) {
   if (auto h = request.headers().tryGetRaw("Authorization")) {
     const std::string& v = h->value();
     if (v.rfind("Bearer ", 0) == 0) return v.substr(7);
@@ -227,7 +243,7 @@ void Server::Impl::route(const std::string& path,
     set_header(response, "Allow", allow);
     // A body after a HEAD answer would be read as the next response on the connection.
     if (request.method() == Http::Method::Head) {
-      response.send(Http::Code::Method_Not_Allowed);
+      reply(response, Http::Code::Method_Not_Allowed, "");
     } else {
       send_error(response, Http::Code::Method_Not_Allowed, "method_not_allowed",
                  "this address accepts " + allow);
@@ -248,7 +264,7 @@ void Server::Impl::routes() {
     const std::string* html = web_asset("index.html");
     if (html == nullptr) throw std::logic_error("index.html is not embedded in this build");
     set_header(response, "Content-Type", "text/html; charset=utf-8");
-    response.send(Http::Code::Ok, *html);
+    reply(response, Http::Code::Ok, *html);
   };
   auto health = [](const Rest::Request&, Http::ResponseWriter& response) {
     send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
@@ -266,6 +282,10 @@ void Server::Impl::routes() {
         {{Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
   route("/api/v1/shares/:token_id",
         {{Http::Method::Delete, std::bind(&Impl::unshare, this, _1, _2)}});
+  route("/api/v1/uploads", {{Http::Method::Post, std::bind(&Impl::upload_create, this, _1, _2)}});
+  route("/api/v1/uploads/:id",
+        {{Http::Method::Head, std::bind(&Impl::upload_offset, this, _1, _2)},
+         {Http::Method::Patch, std::bind(&Impl::upload_chunk, this, _1, _2)}});
   route("/api/v1/login", {{Http::Method::Post, std::bind(&Impl::login, this, _1, _2)}});
   route("/api/v1/logout", {{Http::Method::Post, std::bind(&Impl::logout, this, _1, _2)}});
   route("/api/v1/me", {{Http::Method::Get, std::bind(&Impl::me, this, _1, _2)}});
@@ -386,10 +406,11 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
     return send_error(response, Http::Code::Requested_Range_Not_Satisfiable,
                       "range_not_satisfiable", "range outside the file");
   }
-  std::string body;
   std::string path = library.store().original_path(original);
-  if (Status s = read_slice(path, range.first, range.length, &body); !s.ok())
-    return send_status(response, s);
+  std::error_code missing;
+  if (std::filesystem::file_size(path, missing) < original.size || missing)
+    return send_status(response, Status::IoError(path + ": missing or shorter than recorded"));
+  if (Status s = room_for(response, range.length); !s.ok()) return send_status(response, s);
   // Who read a file that is not public is on record before the bytes leave.
   if (r.visibility != "public" || who.account().rfind("share:", 0) == 0) {
     store::Actor actor = who.actor();
@@ -399,7 +420,10 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
   }
   set_file_headers(response, original);
   if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
-  response.send(range.partial ? Http::Code::Partial_Content : Http::Code::Ok, body);
+  // Written from the file as the reader takes it, never read whole.
+  Status s = reply_file(response, range.partial ? Http::Code::Partial_Content : Http::Code::Ok,
+                        path, range.first, range.length);
+  if (!s.ok()) send_status(response, s);
 }
 
 // OAI-PMH (api/oai.h): GET with a query string or POST with a form body. The
@@ -424,7 +448,7 @@ void Server::Impl::oai(const Rest::Request& request, Http::ResponseWriter& respo
   OaiResponse answer = answer_oai(arguments, library, who, oai);
   if (answer.http_status != 200) return send_status(response, Status::IoError(answer.xml));
   set_header(response, "Content-Type", "text/xml; charset=utf-8");
-  response.send(Http::Code::Ok, answer.xml);
+  reply(response, Http::Code::Ok, answer.xml);
 }
 
 namespace {
@@ -457,11 +481,17 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   TempFile temp;
   if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
     return send_status(response, s);
+  answer_import(temp.path, import, response);
+}
+
+// What became of an uploaded file (or of each file of an uploaded archive).
+void Server::Impl::answer_import(const std::string& path, const ImportOptions& import,
+                                 Http::ResponseWriter& response) {
   std::vector<ImportItem> items;
-  Status s = library.import_path(temp.path, import,
-                                 [&](const ImportItem& item) { items.push_back(item); });
+  Status s =
+      library.import_path(path, import, [&](const ImportItem& item) { items.push_back(item); });
   if (!s.ok()) return send_status(response, s.with_context(import.filename));
-  if (items.size() == 1 && items[0].name == temp.path) {  // one file, not an archive
+  if (items.size() == 1 && items[0].name == path) {  // one file, not an archive
     const ImportItem& item = items[0];
     if (!item.status.ok()) return send_status(response, item.status.with_context(import.filename));
     if (!item.duplicate)
@@ -483,6 +513,116 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   send_json(response, imported.empty() ? Http::Code::Ok : Http::Code::Created,
             nlohmann::json{{"imported", imported}, {"duplicates", duplicates}, {"failed", failed}}
                 .dump());
+}
+
+namespace {
+
+void set_tus_headers(Http::ResponseWriter& response, const Upload& u) {
+  set_header(response, "Tus-Resumable", "1.0.0");
+  set_header(response, "Upload-Offset", std::to_string(u.offset));
+  set_header(response, "Upload-Length", std::to_string(u.length));
+  set_header(response, "Cache-Control", "no-store");
+}
+
+std::optional<std::uint64_t> header_number(const Rest::Request& request, const std::string& name) {
+  auto h = request.headers().tryGetRaw(name);
+  if (!h || h->value().empty() || h->value().size() > 18 ||
+      h->value().find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(h->value());
+}
+
+}  // namespace
+
+// POST /api/v1/uploads?filename=…&kind=… with Upload-Length: a resumable
+// upload (tus 1.0), to be sent with PATCH in chunks; the query is that of
+// POST /api/v1/records and is checked now, before any byte is sent.
+void Server::Impl::upload_create(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  auto length = header_number(request, "Upload-Length");
+  if (!length || *length == 0)
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "Upload-Length: the file's size in bytes is needed");
+  if (*length > options.max_upload_bytes)
+    return send_error(
+        response, Http::Code::Request_Entity_Too_Large, "too_large",
+        "the file is larger than " + std::to_string(options.max_upload_bytes) + " bytes");
+  ImportOptions import;
+  std::string error;
+  if (!import_options_from(request.query(), &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  std::vector<std::pair<std::string, std::string>> query;
+  for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
+    query.emplace_back(it->first, it->second);
+  Upload u;
+  if (Status s = uploads->create(who.account(), *length, std::move(query), &u); !s.ok())
+    return send_status(response, s);
+  set_header(response, "Location", "/api/v1/uploads/" + u.id);
+  set_tus_headers(response, u);
+  send_json(response, Http::Code::Created,
+            nlohmann::json{{"id", u.id}, {"offset", 0}, {"length", u.length}}.dump());
+}
+
+// The caller's own upload named in the path; anyone else's does not exist.
+bool Server::Impl::upload_of(const Rest::Request& request, Http::ResponseWriter& response,
+                             Access* who, Upload* upload) {
+  if (!caller(request, response, who)) return false;
+  Status s = who->signed_in()
+                 ? uploads->find(request.param(":id").as<std::string>(), who->account(), upload)
+                 : Status::NotFound("no such upload");
+  if (s.ok()) return true;
+  if (request.method() == Http::Method::Head)  // a HEAD answer has no body
+    reply(response, Http::Code::Not_Found, "");
+  else
+    send_status(response, s);
+  return false;
+}
+
+// HEAD: how much of the upload the server has (tus: Upload-Offset).
+void Server::Impl::upload_offset(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  Upload u;
+  if (!upload_of(request, response, &who, &u)) return;
+  set_tus_headers(response, u);
+  reply(response, Http::Code::Ok, "");
+}
+
+// PATCH with Upload-Offset and a chunk of at most upload_chunk_bytes: on disk
+// before the answer; the last chunk imports the file as POST /api/v1/records
+// does and answers with the record.
+void Server::Impl::upload_chunk(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  Upload u;
+  if (!upload_of(request, response, &who, &u)) return;
+  auto type = request.headers().tryGet<Http::Header::ContentType>();
+  if (!type || type->mime().toString() != "application/offset+octet-stream")
+    return send_error(response, Http::Code::Unsupported_Media_Type, "unsupported_media_type",
+                      "Content-Type: a chunk is application/offset+octet-stream");
+  auto offset = header_number(request, "Upload-Offset");
+  if (!offset)
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "Upload-Offset: where this chunk starts, in bytes");
+  if (Status s = uploads->append(&u, *offset, request.body()); !s.ok()) {
+    set_tus_headers(response, u);
+    return send_status(response, s);
+  }
+  set_tus_headers(response, u);
+  if (u.offset < u.length) return reply(response, Http::Code::No_Content, "");
+  ImportOptions import;
+  import.access = who;
+  import.worker_exe = options.worker_exe;
+  import.update_index = true;
+  Http::Uri::Query query;
+  for (const auto& [name, value] : u.query) query.add(name, value);
+  std::string error;
+  if (!import_options_from(query, &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  if (import.school.empty()) import.school = who.home();
+  answer_import(u.path, import, response);
+  uploads->remove(u);
 }
 
 namespace {
@@ -513,9 +653,10 @@ void Server::Impl::login(const Rest::Request& request, Http::ResponseWriter& res
   if (s.code() == Status::Code::kInvalid)
     return send_error(response, Http::Code::Unauthorized, "unauthorized", s.message());
   if (!s.ok()) return send_status(response, s);
-  set_header(
-      response, "Set-Cookie",
-      "kho_session=" + session.secret + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+  set_header(response, "Set-Cookie",
+             "kho_session=" + session.secret +
+                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200" +
+                 (over_https(request) ? "; Secure" : ""));
   nlohmann::json j = token_json(session.token);
   j["token"] = session.secret;
   j["account"] = session.token.account;
@@ -532,7 +673,9 @@ void Server::Impl::logout(const Rest::Request& request, Http::ResponseWriter& re
       library.accounts().authenticate(secret, client_address(request), &who).ok() &&
       library.accounts().find(secret, &token).ok() && token.kind == "session")
     library.accounts().revoke(token.id, who.actor());
-  set_header(response, "Set-Cookie", "kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  set_header(response, "Set-Cookie",
+             std::string("kho_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0") +
+                 (over_https(request) ? "; Secure" : ""));
   send_json(response, Http::Code::Ok, "{\"signed_out\":true}");
 }
 
@@ -674,6 +817,137 @@ void Server::Impl::catch_up_index() {
   }
 }
 
+namespace {
+
+// A state-changing request made by a browser for another site's page (CSRF)
+// is refused, not left to SameSite alone: its Origin names another host, or
+// Sec-Fetch-Site says so. A bearer token is never sent by a browser on its
+// own (and kho grants no CORS), so scripts with one are let through.
+bool same_origin(const Http::Request& request) {
+  auto m = request.method();
+  if (m != Http::Method::Post && m != Http::Method::Put && m != Http::Method::Patch &&
+      m != Http::Method::Delete)
+    return true;
+  if (auto auth = request.headers().tryGetRaw("Authorization"))
+    if (auth->value().rfind("Bearer ", 0) == 0) return true;
+  if (auto site = request.headers().tryGetRaw("Sec-Fetch-Site"))
+    if (site->value() != "same-origin" && site->value() != "none") return false;
+  auto origin = request.headers().tryGetRaw("Origin");
+  if (!origin) return true;
+  std::string from = origin->value();
+  auto scheme = from.find("://");
+  if (scheme == std::string::npos) return false;  // "null": a sandboxed or privacy-hidden page
+  from = from.substr(scheme + 3);
+  // The page's host as kho was addressed: Host, or what a proxy that
+  // rewrote Host forwarded (a page of another site cannot add that header:
+  // it would need a CORS grant kho never gives).
+  std::vector<std::string> hosts;
+  if (auto host = request.headers().tryGet<Http::Header::Host>())
+    hosts.push_back(host->host() + (host->port() == Port(80) ? "" : ":" + host->port().toString()));
+  if (auto forwarded = request.headers().tryGetRaw("X-Forwarded-Host"))
+    hosts.push_back(forwarded->value());
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    return s;
+  };
+  for (const auto& host : hosts)
+    if (lower(host) == lower(from)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool Server::Impl::trusted_proxy(const std::string& address) const {
+  const auto& t = options.trusted_proxies;
+  return std::find(t.begin(), t.end(), address) != t.end();
+}
+
+// Who the client is: the socket's peer, unless that is a trusted proxy; then
+// the last X-Forwarded-For hop that is not one (earlier hops are whatever
+// the client wrote, so they are not believed).
+std::string Server::Impl::client_address(const Http::Request& request) const {
+  std::string peer;
+  try {
+    peer = request.address().host();
+  } catch (...) {
+    return "";
+  }
+  auto forwarded = request.headers().tryGetRaw("X-Forwarded-For");
+  if (!trusted_proxy(peer) || !forwarded) return peer;
+  std::vector<std::string> hops;
+  std::stringstream list(forwarded->value());
+  for (std::string hop; std::getline(list, hop, ',');) {
+    hop.erase(0, hop.find_first_not_of(" \t"));
+    hop.erase(hop.find_last_not_of(" \t") + 1);
+    hops.push_back(hop);
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+    if (!it->empty() && !trusted_proxy(*it)) return *it;
+  return peer;
+}
+
+// HTTPS ends at the trusted proxy (kho never speaks TLS itself), which says so.
+bool Server::Impl::over_https(const Http::Request& request) const {
+  std::string peer;
+  try {
+    peer = request.address().host();
+  } catch (...) {
+    return false;
+  }
+  auto proto = request.headers().tryGetRaw("X-Forwarded-Proto");
+  return trusted_proxy(peer) && proto && proto->value() == "https";
+}
+
+ConnectionLimits Server::Impl::connection_limits() const {
+  ConnectionLimits l;
+  l.max_connections = options.max_connections;
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    std::size_t spare = files.rlim_cur > kReservedDescriptors * 2
+                            ? files.rlim_cur - kReservedDescriptors - options.max_slow_writes
+                            : files.rlim_cur / 2;
+    l.max_connections = std::min(l.max_connections, spare);
+  }
+  l.max_per_address = options.max_connections_per_address;
+  l.max_slow_writes = options.max_slow_writes;
+  l.max_slow_writes_per_address = options.max_slow_writes_per_address;
+  l.write_stall = options.write_stall_timeout;
+  l.exempt.insert(options.trusted_proxies.begin(), options.trusted_proxies.end());
+  return l;
+}
+
+// A request is judged on its head, before its body is read: a body is small
+// unless it is an upload by someone signed in.
+Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_bytes) {
+  if (!same_origin(request))
+    return Verdict::refuse(Http::Code::Forbidden, "cross_origin",
+                           "this request comes from another site's page: changes are made from "
+                           "kho's own pages or with an API token");
+  if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
+  bool upload = request.method() == Http::Method::Post && request.resource() == "/api/v1/records";
+  bool chunk = request.method() == Http::Method::Patch &&
+               request.resource().rfind("/api/v1/uploads/", 0) == 0;
+  if (!upload && !chunk)
+    return Verdict::refuse(Http::Code::Request_Entity_Too_Large, "too_large",
+                           "a request to this address may carry at most " +
+                               std::to_string(options.max_small_body_bytes) + " bytes");
+  std::string secret = bearer_secret(request);
+  Access who;
+  if (secret.empty() ||
+      !library.accounts().authenticate(secret, client_address(request), &who).ok() ||
+      !who.signed_in())
+    return Verdict::refuse(Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  if (chunk && body_bytes > options.upload_chunk_bytes)
+    return Verdict::refuse(
+        Http::Code::Request_Entity_Too_Large, "too_large",
+        "a chunk may carry at most " + std::to_string(options.upload_chunk_bytes) + " bytes");
+  if (upload && body_bytes > options.max_request_bytes)
+    return Verdict::refuse(Http::Code::Request_Entity_Too_Large, "too_large",
+                           "the file is larger than " + std::to_string(options.max_request_bytes) +
+                               " bytes: send it as a resumable upload (POST /api/v1/uploads)");
+  return Verdict::admit();
+}
+
 Server::Server(Library& library, ServerOptions options)
     : impl_(std::make_unique<Impl>(library, std::move(options))) {}
 
@@ -682,15 +956,31 @@ Server::~Server() { stop(); }
 Status Server::start() {
   try {
     Address address(impl_->options.address, Port(impl_->options.port));
+    // A client that goes away mid-answer must not end the server (sendfile()
+    // has no MSG_NOSIGNAL).
+    std::signal(SIGPIPE, SIG_IGN);
+    const ServerOptions& o = impl_->options;
+    std::size_t largest_body = std::max(o.max_request_bytes, o.upload_chunk_bytes);
     impl_->endpoint = std::make_unique<Http::Endpoint>(address);
     auto opts = Http::Endpoint::options()
-                    .threads(static_cast<int>(impl_->options.threads))
+                    .threads(static_cast<int>(o.threads))
                     .flags(Tcp::Options::ReuseAddr)
-                    .maxRequestSize(impl_->options.max_request_bytes + kHeaderAllowance)
-                    .maxResponseSize(std::size_t{1} << 31);
+                    .maxRequestSize(largest_body + kHeaderAllowance)
+                    .maxResponseSize(std::size_t{1} << 31)
+                    .headerTimeout(o.header_timeout)
+                    .bodyTimeout(std::max(o.body_timeout, o.header_timeout))
+                    .keepaliveTimeout(o.idle_timeout);
     impl_->endpoint->init(opts);
     impl_->routes();
-    impl_->endpoint->setHandler(impl_->router.handler());
+    impl_->uploads = std::make_unique<Uploads>(impl_->library.store().data_dir());
+    Impl* impl = impl_.get();
+    impl_->connections = std::make_shared<Connections>(
+        impl_->connection_limits(),
+        [impl](const Http::Request& head, std::uint64_t body) { return impl->admit(head, body); });
+    auto router = impl_->router.handler();
+    router->setMaxRequestSize(largest_body + kHeaderAllowance);
+    router->setMaxResponseSize(std::size_t{1} << 31);
+    impl_->endpoint->setHandler(std::make_shared<Gate>(impl_->connections, router));
     impl_->endpoint->serveThreaded();
   } catch (const std::exception& e) {
     impl_->endpoint.reset();
@@ -709,6 +999,7 @@ void Server::stop() {
   if (impl_->endpoint) impl_->endpoint->shutdown();
   impl_->in_flight.drain();
   impl_->endpoint.reset();
+  impl_->connections.reset();  // its Sender ends the answers still being written
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;

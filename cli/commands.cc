@@ -513,7 +513,8 @@ int reindex(const std::string& data_dir) {
 }
 
 int serve(const std::string& data_dir, const std::string& listen,
-          const std::vector<std::string>& remotes) {
+          const std::vector<std::string>& remotes,
+          const std::vector<std::string>& trusted_proxies) {
   auto colon = listen.rfind(':');
   api::ServerOptions options;
   options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
@@ -523,6 +524,7 @@ int serve(const std::string& data_dir, const std::string& listen,
     return print_error("--listen wants HOST:PORT, e.g. 127.0.0.1:8080"), kUsage;
   options.port = static_cast<std::uint16_t>(std::stoi(port));
   options.worker_exe = self_exe();
+  options.trusted_proxies = trusted_proxies;
   if (const char* token = std::getenv("KHO_HARVEST_TOKEN")) options.harvest_token = token;
   int code = kOk;
   auto library = open_library(data_dir, true, &code);

@@ -45,8 +45,9 @@ int edit(const std::string& data_dir, const std::string& id,
 int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
 int reindex(const std::string& data_dir);
 int compact(const std::string& data_dir);
+// trusted_proxies: addresses whose X-Forwarded-For/-Proto headers are believed.
 int serve(const std::string& data_dir, const std::string& listen,
-          const std::vector<std::string>& remotes);
+          const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies);
 int extract_worker(const std::string& path);
 int assist_worker();  // `kho _assist`: a parsing worker that serves file after file
 int unpack_worker(const std::string& archive, const std::string& dir);

@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> remotes;
   serve_cmd->add_option("--remote", remotes,
                         "NAME=HOST:PORT: search other libraries' indexes too (xapian-tcpsrv)");
+  std::vector<std::string> trusted_proxies;
+  serve_cmd->add_option("--trusted-proxy", trusted_proxies,
+                        "ADDRESS of a reverse proxy (e.g. nginx on 127.0.0.1) whose "
+                        "X-Forwarded-For and X-Forwarded-Proto are believed; repeatable");
 
   // Schools, accounts, tokens, share links, the audit log.
   std::string code, name, parent, label, collection;
@@ -198,7 +202,7 @@ int main(int argc, char** argv) {
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
-  if (*serve_cmd) return serve(data_dir, listen, remotes);
+  if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*assist_cmd) return assist_worker();
   if (*unpack_cmd) return unpack_worker(worker_path, unpack_dir);

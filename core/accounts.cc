@@ -10,7 +10,11 @@ namespace kho {
 
 namespace {
 
-constexpr int kMaxFailures = 5;                     // in one window, per account or address
+// Failures in one window: an account is locked after a few, an address
+// only after many, since a whole school may sign in from one NAT address and
+// made-up names must not lock all of it out.
+constexpr int kMaxAccountFailures = 5;
+constexpr int kMaxAddressFailures = 100;
 constexpr std::chrono::minutes kFailureWindow{15};  // and how long a lock-out lasts
 constexpr std::chrono::hours kSessionLife{12};
 constexpr std::size_t kMinPassword = 8;
@@ -115,14 +119,14 @@ Status Accounts::set_disabled(const std::string& name, bool disabled, const stor
   return store_.put_account(account, false, actor);
 }
 
-bool Accounts::locked_out(const std::string& key) {
+bool Accounts::locked_out(const std::string& key, int limit) {
   auto it = failures_.find(key);
   if (it == failures_.end()) return false;
   if (std::chrono::steady_clock::now() - it->second.since > kFailureWindow) {
     failures_.erase(it);
     return false;
   }
-  return it->second.count >= kMaxFailures;
+  return it->second.count >= limit;
 }
 
 void Accounts::record_failure(const std::string& key) {
@@ -142,7 +146,7 @@ Status Accounts::login(const std::string& name, const std::string& password,
   const std::string unknown = known ? "" : "no such account";
   {
     std::lock_guard lock(mutex_);
-    if (locked_out(by_name) || locked_out(by_address)) {
+    if (locked_out(by_name, kMaxAccountFailures) || locked_out(by_address, kMaxAddressFailures)) {
       store_.audit({0, "", who, from, "login-refused", 0,
                     known ? "too many failed logins" : "too many failed logins, no such account"});
       return Status::Busy("too many failed logins: try again in 15 minutes");

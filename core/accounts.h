@@ -1,8 +1,8 @@
 // Accounts and the secrets that stand for them: passwords (kept as Argon2id
 // hashes, libsodium), login sessions, API tokens for scripts and share links.
 // A secret is shown once, when made; the store keeps only its SHA-256. Failed
-// logins are counted per account and per address, and too many in a window
-// make further attempts wait.
+// logins are counted per account (a few lock it) and per address (many lock
+// it: a school signs in from one address), and lock-outs last a window.
 #pragma once
 
 #include <chrono>
@@ -67,7 +67,7 @@ class Accounts {
   };
   bool may_revoke(const Access& by, const store::Token& link) const;
   bool maker_may_share(const store::Token& link) const;
-  bool locked_out(const std::string& key);
+  bool locked_out(const std::string& key, int limit);
   void record_failure(const std::string& key);
 
   store::Store& store_;

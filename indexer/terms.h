@@ -118,7 +118,11 @@ struct ParsedQuery {
   Xapian::Query query;
   std::set<std::string> words;  // folded, lower-cased query words, for snippets
 };
-// `db` lets wildcards expand against the collection's vocabulary.
+// `db` lets wildcards expand against the collection's vocabulary. A query
+// longer than kMaxQueryBytes or with more than kMaxQueryWords words is
+// Invalid, with a message naming the limit.
+constexpr std::size_t kMaxQueryBytes = 2048;
+constexpr std::size_t kMaxQueryWords = 64;
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);
 

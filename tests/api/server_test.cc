@@ -795,11 +795,11 @@ TEST_CASE("a password typed as the account name is not kept in the audit log") {
   Api api;
   const std::string secret = "Hoa-Sen-2026!bi-mat";
   long status = 0;
-  // Typed into the name field, again and again until the address is locked out.
+  // Typed into the name field, again and again until that name is locked out.
   for (int i = 0; i < 6; ++i) login(api, secret, "mat-khau-gi-do", &status);
   CHECK(status == 429);
   login(api, "quan-tri", "sai-mat-khau", &status);  // an account's failure still names it
-  CHECK(status == 429);
+  CHECK(status == 401);
 
   auto run = kho::testing::run_kho({"--data", api.dir.str() + "/data", "audit", "--json"});
   REQUIRE(run.exit_code == 0);
@@ -811,7 +811,7 @@ TEST_CASE("a password typed as the account name is not kept in the audit log") {
       failed_as.insert(e["actor"].get<std::string>() + " " + e["detail"].get<std::string>());
   CHECK(failed_as.count("anonymous no such account") == 5);
   CHECK(failed_as.count("anonymous too many failed logins, no such account") == 1);
-  CHECK(failed_as.count("quan-tri too many failed logins") == 1);
+  CHECK(failed_as.count("quan-tri ") == 1);
 }
 
 namespace {
