@@ -92,9 +92,26 @@ int main(int argc, char** argv) {
 
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+  double verify_every = 24;
+  serve_cmd
+      ->add_option("--verify-every", verify_every,
+                   "Check every file and the index in the background every HOURS (0: never)")
+      ->check(CLI::Range(0.0, 24.0 * 365))
+      ->capture_default_str();
   std::vector<std::string> remotes;
   serve_cmd->add_option("--remote", remotes,
                         "NAME=HOST:PORT: search other libraries' indexes too (xapian-tcpsrv)");
+
+  // Keeping the library safe.
+  bool last = false;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check that every original file is as it was stored (size and SHA-256), that the store "
+      "reads through, and that the index agrees with it. Exit 0: sound; 1: damage found (each "
+      "problem is named: record, file, what is wrong)");
+  verify_cmd->add_flag("--json", json, "Print the report as JSON");
+  verify_cmd->add_flag("--last", last,
+                       "Show the last check's report (kho serve checks daily) instead of checking");
 
   // Schools, accounts, tokens, share links, the audit log.
   std::string code, name, parent, label, collection;
@@ -198,7 +215,8 @@ int main(int argc, char** argv) {
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
-  if (*serve_cmd) return serve(data_dir, listen, remotes);
+  if (*serve_cmd) return serve(data_dir, listen, remotes, verify_every);
+  if (*verify_cmd) return verify(data_dir, json, last);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*assist_cmd) return assist_worker();
   if (*unpack_cmd) return unpack_worker(worker_path, unpack_dir);
