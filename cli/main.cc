@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
                         "NAME=HOST:PORT: search other libraries' indexes too (xapian-tcpsrv)");
 
   // Keeping the library safe.
-  bool last = false;
+  bool last = false, compact_copy = false;
+  std::string dest;
   auto* verify_cmd = app.add_subcommand(
       "verify",
       "Check that every original file is as it was stored (size and SHA-256), that the store "
@@ -112,6 +113,26 @@ int main(int argc, char** argv) {
   verify_cmd->add_flag("--json", json, "Print the report as JSON");
   verify_cmd->add_flag("--last", last,
                        "Show the last check's report (kho serve checks daily) instead of checking");
+
+  auto* backup_cmd = app.add_subcommand(
+      "backup",
+      "Copy the library into DEST as a BagIt bag (RFC 8493): the store, copied consistently even "
+      "while kho serves, and every original file, with SHA-256 manifests. Run it again into the "
+      "same DEST: only new files are copied. The search index is not copied (restore rebuilds it)");
+  backup_cmd->add_option("dest", dest, "Folder of the bag (made if missing)")->required();
+  backup_cmd->add_flag("--compact", compact_copy, "Leave the store's free pages out of its copy");
+  backup_cmd->add_flag("--json", json, "Print what was copied as JSON");
+
+  std::string bag;
+  auto* restore_cmd = app.add_subcommand(
+      "restore",
+      "Check a bag made by kho backup (every checksum, no file missing or added), then make a "
+      "library from it in DIR and rebuild its search index. A damaged bag is refused, naming "
+      "the bad file");
+  restore_cmd->add_option("bag", bag, "The bag's folder")->required();
+  restore_cmd->add_option("dir", dest, "New library folder (must not exist, or be empty)")
+      ->required();
+  restore_cmd->add_flag("--json", json, "Print the result as JSON");
 
   // Schools, accounts, tokens, share links, the audit log.
   std::string code, name, parent, label, collection;
@@ -217,6 +238,8 @@ int main(int argc, char** argv) {
   if (*compact_cmd) return compact(data_dir);
   if (*serve_cmd) return serve(data_dir, listen, remotes, verify_every);
   if (*verify_cmd) return verify(data_dir, json, last);
+  if (*backup_cmd) return backup(data_dir, dest, compact_copy, json);
+  if (*restore_cmd) return restore(bag, dest, json);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*assist_cmd) return assist_worker();
   if (*unpack_cmd) return unpack_worker(worker_path, unpack_dir);

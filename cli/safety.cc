@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "core/backup.h"
 #include "core/library.h"
 #include "core/verify.h"
 
@@ -66,6 +67,76 @@ int verify(const std::string& data_dir, bool as_json, bool last) {
   else
     print_report(report);
   return report.sound() ? kOk : kFailed;
+}
+
+int backup(const std::string& data_dir, const std::string& dest, bool compact, bool as_json) {
+  std::unique_ptr<Library> library;
+  if (Status s = Library::open(data_dir, false, &library); !s.ok()) return fail(s);
+  ProgressBar bar("Backing up (MiB)", 0);
+  BackupReport report;
+  Status s = backup_library(
+      *library, dest, compact,
+      [&](std::uint64_t done, std::uint64_t total, const std::string& file) {
+        bar.set_total(total >> 20);
+        bar.update(done >> 20, file);
+      },
+      &report);
+  bar.finish();
+  if (!s.ok()) return fail(s);
+  if (as_json) {
+    std::cout << json{{"bag", dest},
+                      {"incremental", report.incremental},
+                      {"copied", report.copied},
+                      {"copied_bytes", report.copied_bytes},
+                      {"damaged", report.damaged},
+                      {"payload_files", report.payload_files},
+                      {"payload_bytes", report.payload_bytes},
+                      {"seconds", report.seconds}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf(
+        "%s backup in %s: %zu file(s) copied (%.1f MiB), the bag holds %llu files "
+        "(%.1f MiB); %.1f s\n",
+        report.incremental ? "incremental" : "full", dest.c_str(), report.copied.size(),
+        mib(report.copied_bytes), static_cast<unsigned long long>(report.payload_files),
+        mib(report.payload_bytes), report.seconds);
+  }
+  for (const auto& d : report.damaged) print_error(d + " (see `kho verify`)");
+  return report.damaged.empty() ? kOk : kFailed;
+}
+
+int restore(const std::string& bag, const std::string& dir, bool as_json) {
+  ProgressBar bar("Restoring (MiB)", 0);
+  RestoreReport report;
+  Status s = restore_library(
+      bag, dir,
+      [&](std::uint64_t done, std::uint64_t total, const std::string& file) {
+        bar.set_total(total >> 20);
+        bar.update(done >> 20, file);
+      },
+      &report);
+  bar.finish();
+  if (!s.ok()) {
+    print_error("the bag cannot be restored: " + s.message());
+    return s.is_not_found() ? kNotFound : kFailed;
+  }
+  if (as_json) {
+    std::cout << json{{"library", dir},
+                      {"records", report.records},
+                      {"files", report.files},
+                      {"bytes", report.bytes},
+                      {"seconds", report.seconds}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf(
+        "library restored in %s: %llu records, %llu files (%.1f MiB), index rebuilt; "
+        "%.1f s\n",
+        dir.c_str(), static_cast<unsigned long long>(report.records),
+        static_cast<unsigned long long>(report.files), mib(report.bytes), report.seconds);
+  }
+  return kOk;
 }
 
 }  // namespace kho::cli

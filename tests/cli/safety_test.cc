@@ -2,9 +2,11 @@
 // binary: `kho verify` finds a flipped byte and nothing serves it, `kho
 // serve` checks on its schedule.
 #include <curl/curl.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -205,4 +207,125 @@ TEST_CASE("kho serve checks the library on its schedule and keeps the result") {
   flip_byte(original_of(data, 2));
   CHECK(last_exit(1));
   CHECK(server.file(2, "0-9").status == 500);
+}
+
+namespace {
+
+// Runs a shell command (coreutils) in `dir`; true when it exits 0.
+bool shell_ok(const fs::path& dir, const std::string& command) {
+  std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
+  return std::system(line.c_str()) == 0;
+}
+
+bool manifests_check(const fs::path& bag) {
+  return shell_ok(bag, "sha256sum -c manifest-sha256.txt") &&
+         shell_ok(bag, "sha256sum -c tagmanifest-sha256.txt");
+}
+
+json run_json(const std::vector<std::string>& args) {
+  auto run = run_kho(args);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  return json::parse(run.out);
+}
+
+// What a user sees of a library: each record, its file, and search hits.
+void check_same_library(const std::string& a, const std::string& b, int records) {
+  for (int id = 1; id <= records; ++id) {
+    std::string n = std::to_string(id);
+    CHECK(run_kho({"--data", a, "show", "--json", n}).out ==
+          run_kho({"--data", b, "show", "--json", n}).out);
+    CHECK(run_kho({"--data", a, "get", n}).out == run_kho({"--data", b, "get", n}).out);
+  }
+  for (const char* q : {"chuyen doi so", "44/KH-PGDĐT", "phân số", "status:withdrawn"}) {
+    auto one = run_json({"--data", a, "search", "--json", "--withdrawn", q});
+    auto two = run_json({"--data", b, "search", "--json", "--withdrawn", q});
+    CHECK(one["total"] == two["total"]);
+    CHECK(one["hits"] == two["hits"]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("kho backup writes a BagIt bag while serving, and kho restore gives the same library") {
+  TempDir dir;
+  std::string data = make_library(dir);
+  REQUIRE(run_kho({"--data", data, "import", kho::testing::sample("khbd-toan-6-phan-so.html")})
+              .exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "withdraw", "2", "--reason", "ban hành nhầm"}).exit_code == 0);
+  const fs::path bag = dir.path() / "bag";
+  json first;
+  {
+    Server server(data);  // LMDB's own copy: consistent while kho serves
+    first = run_json({"--data", data, "backup", "--json", bag.string()});
+    CHECK(server.file(1).status == 200);
+  }
+  CHECK(first["incremental"] == false);
+  CHECK(first["copied"].size() == 4);  // the store and three originals
+
+  CHECK(read_file(bag / "bagit.txt") == "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+  std::string info = read_file(bag / "bag-info.txt");
+  CHECK(std::regex_search(info, std::regex("(^|\n)Bagging-Date: [0-9]{4}-[0-9]{2}-[0-9]{2}\n")));
+  CHECK(contains(info, "Bag-Software-Agent: kho"));
+  std::uintmax_t bytes = 0, files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(bag / "data"))
+    if (e.is_regular_file()) bytes += e.file_size(), ++files;
+  CHECK(contains(info,
+                 "Payload-Oxum: " + std::to_string(bytes) + "." + std::to_string(files) + "\n"));
+  CHECK(files == 4);  // no index: it is derived
+  CHECK(manifests_check(bag));
+
+  const std::string restored = (dir.path() / "restored").string();
+  auto restore = run_kho({"restore", bag.string(), restored});
+  INFO(restore.err);
+  REQUIRE(restore.exit_code == 0);
+  check_same_library(data, restored, 3);
+  CHECK(run_kho({"--data", restored, "verify"}).exit_code == 0);
+
+  SECTION("a second backup copies only the new original") {
+    fs::path earlier = bag / fs::relative(original_of(data, 1), data).string().insert(0, "data/");
+    REQUIRE(fs::exists(earlier));
+    struct stat before {};
+    ::stat(earlier.c_str(), &before);
+    REQUIRE(run_kho({"--data", data, "import", kho::testing::sample("tin-cntt-ben-tre.txt")})
+                .exit_code == 0);
+    auto again = run_json({"--data", data, "backup", "--json", bag.string()});
+    CHECK(again["incremental"] == true);
+    REQUIRE(again["copied"].size() == 2);
+    CHECK(again["copied"][0] == "data/db/data.mdb");
+    CHECK(again["copied"][1] == "data/" + fs::relative(original_of(data, 4), data).string());
+    struct stat after {};
+    ::stat(earlier.c_str(), &after);
+    CHECK(after.st_ino == before.st_ino);
+    CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+    CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    CHECK(manifests_check(bag));
+    const std::string second = (dir.path() / "second").string();
+    REQUIRE(run_kho({"restore", bag.string(), second}).exit_code == 0);
+    check_same_library(data, second, 4);
+  }
+
+  SECTION("a bag with one payload byte changed fails sha256sum -c and is refused by restore") {
+    fs::path payload = bag / ("data/" + fs::relative(original_of(data, 3), data).string());
+    flip_byte(payload);
+    CHECK_FALSE(shell_ok(bag, "sha256sum -c manifest-sha256.txt"));
+    const fs::path target = dir.path() / "refused";
+    auto refused = run_kho({"restore", bag.string(), target.string()});
+    CHECK(refused.exit_code == 1);
+    CHECK(contains(refused.err, payload.string()));
+    CHECK_FALSE(fs::exists(target));
+  }
+
+  SECTION("a file added to the payload or a changed tag file makes the bag invalid") {
+    kho::testing::write_file(bag / "data" / "extra.txt", "x");
+    auto extra = run_kho({"restore", bag.string(), (dir.path() / "r1").string()});
+    CHECK(extra.exit_code == 1);
+    CHECK(contains(extra.err, "extra.txt"));
+    fs::remove(bag / "data" / "extra.txt");
+    kho::testing::write_file(bag / "bag-info.txt", read_file(bag / "bag-info.txt") + "Note: x\n");
+    CHECK_FALSE(shell_ok(bag, "sha256sum -c tagmanifest-sha256.txt"));
+    auto tag = run_kho({"restore", bag.string(), (dir.path() / "r2").string()});
+    CHECK(tag.exit_code == 1);
+    CHECK(contains(tag.err, "bag-info.txt"));
+  }
 }
