@@ -423,6 +423,14 @@ int serve(const std::string& data_dir, const std::string& listen,
   int code = kOk;
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
+  // Originals whose record never committed (a crash in between) are removed
+  // here rather than at every open: it walks the whole originals folder.
+  std::vector<std::string> orphans;
+  if (Status s = library->store().remove_orphan_originals(&orphans); !s.ok())
+    std::fprintf(stderr, "kho: warning: %s\n", s.message().c_str());
+  if (!orphans.empty())
+    std::fprintf(stderr, "kho: removed %zu original(s) no record names (left by a crash)\n",
+                 orphans.size());
   if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
   if (!use_remotes(remotes, library->index())) return kUsage;
 

@@ -221,6 +221,16 @@ Status Index::compact() {
   }
 }
 
+void Index::remove_leftovers(std::vector<std::string>* removed) {
+  std::lock_guard lock(writer_->mutex);
+  std::error_code ec;
+  // A compaction stopped between its two renames: the old index is whole.
+  if (!fs::exists(path(), ec) && fs::exists(path() + ".old", ec))
+    fs::rename(path() + ".old", path(), ec);
+  for (const char* suffix : {".rebuild", ".compact", ".old"})
+    if (fs::remove_all(path() + suffix, ec) > 0) removed->push_back(path() + suffix);
+}
+
 store::Sequence Index::applied_sequence() const {
   try {
     if (!fs::exists(records_path(path()))) return 0;

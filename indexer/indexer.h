@@ -127,6 +127,12 @@ class Index {
   // it loose. Worth it after a large import. Searches go on meanwhile.
   Status compact();
 
+  // Removes what a rebuild or compaction cut short left beside the index
+  // (index.rebuild, index.compact, index.old), putting index.old back when
+  // the index itself is missing. Only for a process that knows nobody else
+  // is indexing (Library::open, when it has the library to itself).
+  void remove_leftovers(std::vector<std::string>* removed);
+
   // The last change-log sequence the index holds (0 when empty or missing).
   store::Sequence applied_sequence() const;
 

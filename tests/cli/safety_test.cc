@@ -329,3 +329,46 @@ TEST_CASE("kho backup writes a BagIt bag while serving, and kho restore gives th
     CHECK(contains(tag.err, "bag-info.txt"));
   }
 }
+
+TEST_CASE(
+    "leftovers of crashes are removed at start, never what a record names or a running kho uses") {
+  TempDir dir;
+  std::string data = make_library(dir);
+  const fs::path root(data);
+  auto leave = [](const fs::path& file) {
+    fs::create_directories(file.parent_path());
+    kho::testing::write_file(file, "left by a crash");
+  };
+  const fs::path upload = root / "tmp" / "upload-Ab12Cd",
+                 staged = root / "originals" / ".tmp" / "Xy34Zw",
+                 unpacked = root / "originals" / ".tmp" / "unpack-Qr56St" / "1",
+                 fetched = root / "originals" / ".tmp" / "fetchUv78Wx",
+                 rebuild = root / "index.rebuild" / "records" / "postlist.glass",
+                 orphan = root / "originals" / "ab" / "cd" / ("abcd" + std::string(60, '0'));
+  for (const auto& f : {upload, staged, unpacked, fetched, rebuild, orphan}) leave(f);
+
+  {
+    Server server(data);  // alone: everything goes
+    for (const auto& f : {upload, staged, unpacked, fetched, rebuild, orphan})
+      CHECK_FALSE(fs::exists(f));
+    CHECK_FALSE(fs::exists(root / "index.rebuild"));
+    // While the server has the library open, another kho removes nothing it may be using.
+    leave(upload);
+    leave(staged);
+    CHECK(run_kho({"--data", data, "show", "1"}).exit_code == 0);
+    CHECK(fs::exists(upload));
+    CHECK(fs::exists(staged));
+    CHECK(server.file(1).status == 200);
+    CHECK(server.file(2).status == 200);
+  }
+  // Alone again, any command clears temporary files (orphan originals wait for kho serve).
+  leave(orphan);
+  CHECK(run_kho({"--data", data, "show", "1"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(upload));
+  CHECK_FALSE(fs::exists(staged));
+  CHECK(fs::exists(orphan));
+  auto verify = run_kho({"--data", data, "verify"});
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);  // every record's file is still there, sound
+  CHECK(run_kho({"--data", data, "get", "1"}).out == read_file(kho::testing::sample(kPdf)));
+}
