@@ -210,7 +210,10 @@ Status backup_library(Library& library, const std::string& dest, bool compact,
   *report = BackupReport{};
   const fs::path bag(dest);
   std::error_code ec;
-  report->incremental = fs::exists(bag / "bagit.txt", ec);
+  // Files in DEST that the new manifest does not list are removed: only ever
+  // in an empty folder or in a bag that kho made.
+  report->incremental =
+      read_whole(bag / "bag-info.txt").find("Bag-Software-Agent: kho ") != std::string::npos;
   if (!report->incremental && fs::exists(bag, ec) && !fs::is_empty(bag, ec))
     return Status::Invalid(dest + " is neither empty nor a bag made by kho backup");
   fs::create_directories(bag / "data" / "db", ec);

@@ -253,6 +253,12 @@ TEST_CASE("kho backup writes a BagIt bag while serving, and kho restore gives th
   REQUIRE(run_kho({"--data", data, "import", kho::testing::sample("khbd-toan-6-phan-so.html")})
               .exit_code == 0);
   REQUIRE(run_kho({"--data", data, "withdraw", "2", "--reason", "ban hành nhầm"}).exit_code == 0);
+  const fs::path photos = dir.path() / "photos";  // not a bag: left alone
+  fs::create_directories(photos);
+  kho::testing::write_file(photos / "a.jpg", "jpeg");
+  CHECK(run_kho({"--data", data, "backup", photos.string()}).exit_code == 1);
+  CHECK(fs::exists(photos / "a.jpg"));
+  CHECK_FALSE(fs::exists(photos / "data"));
   const fs::path bag = dir.path() / "bag";
   json first;
   {
