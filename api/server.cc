@@ -4,13 +4,16 @@
 #include <pistache/http.h>
 #include <pistache/router.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -24,6 +27,7 @@
 #include "api/oai.h"
 #include "api/uploads.h"
 #include "api/web_assets.h"
+#include "core/verify.h"
 #include "harvest/harvest.h"
 
 using namespace Pistache;
@@ -155,10 +159,11 @@ struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<Http::Endpoint> endpoint;
   Rest::Router router;
-  std::thread freshness;
+  std::thread freshness, verifier;
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+  std::atomic<bool> stop_verifying{false};
   InFlight in_flight;
   std::shared_ptr<Connections> connections;
   std::unique_ptr<Uploads> uploads;
@@ -196,6 +201,10 @@ struct Server::Impl {
   ConnectionLimits connection_limits() const;
   void keep_index_fresh();
   void catch_up_index();
+  void verify_on_schedule();
+  void verify_now();
+  void refuse_damaged(const store::Record& r, const store::Original& original, const Status& found,
+                      Http::ResponseWriter& response);
   Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
   void send_file(const Rest::Request& request, const Access& who, const store::Record& r,
                  Http::ResponseWriter& response);
@@ -406,11 +415,32 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
     return send_error(response, Http::Code::Requested_Range_Not_Satisfiable,
                       "range_not_satisfiable", "range outside the file");
   }
+  // A file whose bytes have changed is never sent as if it were sound: its
+  // size is checked here; a whole file's SHA-256 is read through before it
+  // is sent (memory stays bounded); for a part, the damage mark of the last check.
   std::string path = library.store().original_path(original);
-  std::error_code missing;
-  if (std::filesystem::file_size(path, missing) < original.size || missing)
-    return send_status(response, Status::IoError(path + ": missing or shorter than recorded"));
+  std::error_code ec;
+  std::uintmax_t on_disk = std::filesystem::file_size(path, ec);
+  if (ec) return refuse_damaged(r, original, Status::NotFound(ec.message()), response);
+  if (on_disk != original.size)
+    return refuse_damaged(r, original,
+                          Status::Corrupt("it has " + std::to_string(on_disk) + " bytes where " +
+                                          std::to_string(original.size) + " were stored"),
+                          response);
+  const bool whole = range.first == 0 && range.length == original.size;
+  if (!whole && library.store().is_damaged(original.sha256))
+    return refuse_damaged(r, original, Status::Corrupt("marked damaged by a check"), response);
   if (Status s = room_for(response, range.length); !s.ok()) return send_status(response, s);
+  if (whole) {
+    std::string sha;
+    if (Status s = store::sha256_file(path, &sha); !s.ok()) return send_status(response, s);
+    if (sha != original.sha256)
+      return refuse_damaged(r, original,
+                            Status::Corrupt("its bytes have changed (SHA-256 " + sha +
+                                            ", stored as " + original.sha256 + ")"),
+                            response);
+    if (library.store().is_damaged(sha)) library.store().clear_damaged(sha);  // restored since
+  }
   // Who read a file that is not public is on record before the bytes leave.
   if (r.visibility != "public" || who.account().rfind("share:", 0) == 0) {
     store::Actor actor = who.actor();
@@ -424,6 +454,19 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
   Status s = reply_file(response, range.partial ? Http::Code::Partial_Content : Http::Code::Ok,
                         path, range.first, range.length);
   if (!s.ok()) send_status(response, s);
+}
+
+// Marks the file damaged (so that its parts are refused too until a check
+// finds it sound), tells the log, and answers with kho's JSON error.
+void Server::Impl::refuse_damaged(const store::Record& r, const store::Original& original,
+                                  const Status& found, Http::ResponseWriter& response) {
+  const std::string path = library.store().original_path(original);
+  library.store().mark_damaged(original.sha256, found.message());
+  std::fprintf(stderr, "kho: error: %s; not served\n",
+               damage_message(r, original, path, found).c_str());
+  send_error(response, Http::Code::Internal_Server_Error, "damaged",
+             "the stored file is damaged; the library's administrator must restore it from a "
+             "backup");
 }
 
 // OAI-PMH (api/oai.h): GET with a query string or POST with a form body. The
@@ -855,6 +898,21 @@ bool same_origin(const Http::Request& request) {
   return false;
 }
 
+// When a check report's RFC 3339 time was, as a time_t; 0 when unreadable.
+std::time_t parse_time(const std::string& rfc3339) {
+  std::tm tm{};
+  if (::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) return 0;
+  return ::timegm(&tm);
+}
+
+// The check reads every byte once: it yields the CPU and the disk to requests.
+void lower_priority() {
+  const auto self = static_cast<id_t>(::syscall(SYS_gettid));
+  ::setpriority(PRIO_PROCESS, self, 19);  // Linux: the nice value of this thread only
+  constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
+  ::syscall(SYS_ioprio_set, kWhoProcess, self, kClassIdle << kClassShift);
+}
+
 }  // namespace
 
 bool Server::Impl::trusted_proxy(const std::string& address) const {
@@ -948,6 +1006,53 @@ Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_byt
   return Verdict::admit();
 }
 
+// Checks the library whenever the last check is older than the schedule says,
+// so a restart neither skips a check nor repeats a recent one.
+void Server::Impl::verify_on_schedule() {
+  lower_priority();
+  const double every = options.verify_every_hours * 3600;
+  const auto poll = std::chrono::duration<double>(std::clamp(every / 10, 1.0, 60.0));
+  std::time_t tried = 0;  // a check that failed waits for its turn too
+  std::unique_lock lock(mutex);
+  for (;;) {
+    VerifyReport last;
+    std::time_t at =
+        last_verification(library.store(), &last).ok() ? parse_time(last.started_at) : 0;
+    if (std::difftime(std::time(nullptr), std::max(at, tried)) >= every) {
+      lock.unlock();
+      tried = std::time(nullptr);
+      verify_now();
+      lock.lock();
+    }
+    if (wake.wait_for(lock, poll, [this] { return stopping; })) return;
+  }
+}
+
+void Server::Impl::verify_now() {
+  try {
+    VerifyOptions check;
+    check.progress = [this](std::uint64_t, std::uint64_t, const std::string&) {
+      return !stop_verifying.load();
+    };
+    VerifyReport report;
+    Status s = verify_library(library, check, &report);
+    if (s.code() == Status::Code::kBusy) return;  // stopping
+    if (!s.ok()) {
+      std::fprintf(stderr, "kho: verify failed: %s\n", s.message().c_str());
+      return;
+    }
+    std::fprintf(stderr, "kho: verify: %llu files (%.1f MiB) in %.1f s: %s\n",
+                 static_cast<unsigned long long>(report.originals),
+                 static_cast<double>(report.bytes) / (1 << 20), report.seconds,
+                 report.sound() ? "sound"
+                                : (std::to_string(report.problems.size()) + " problem(s)").c_str());
+    for (const auto& p : report.problems)
+      std::fprintf(stderr, "kho: verify: %s: %s\n", p.kind.c_str(), p.what.c_str());
+  } catch (const std::exception& e) {  // the server goes on; the next round tries again
+    std::fprintf(stderr, "kho: verify failed: %s\n", e.what());
+  }
+}
+
 Server::Server(Library& library, ServerOptions options)
     : impl_(std::make_unique<Impl>(library, std::move(options))) {}
 
@@ -988,6 +1093,8 @@ Status Server::start() {
                            std::to_string(impl_->options.port) + ": " + e.what());
   }
   impl_->freshness = std::thread([this] { impl_->keep_index_fresh(); });
+  if (impl_->options.verify_every_hours > 0)
+    impl_->verifier = std::thread([this] { impl_->verify_on_schedule(); });
   return Status::Ok();
 }
 
@@ -1004,8 +1111,10 @@ void Server::stop() {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
   }
+  impl_->stop_verifying = true;
   impl_->wake.notify_all();
   if (impl_->freshness.joinable()) impl_->freshness.join();
+  if (impl_->verifier.joinable()) impl_->verifier.join();
 }
 
 }  // namespace kho::api

@@ -54,6 +54,9 @@ struct ServerOptions {
   std::string harvest_token;  // sent to origins when fetching harvested records' files
   // Records per OAI-PMH list answer (ListIdentifiers, ListRecords).
   std::size_t oai_page_size = 100;
+  // Checks the library (core/verify.h) in the background, at low priority,
+  // when the last check is older than this; 0: never.
+  double verify_every_hours = 0;
 };
 
 class Server {

@@ -14,6 +14,7 @@
 #include "api/server.h"
 #include "cli/progress.h"
 #include "core/library.h"
+#include "core/verify.h"
 #include "harvest/harvest.h"
 #include "importers/archive.h"
 #include "importers/worker.h"
@@ -421,6 +422,9 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
   if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
   if (r.originals.empty())
     return print_error("record " + id_text + " has no original file"), kNotFound;
+  // A file whose bytes have changed is never given out as if it were sound.
+  if (Status s = check_before_serving(library->store(), r, r.originals.front()); !s.ok())
+    return print_error(s.message() + "; it is not given out (see `kho verify`)"), kFailed;
   std::ifstream in(library->store().original_path(r.originals.front()), std::ios::binary);
   if (!in) return print_error("cannot read the original of record " + id_text), kFailed;
   if (r.visibility != "public") {
@@ -513,8 +517,8 @@ int reindex(const std::string& data_dir) {
 }
 
 int serve(const std::string& data_dir, const std::string& listen,
-          const std::vector<std::string>& remotes,
-          const std::vector<std::string>& trusted_proxies) {
+          const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies,
+          double verify_every_hours) {
   auto colon = listen.rfind(':');
   api::ServerOptions options;
   options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
@@ -525,10 +529,19 @@ int serve(const std::string& data_dir, const std::string& listen,
   options.port = static_cast<std::uint16_t>(std::stoi(port));
   options.worker_exe = self_exe();
   options.trusted_proxies = trusted_proxies;
+  options.verify_every_hours = verify_every_hours;
   if (const char* token = std::getenv("KHO_HARVEST_TOKEN")) options.harvest_token = token;
   int code = kOk;
   auto library = open_library(data_dir, true, &code);
   if (!library) return code;
+  // Originals whose record never committed (a crash in between) are removed
+  // here rather than at every open: it walks the whole originals folder.
+  std::vector<std::string> orphans;
+  if (Status s = library->store().remove_orphan_originals(&orphans); !s.ok())
+    std::fprintf(stderr, "kho: warning: %s\n", s.message().c_str());
+  if (!orphans.empty())
+    std::fprintf(stderr, "kho: removed %zu original(s) no record names (left by a crash)\n",
+                 orphans.size());
   if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
   if (!use_remotes(remotes, library->index())) return kUsage;
 

@@ -45,9 +45,11 @@ int edit(const std::string& data_dir, const std::string& id,
 int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
 int reindex(const std::string& data_dir);
 int compact(const std::string& data_dir);
-// trusted_proxies: addresses whose X-Forwarded-For/-Proto headers are believed.
+// trusted_proxies: addresses whose X-Forwarded-For/-Proto headers are believed;
+// verify_every_hours: how often the server checks the library (0: never).
 int serve(const std::string& data_dir, const std::string& listen,
-          const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies);
+          const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies,
+          double verify_every_hours = 24);
 int extract_worker(const std::string& path);
 int assist_worker();  // `kho _assist`: a parsing worker that serves file after file
 int unpack_worker(const std::string& archive, const std::string& dir);
@@ -70,6 +72,12 @@ int token_revoke(const std::string& data_dir, const std::string& id);
 int share_create(const std::string& data_dir, const std::string& record,
                  const std::string& collection, int days, bool json);
 int audit(const std::string& data_dir, std::uint64_t after, std::size_t limit, bool json);
+
+// Keeping the library safe (cli/safety.cc): fixity, backup and restore.
+// `last`: print the last check's report instead of checking.
+int verify(const std::string& data_dir, bool json, bool last);
+int backup(const std::string& data_dir, const std::string& dest, bool compact, bool json);
+int restore(const std::string& bag, const std::string& dir, bool json);
 
 // Pulls another library's records over OAI-PMH (cli/commands.cc). The origin
 // token, if it needs one, comes from the environment (KHO_HARVEST_TOKEN).

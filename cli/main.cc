@@ -92,6 +92,12 @@ int main(int argc, char** argv) {
 
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+  double verify_every = 24;
+  serve_cmd
+      ->add_option("--verify-every", verify_every,
+                   "Check every file and the index in the background every HOURS (0: never)")
+      ->check(CLI::Range(0.0, 24.0 * 365))
+      ->capture_default_str();
   std::vector<std::string> remotes;
   serve_cmd->add_option("--remote", remotes,
                         "NAME=HOST:PORT: search other libraries' indexes too (xapian-tcpsrv)");
@@ -99,6 +105,38 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", trusted_proxies,
                         "ADDRESS of a reverse proxy (e.g. nginx on 127.0.0.1) whose "
                         "X-Forwarded-For and X-Forwarded-Proto are believed; repeatable");
+
+  // Keeping the library safe.
+  bool last = false, compact_copy = false;
+  std::string dest;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check that every original file is as it was stored (size and SHA-256), that the store "
+      "reads through, and that the index agrees with it. Exit 0: sound; 1: damage found (each "
+      "problem is named: record, file, what is wrong)");
+  verify_cmd->add_flag("--json", json, "Print the report as JSON");
+  verify_cmd->add_flag("--last", last,
+                       "Show the last check's report (kho serve checks daily) instead of checking");
+
+  auto* backup_cmd = app.add_subcommand(
+      "backup",
+      "Copy the library into DEST as a BagIt bag (RFC 8493): the store, copied consistently even "
+      "while kho serves, and every original file, with SHA-256 manifests. Run it again into the "
+      "same DEST: only new files are copied. The search index is not copied (restore rebuilds it)");
+  backup_cmd->add_option("dest", dest, "Folder of the bag (made if missing)")->required();
+  backup_cmd->add_flag("--compact", compact_copy, "Leave the store's free pages out of its copy");
+  backup_cmd->add_flag("--json", json, "Print what was copied as JSON");
+
+  std::string bag;
+  auto* restore_cmd = app.add_subcommand(
+      "restore",
+      "Check a bag made by kho backup (every checksum, no file missing or added), then make a "
+      "library from it in DIR and rebuild its search index. A damaged bag is refused, naming "
+      "the bad file");
+  restore_cmd->add_option("bag", bag, "The bag's folder")->required();
+  restore_cmd->add_option("dir", dest, "New library folder (must not exist, or be empty)")
+      ->required();
+  restore_cmd->add_flag("--json", json, "Print the result as JSON");
 
   // Schools, accounts, tokens, share links, the audit log.
   std::string code, name, parent, label, collection;
@@ -202,7 +240,10 @@ int main(int argc, char** argv) {
   if (*withdraw_cmd) return withdraw(data_dir, id, reason);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
-  if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies);
+  if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies, verify_every);
+  if (*verify_cmd) return verify(data_dir, json, last);
+  if (*backup_cmd) return backup(data_dir, dest, compact_copy, json);
+  if (*restore_cmd) return restore(bag, dest, json);
   if (*worker_cmd) return extract_worker(worker_path);
   if (*assist_cmd) return assist_worker();
   if (*unpack_cmd) return unpack_worker(worker_path, unpack_dir);

@@ -1,8 +1,11 @@
 #include "core/library.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -226,11 +229,54 @@ std::string self_exe() {
   return ec ? std::string() : exe.string();
 }
 
+Library::OpenLock::~OpenLock() {
+  if (fd >= 0) ::close(fd);  // releases the lock
+}
+
+namespace {
+
+// Temporary files live in DATA/tmp (uploads) and DATA/originals/.tmp (files
+// being stored, archives being unpacked, harvested files being fetched) only
+// while the process that made them runs. Every process that opens the library
+// holds a shared lock on DATA/kho.lock for as long as it has it open (its
+// workers run only while it does), so one that gets the lock exclusively is
+// alone: nothing there is being written, whatever is left came from a crash.
+// A process that is not alone removes nothing and leaves it for later.
+void lock_and_clean(const std::string& data_dir, indexer::Index& index, int* lock_fd) {
+  std::string lock_path = (fs::path(data_dir) / "kho.lock").string();
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return;  // a read-only library: nothing to clean, nobody to make room for
+  *lock_fd = fd;
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    std::vector<std::string> removed;
+    std::error_code ec;
+    const fs::path uploads = fs::path(data_dir) / "tmp" / "uploads";
+    for (const char* dir : {"tmp", "originals/.tmp"})
+      for (const auto& entry : fs::directory_iterator(fs::path(data_dir) / dir, ec))
+        if (entry.path() != uploads && fs::remove_all(entry.path(), ec) > 0)
+          removed.push_back(entry.path().string());
+    // A resumable upload is meant to outlive a restart: its parts go only
+    // once nobody has added to them for a week.
+    const auto week_ago = fs::file_time_type::clock::now() - std::chrono::hours(24 * 7);
+    for (const auto& entry : fs::directory_iterator(uploads, ec))
+      if (entry.last_write_time(ec) < week_ago && !ec && fs::remove_all(entry.path(), ec) > 0)
+        removed.push_back(entry.path().string());
+    index.remove_leftovers(&removed);
+    if (!removed.empty())
+      std::fprintf(stderr, "kho: removed %zu leftover(s) of an interrupted run, e.g. %s\n",
+                   removed.size(), removed.front().c_str());
+  }
+  ::flock(fd, LOCK_SH);  // from exclusive, or waiting for one who is cleaning
+}
+
+}  // namespace
+
 Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<Library>* out) {
   auto library = std::make_unique<Library>();
   if (Status s = store::Store::open(data_dir, create, &library->store_); !s.ok()) return s;
   library->index_ = std::make_unique<indexer::Index>(*library->store_);
   library->accounts_ = std::make_unique<Accounts>(*library->store_);
+  lock_and_clean(data_dir, *library->index_, &library->open_lock_.fd);
   *out = std::move(library);
   return Status::Ok();
 }

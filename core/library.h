@@ -63,6 +63,9 @@ struct Edit {
 class Library {
  public:
   // DATA/kho.lmdb, DATA/originals, DATA/index. `create` makes a new library.
+  // A process that opens a library no other process has open removes what
+  // crashes left: upload and import temporary files, a cut-short index
+  // rebuild (see lock_and_clean in library.cc for why that is safe).
   static Status open(const std::string& data_dir, bool create, std::unique_ptr<Library>* out);
 
   store::Store& store() { return *store_; }
@@ -99,6 +102,12 @@ class Library {
   Status edit(store::RecordId id, const Edit& edit, store::Record* out);
 
  private:
+  // A shared lock on DATA/kho.lock, held while this Library is open.
+  struct OpenLock {
+    int fd = -1;
+    ~OpenLock();
+  };
+  OpenLock open_lock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<indexer::Index> index_;
   std::unique_ptr<Accounts> accounts_;

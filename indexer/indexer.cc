@@ -221,6 +221,16 @@ Status Index::compact() {
   }
 }
 
+void Index::remove_leftovers(std::vector<std::string>* removed) {
+  std::lock_guard lock(writer_->mutex);
+  std::error_code ec;
+  // A compaction stopped between its two renames: the old index is whole.
+  if (!fs::exists(path(), ec) && fs::exists(path() + ".old", ec))
+    fs::rename(path() + ".old", path(), ec);
+  for (const char* suffix : {".rebuild", ".compact", ".old"})
+    if (fs::remove_all(path() + suffix, ec) > 0) removed->push_back(path() + suffix);
+}
+
 store::Sequence Index::applied_sequence() const {
   try {
     if (!fs::exists(records_path(path()))) return 0;
@@ -228,6 +238,66 @@ store::Sequence Index::applied_sequence() const {
   } catch (const Xapian::Error&) {
     return 0;
   }
+}
+
+namespace {
+
+// Each record as the index holds it, against the store; `db` is one snapshot.
+void compare_records(const store::Store& store, const Xapian::Database& db,
+                     std::vector<Discrepancy>* found) {
+  const store::RecordId last = store.record_count();
+  for (store::RecordId id = 1; id <= last; ++id) {
+    store::Record r;
+    if (!store.get(id, &r).ok()) continue;  // the store's own check names it
+    std::string name = "record " + std::to_string(id);
+    Xapian::Document doc;
+    try {
+      doc = db.get_document(static_cast<Xapian::docid>(id));
+    } catch (const Xapian::DocNotFoundError&) {
+      found->push_back({id, name + " is not in the index"});
+      continue;
+    }
+    for (const char* facet : {"kind", "school", "status", "visibility"}) {
+      std::string want = facet_value(r, facet), have = doc.get_value(find_facet(facet)->slot);
+      if (want != have)
+        found->push_back({id, name + " is in the index with " + facet + " '" + have +
+                                  "' where the store has '" + want + "'"});
+    }
+  }
+  if (db.get_doccount() > 0 && db.get_lastdocid() > last)
+    found->push_back({0, "the index holds records up to " + std::to_string(db.get_lastdocid()) +
+                             " but the store's last is " + std::to_string(last)});
+}
+
+}  // namespace
+
+Status Index::check(std::vector<Discrepancy>* out) const {
+  out->clear();
+  const std::string reindex = ": run `kho reindex`";
+  try {
+    if (!fs::exists(records_path(path()))) {
+      if (store_.last_sequence() > 0) out->push_back({0, "the index is missing" + reindex});
+      return Status::Ok();
+    }
+    Xapian::Database db(records_path(path()));
+    store::Sequence applied = read_applied(db), last = store_.last_sequence();
+    if (applied > last)
+      out->push_back({0, "the index has applied change " + std::to_string(applied) +
+                             " but the store's change log ends at " + std::to_string(last) +
+                             reindex});
+    std::vector<Discrepancy> found;
+    compare_records(store_, db, &found);
+    // Read after the records: any record read as changed since the snapshot is listed here.
+    std::vector<store::Change> pending;
+    if (Status s = store_.changes_since(applied, SIZE_MAX, &pending); !s.ok()) return s;
+    std::set<store::RecordId> changed;
+    for (const auto& c : pending) changed.insert(c.id);
+    for (auto& d : found)
+      if (d.id == 0 || changed.count(d.id) == 0) out->push_back({d.id, d.what + reindex});
+  } catch (const Xapian::Error& e) {
+    out->push_back({0, "the index cannot be read (" + e.get_description() + ")" + reindex});
+  }
+  return Status::Ok();
 }
 
 }  // namespace kho::indexer

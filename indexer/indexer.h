@@ -97,6 +97,12 @@ struct Remote {
   unsigned port = 0;
 };
 
+// A record the index does not hold as the store has it (Index::check).
+struct Discrepancy {
+  store::RecordId id = 0;  // 0: the index as a whole
+  std::string what;
+};
+
 // The facets search can count and filter on.
 const std::vector<std::string>& facet_names();
 
@@ -121,8 +127,21 @@ class Index {
   // it loose. Worth it after a large import. Searches go on meanwhile.
   Status compact();
 
+  // Removes what a rebuild or compaction cut short left beside the index
+  // (index.rebuild, index.compact, index.old), putting index.old back when
+  // the index itself is missing. Only for a process that knows nobody else
+  // is indexing (Library::open, when it has the library to itself).
+  void remove_leftovers(std::vector<std::string>* removed);
+
   // The last change-log sequence the index holds (0 when empty or missing).
   store::Sequence applied_sequence() const;
+
+  // Read-only, for `kho verify`: the applied sequence is within the store's
+  // change log, and every record is in the index with the store's kind,
+  // school, status and visibility (what filters and access checks rely on).
+  // Records changed after the applied sequence are not compared: the next
+  // catch-up indexes them. An unreadable index is a discrepancy, not an error.
+  Status check(std::vector<Discrepancy>* out) const;
 
   // A malformed query gives Status::Invalid with a message naming the problem.
   Status search(const SearchRequest& request, Results* out) const;

@@ -44,4 +44,11 @@ Status sha256_file(const std::string& path, std::string* hex) {
   return Status::Ok();
 }
 
+std::string sha256_bytes(std::string_view bytes) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
+  return to_hex(digest.data(), digest.size());
+}
+
 }  // namespace kho::store

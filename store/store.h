@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -153,6 +154,20 @@ struct NewRecord {
   std::function<bool(const Record&)> repeats;
 };
 
+// Something `Store::check` found wrong, in words, with the record and file it concerns.
+struct Problem {
+  RecordId record = 0;  // 0: not one record's
+  std::string file;     // path of the file concerned, if any
+  std::string what;
+};
+
+// An original and the record that names it.
+struct StoredOriginal {
+  RecordId record = 0;
+  std::string status;  // the record's: "active" or "withdrawn"
+  Original original;
+};
+
 class Store {
  public:
   // Opens (or with `create`, creates) the store in `data_dir`.
@@ -239,6 +254,34 @@ class Store {
   Status audit(AuditEntry entry);
   Status audit_log(std::uint64_t after, std::size_t limit, std::vector<AuditEntry>* out) const;
 
+  // Fixity (store/fixity.cc), for `kho verify`, `kho backup` and the file routes.
+  // Reads every record, the change log and the SHA-256 table through: what
+  // cannot be read or does not agree is a problem naming the record. Every
+  // record's originals go to `originals`. Non-OK only when LMDB cannot be
+  // read at all.
+  Status check(std::vector<Problem>* problems, std::vector<StoredOriginal>* originals) const;
+  // Re-reads an original's bytes: Corrupt when their size or SHA-256 is not
+  // what the record says, NotFound when the file is gone. `progress` is told
+  // of bytes read and may stop the check by returning false (Busy then).
+  Status check_original(const Original& original,
+                        const std::function<bool(std::uint64_t)>& progress = {}) const;
+  // Damage found by a check, kept until a later check finds the bytes sound,
+  // so that a file is never served as sound in between.
+  Status mark_damaged(const std::string& sha256, const std::string& why);
+  Status clear_damaged(const std::string& sha256);
+  bool is_damaged(const std::string& sha256) const;
+  Status damaged(std::map<std::string, std::string>* out) const;  // sha256 -> why
+
+  // A consistent copy of the LMDB environment in `file` (LMDB's own copy:
+  // one read transaction, safe while other processes write); `compact`
+  // leaves free pages out.
+  Status copy_environment(const std::string& file, bool compact) const;
+  // The originals named by the records of an environment copied that way.
+  static Status originals_in_copy(const std::string& file, std::vector<Original>* out);
+  // Removes files under originals/ that no committed record names (left by a
+  // crash between placing a file and committing its record).
+  Status remove_orphan_originals(std::vector<std::string>* removed);
+
   struct Env;  // LMDB handles, private to store.cc
 
  private:
@@ -254,6 +297,8 @@ Status from_json(const std::string& json, Record* out);
 
 // SHA-256 of a file, streamed; lower-case hex.
 Status sha256_file(const std::string& path, std::string* hex);
+// SHA-256 of bytes in memory; lower-case hex.
+std::string sha256_bytes(std::string_view bytes);
 
 std::string now_rfc3339();
 

@@ -72,6 +72,8 @@ class Process {
 
   // Waits for the process to end (killing it after `seconds`), returns what it printed.
   Run finish(int sig = 0, int seconds = 120) {
+    // Once finished there is no process: kill(-1, …) would signal every process we may.
+    if (pid_ <= 0) return result_;
     if (sig != 0) kill(pid_, sig);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (pump(200)) {
