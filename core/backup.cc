@@ -341,7 +341,9 @@ Status copy_payload(const fs::path& bag, const fs::path& dir,
   std::uint64_t total = 0, done = 0;
   std::error_code ec;
   for (const auto& [path, sha] : manifest) total += fs::file_size(bag / path, ec);
-  for (const auto& [path, sha] : manifest) {
+  for (const auto& entry : manifest) {
+    const std::string& path = entry.first;  // a plain name: lambdas capture it (clang 14)
+    const std::string& sha = entry.second;
     fs::path target = dir / path.substr(5);  // without "data/"
     fs::create_directories(target.parent_path(), ec);
     bool original = path.rfind("data/originals/", 0) == 0;
