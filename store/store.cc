@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/env.h"
+#include "store/file_system.h"
 #include "store/lmdb.h"
 
 namespace fs = std::filesystem;
@@ -39,14 +40,6 @@ Status errno_status(const std::string& what) {
   return Status::IoError(what + ": " + std::strerror(errno));
 }
 
-Status fsync_path(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return errno_status(path);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : errno_status("fsync " + path);
-}
-
 // Closes a file descriptor on every path out.
 struct Fd {
   int fd = -1;
@@ -55,11 +48,32 @@ struct Fd {
   }
 };
 
-Status write_all(int fd, const unsigned char* p, std::size_t n) {
+// Makes the names just created in a folder durable.
+Status fsync_dir(FileSystem& files, const fs::path& dir) {
+  Fd d{files.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)};
+  if (d.fd < 0) return errno_status("cannot open " + dir.string());
+  if (files.fsync(d.fd) != 0) return errno_status("cannot fsync " + dir.string());
+  return Status::Ok();
+}
+
+// Creates `dir` and whichever of its parents are missing.
+Status make_dirs(FileSystem& files, const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return Status::Ok();
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    if (Status s = make_dirs(files, dir.parent_path()); !s.ok()) return s;
+  }
+  if (files.mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return errno_status("cannot create " + dir.string());
+  return Status::Ok();
+}
+
+Status write_all(FileSystem& files, int fd, const unsigned char* p, std::size_t n,
+                 const std::string& path) {
   while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
+    ssize_t w = files.write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return errno_status("write");
+    if (w < 0) return errno_status("cannot write " + path);
     p += w;
     n -= static_cast<std::size_t>(w);
   }
@@ -68,14 +82,14 @@ Status write_all(int fd, const unsigned char* p, std::size_t n) {
 
 // Copies `source` into `target` (a new file), hashing as it goes, and makes
 // the copy durable before returning.
-Status copy_and_hash(const std::string& source, const std::string& target, std::string* sha,
-                     std::uint64_t* size) {
+Status copy_and_hash(FileSystem& files, const std::string& source, const std::string& target,
+                     std::string* sha, std::uint64_t* size) {
   Fd in{::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
   if (in.fd < 0 && errno == ELOOP)
     return Status::Invalid(source + ": a symbolic link, not followed");
   if (in.fd < 0) return errno_status(source);
-  Fd out{::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)};
-  if (out.fd < 0) return errno_status(target);
+  Fd out{files.open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)};
+  if (out.fd < 0) return errno_status("cannot create " + target);
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
   std::array<unsigned char, 1 << 16> buf;
@@ -86,10 +100,11 @@ Status copy_and_hash(const std::string& source, const std::string& target, std::
     if (n < 0) return errno_status(source);
     if (n == 0) break;
     crypto_hash_sha256_update(&state, buf.data(), static_cast<unsigned long long>(n));
-    if (Status s = write_all(out.fd, buf.data(), static_cast<std::size_t>(n)); !s.ok()) return s;
+    Status s = write_all(files, out.fd, buf.data(), static_cast<std::size_t>(n), target);
+    if (!s.ok()) return s;
     *size += static_cast<std::uint64_t>(n);
   }
-  if (::fsync(out.fd) != 0) return errno_status("fsync " + target);
+  if (files.fsync(out.fd) != 0) return errno_status("cannot fsync " + target);
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
   crypto_hash_sha256_final(&state, digest.data());
   *sha = to_hex(digest.data(), digest.size());
@@ -107,14 +122,15 @@ struct StagedOriginal {
     if (!path.empty()) ::unlink(path.c_str());  // no-op once renamed into place
   }
 
-  Status stage(const std::string& data_dir, const std::string& source, Original* out) {
+  Status stage(FileSystem& files, const std::string& data_dir, const std::string& source,
+               Original* out) {
     std::string tmp = (fs::path(data_dir) / "originals" / ".tmp" / "XXXXXX").string();
     int tfd = ::mkstemp(tmp.data());
     if (tfd < 0) return errno_status("temporary file in " + data_dir);
     ::close(tfd);
     ::unlink(tmp.c_str());  // copy_and_hash creates it exclusively
     path = tmp;
-    return copy_and_hash(source, path, &out->sha256, &out->size);
+    return copy_and_hash(files, source, path, &out->sha256, &out->size);
   }
 };
 
@@ -141,7 +157,8 @@ std::string now_rfc3339() {
   return buf;
 }
 
-Store::Store(std::string dir) : dir_(std::move(dir)), env_(std::make_unique<Env>()) {}
+Store::Store(std::string dir, FileSystem& files)
+    : dir_(std::move(dir)), fs_(files), env_(std::make_unique<Env>()) {}
 Store::~Store() = default;
 
 static Status check_schema(Store::Env& e, lmdb::Txn& txn, bool fresh) {
@@ -157,17 +174,19 @@ static Status check_schema(Store::Env& e, lmdb::Txn& txn, bool fresh) {
   return Status::Ok();
 }
 
-Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out) {
+Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out,
+                   FileSystem* file_system) {
   fs::path db = fs::path(data_dir) / "db";
   std::error_code ec;
   bool fresh = !fs::exists(db / "data.mdb", ec);
   if (fresh && !create)
     return Status::NotFound("no kho library in " + data_dir + " (run `kho init`)");
   fs::create_directories(db, ec);
-  fs::create_directories(fs::path(data_dir) / "originals" / ".tmp", ec);
-  if (ec) return Status::IoError("cannot create " + data_dir + ": " + ec.message());
+  if (ec) return Status::IoError("cannot create " + db.string() + ": " + ec.message());
+  FileSystem& files = file_system != nullptr ? *file_system : FileSystem::posix();
+  if (Status s = make_dirs(files, fs::path(data_dir) / "originals" / ".tmp"); !s.ok()) return s;
 
-  std::unique_ptr<Store> store(new Store(data_dir));
+  std::unique_ptr<Store> store(new Store(data_dir, files));
   Env& e = *store->env_;
   int rc = mdb_env_create(&e.env);
   if (rc == 0) rc = mdb_env_set_maxdbs(e.env, 16);
@@ -214,17 +233,17 @@ std::string Store::original_path(const Original& original) const {
 
 // Moves a durable temporary copy to its content address and makes the
 // directory entry durable too, so a committed record never names a missing file.
-static Status place_original(const std::string& tmp, const std::string& final_path) {
+static Status place_original(FileSystem& files, const std::string& tmp,
+                             const std::string& final_path) {
   fs::path parent = fs::path(final_path).parent_path();
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) return Status::IoError("cannot create " + parent.string() + ": " + ec.message());
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0)
-    return errno_status("rename to " + final_path);
-  if (Status s = fsync_path(parent.string(), O_RDONLY | O_DIRECTORY); !s.ok()) return s;
-  Status s = fsync_path(parent.parent_path().string(), O_RDONLY | O_DIRECTORY);
-  if (!s.ok()) return s;
-  return fsync_path(parent.parent_path().parent_path().string(), O_RDONLY | O_DIRECTORY);
+  if (Status s = make_dirs(files, parent); !s.ok()) return s;
+  if (files.rename(tmp.c_str(), final_path.c_str()) != 0)
+    return errno_status("cannot rename " + tmp + " to " + final_path);
+  // originals/ab/cd, originals/ab and originals: any of the three may be new.
+  for (const fs::path& dir : {parent, parent.parent_path(), parent.parent_path().parent_path()}) {
+    if (Status s = fsync_dir(files, dir); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
@@ -237,7 +256,7 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   Original original;
   StagedOriginal staged;
   if (has_file) {
-    if (Status s = staged.stage(dir_, in.source_path, &original); !s.ok()) return s;
+    if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
     original.media_type = in.media_type;
     original.filename =
         in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
@@ -258,7 +277,7 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
       return Status::Ok();
     }
     if (holders.empty()) {  // else the bytes are in place already
-      if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
+      if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
     }
   }
 
@@ -286,7 +305,8 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   if (s.ok()) s = e.index_isbn(txn, nullptr, r);
   if (s.ok()) s = e.append_change(txn, r.id, "create", r.created_at, in.actor);
   if (s.ok()) s = txn.commit();
-  if (!s.ok()) return s;
+  // LMDB's own writes (a full disk, a full map) fail here; nothing is acknowledged.
+  if (!s.ok()) return s.with_context((fs::path(dir_) / "db" / "data.mdb").string());
   *out = std::move(r);
   return Status::Ok();
 }
@@ -332,7 +352,7 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
                               const std::string& filename, Record* out) {
   Original original;
   StagedOriginal staged;
-  if (Status s = staged.stage(dir_, path, &original); !s.ok()) return s;
+  if (Status s = staged.stage(fs_, dir_, path, &original); !s.ok()) return s;
   original.media_type = media_type;
   original.filename = filename;
   Env& e = *env_;
@@ -341,7 +361,7 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
   Record r;
   if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
   if (!r.originals.empty()) return Status::Conflict("record " + std::to_string(id) + " has a file");
-  if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
+  if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
   r.originals.push_back(original);
   r.updated_at = now_rfc3339();
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
@@ -358,7 +378,7 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
 Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   Original original;
   StagedOriginal staged;
-  if (Status s = staged.stage(dir_, in.source_path, &original); !s.ok()) return s;
+  if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
   original.media_type = in.media_type;
   original.filename =
       in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
@@ -373,7 +393,7 @@ Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   if (e.get(txn, e.by_sha, original.sha256, &holder).ok())
     return Status::Conflict("these bytes are already record " +
                             std::to_string(lmdb::from_be64(holder)));
-  if (Status s = place_original(staged.path, original_path(original)); !s.ok()) return s;
+  if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
   Record r = before;
   r.originals.push_back(original);
   for (const auto* from : {&in.dc, &in.fields})

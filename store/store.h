@@ -168,10 +168,14 @@ struct StoredOriginal {
   Original original;
 };
 
+class FileSystem;  // store/file_system.h
+
 class Store {
  public:
-  // Opens (or with `create`, creates) the store in `data_dir`.
-  static Status open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out);
+  // Opens (or with `create`, creates) the store in `data_dir`. Originals are
+  // written through `fs` (null: the real file system; tests pass one that fails).
+  static Status open(const std::string& data_dir, bool create, std::unique_ptr<Store>* out,
+                     FileSystem* fs = nullptr);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -285,8 +289,9 @@ class Store {
   struct Env;  // LMDB handles, private to store.cc
 
  private:
-  explicit Store(std::string dir);
+  Store(std::string dir, FileSystem& fs);
   std::string dir_;
+  FileSystem& fs_;
   std::string library_id_;
   std::unique_ptr<Env> env_;
 };
