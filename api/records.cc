@@ -1,0 +1,199 @@
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "api/json_render.h"
+#include "api/server_impl.h"
+#include "core/verify.h"
+#include "harvest/harvest.h"
+
+namespace kho::api {
+
+Status Server::Impl::record_from(const Rest::Request& request, const Access& who,
+                                 store::Record* out) {
+  store::RecordId id = 0;
+  std::string text = request.param(":id").as<std::string>();
+  if (!parse_id(text, &id)) return Status::NotFound("no record " + text);
+  Status s = library.store().get(id, out);
+  // A record the caller may not read does not exist for them: 404, not 403,
+  // so that its existence does not leak.
+  if (s.ok() && !who.may_read(*out)) return Status::NotFound("no record " + text);
+  return s;
+}
+
+void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_record(r));
+}
+
+namespace {
+
+std::string content_range(const ByteRange& range, std::uint64_t size) {
+  return "bytes " + std::to_string(range.first) + "-" +
+         std::to_string(range.first + range.length - 1) + "/" + std::to_string(size);
+}
+
+void set_file_headers(Http::ResponseWriter& response, const store::Original& original) {
+  set_header(response, "Content-Type",
+             original.media_type.empty() ? "application/octet-stream" : original.media_type);
+  set_header(response, "Content-Disposition", content_disposition(original.filename));
+  set_header(response, "Accept-Ranges", "bytes");
+}
+
+}  // namespace
+
+// The first original, whole or one byte range of it (RFC 7233). Only the
+// slice asked for is read from disk.
+void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  send_file(request, who, r, response);
+}
+
+void Server::Impl::send_file(const Rest::Request& request, const Access& who,
+                             const store::Record& record, Http::ResponseWriter& response) {
+  store::Record r = record;
+  // A harvested record's file is fetched from its origin the first time it is asked for.
+  if (r.originals.empty() && r.fields.count("origin_file") > 0) {
+    if (Status s = harvest::fetch_original(library.store(), r.id, options.harvest_token, &r);
+        !s.ok()) {
+      std::fprintf(stderr, "kho: fetching record %llu's file: %s\n",
+                   static_cast<unsigned long long>(r.id), s.message().c_str());
+      return send_error(response, Http::Code::Bad_Gateway, "origin_unavailable",
+                        "the library this record comes from did not give its file");
+    }
+  }
+  if (r.originals.empty())
+    return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
+  const store::Original& original = r.originals.front();
+  auto header = request.headers().tryGetRaw("Range");
+  ByteRange range = parse_range(header ? header->value() : "", original.size);
+  if (range.unsatisfiable) {
+    set_header(response, "Content-Range", "bytes */" + std::to_string(original.size));
+    return send_error(response, Http::Code::Requested_Range_Not_Satisfiable,
+                      "range_not_satisfiable", "range outside the file");
+  }
+  // A file whose bytes have changed is never sent as if it were sound: its
+  // size is checked here; a whole file's SHA-256 is read through before it
+  // is sent (memory stays bounded); for a part, the damage mark of the last check.
+  std::string path = library.store().original_path(original);
+  std::error_code ec;
+  std::uintmax_t on_disk = std::filesystem::file_size(path, ec);
+  if (ec) return refuse_damaged(r, original, Status::NotFound(ec.message()), response);
+  if (on_disk != original.size)
+    return refuse_damaged(r, original,
+                          Status::Corrupt("it has " + std::to_string(on_disk) + " bytes where " +
+                                          std::to_string(original.size) + " were stored"),
+                          response);
+  const bool whole = range.first == 0 && range.length == original.size;
+  if (!whole && library.store().is_damaged(original.sha256))
+    return refuse_damaged(r, original, Status::Corrupt("marked damaged by a check"), response);
+  if (Status s = room_for(response, range.length); !s.ok()) return send_status(response, s);
+  if (whole) {
+    std::string sha;
+    if (Status s = store::sha256_file(path, &sha); !s.ok()) return send_status(response, s);
+    if (sha != original.sha256)
+      return refuse_damaged(r, original,
+                            Status::Corrupt("its bytes have changed (SHA-256 " + sha +
+                                            ", stored as " + original.sha256 + ")"),
+                            response);
+    if (library.store().is_damaged(sha)) library.store().clear_damaged(sha);  // restored since
+  }
+  // Who read a file that is not public is on record before the bytes leave.
+  if (r.visibility != "public" || who.account().rfind("share:", 0) == 0) {
+    store::Actor actor = who.actor();
+    Status s = library.store().audit({0, "", actor.name, actor.from, "read-file", r.id,
+                                      range.partial ? content_range(range, original.size) : ""});
+    if (!s.ok()) return send_status(response, s);
+  }
+  set_file_headers(response, original);
+  if (range.partial) set_header(response, "Content-Range", content_range(range, original.size));
+  // Written from the file as the reader takes it, never read whole.
+  Status s = reply_file(response, range.partial ? Http::Code::Partial_Content : Http::Code::Ok,
+                        path, range.first, range.length);
+  if (!s.ok()) send_status(response, s);
+}
+
+// Marks the file damaged (so that its parts are refused too until a check
+// finds it sound), tells the log, and answers with kho's JSON error.
+void Server::Impl::refuse_damaged(const store::Record& r, const store::Original& original,
+                                  const Status& found, Http::ResponseWriter& response) {
+  const std::string path = library.store().original_path(original);
+  library.store().mark_damaged(original.sha256, found.message());
+  std::fprintf(stderr, "kho: error: %s; not served\n",
+               damage_message(r, original, path, found).c_str());
+  send_error(response, Http::Code::Internal_Server_Error, "damaged",
+             "the stored file is damaged; the library's administrator must restore it from a "
+             "backup");
+}
+
+namespace {
+// Removes an upload's temporary file however the handler ends.
+struct TempFile {
+  std::string path;
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+}  // namespace
+
+void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& response) {
+  if (request.body().size() > options.max_request_bytes)
+    return send_error(
+        response, Http::Code::Request_Entity_Too_Large, "too_large",
+        "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
+  Access who;
+  if (!caller(request, response, &who)) return;
+  if (!who.signed_in())
+    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  ImportOptions import;
+  import.access = who;
+  import.worker_exe = options.worker_exe;
+  import.update_index = true;  // an uploaded file is searchable when the answer arrives
+  std::string error;
+  if (!import_options_from(request.query(), &import, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  if (import.school.empty()) import.school = who.home();
+  TempFile temp;
+  if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
+    return send_status(response, s);
+  answer_import(temp.path, import, response);
+}
+
+// What became of an uploaded file (or of each file of an uploaded archive).
+void Server::Impl::answer_import(const std::string& path, const ImportOptions& import,
+                                 Http::ResponseWriter& response) {
+  std::vector<ImportItem> items;
+  Status s =
+      library.import_path(path, import, [&](const ImportItem& item) { items.push_back(item); });
+  if (!s.ok()) return send_status(response, s.with_context(import.filename));
+  if (items.size() == 1 && items[0].name == path) {  // one file, not an archive
+    const ImportItem& item = items[0];
+    if (!item.status.ok()) return send_status(response, item.status.with_context(import.filename));
+    if (!item.duplicate)
+      set_header(response, "Location", "/api/v1/records/" + std::to_string(item.record.id));
+    return send_json(response, item.duplicate ? Http::Code::Ok : Http::Code::Created,
+                     render_record(item.record, item.duplicate));
+  }
+  // An archive: what became of each file in it.
+  nlohmann::json imported = nlohmann::json::array(), duplicates = imported, failed = imported;
+  for (const auto& item : items) {
+    if (!item.status.ok())
+      failed.push_back({{"path", item.name}, {"error", item.status.message()}});
+    else
+      (item.duplicate ? duplicates : imported)
+          .push_back({{"path", item.name}, {"id", item.record.id}});
+  }
+  bool refused = imported.empty() && duplicates.empty() && !failed.empty();
+  if (refused && items.size() == 1) return send_status(response, items[0].status);
+  send_json(response, imported.empty() ? Http::Code::Ok : Http::Code::Created,
+            nlohmann::json{{"imported", imported}, {"duplicates", duplicates}, {"failed", failed}}
+                .dump());
+}
+
+}  // namespace kho::api

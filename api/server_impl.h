@@ -1,0 +1,95 @@
+// The server's state and its handlers, shared by the files that hold the
+// handlers of each resource (search.cc, records.cc, resumable.cc,
+// sessions.cc, shares.cc, audit.cc); server.cc holds the routing table, the
+// check every request passes before its body is read, and the lifecycle.
+#pragma once
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/connections.h"
+#include "api/http_util.h"
+#include "api/respond.h"
+#include "api/server.h"
+#include "api/uploads.h"
+#include "core/library.h"
+
+namespace kho::api {
+
+using namespace Pistache;
+
+struct Server::Impl {
+  Library& library;
+  ServerOptions options;
+  std::unique_ptr<Http::Endpoint> endpoint;
+  Rest::Router router;
+  std::thread freshness, verifier;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::atomic<bool> stop_verifying{false};
+  InFlight in_flight;
+  std::shared_ptr<Connections> connections;
+  std::unique_ptr<Uploads> uploads;
+
+  Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
+
+  void routes();
+  void route(const std::string& path,
+             const std::vector<std::pair<Http::Method, Handler>>& handlers);
+  void search(const Rest::Request& request, Http::ResponseWriter& response);
+  void record(const Rest::Request& request, Http::ResponseWriter& response);
+  void search_record(const Rest::Request& request, Http::ResponseWriter& response);
+  void file(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload(const Rest::Request& request, Http::ResponseWriter& response);
+  void answer_import(const std::string& path, const ImportOptions& import,
+                     Http::ResponseWriter& response);
+  void upload_create(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_offset(const Rest::Request& request, Http::ResponseWriter& response);
+  void upload_chunk(const Rest::Request& request, Http::ResponseWriter& response);
+  bool upload_of(const Rest::Request& request, Http::ResponseWriter& response, Access* who,
+                 Upload* upload);
+  void login(const Rest::Request& request, Http::ResponseWriter& response);
+  void logout(const Rest::Request& request, Http::ResponseWriter& response);
+  void me(const Rest::Request& request, Http::ResponseWriter& response);
+  void share(const Rest::Request& request, Http::ResponseWriter& response);
+  void unshare(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
+  void audit(const Rest::Request& request, Http::ResponseWriter& response);
+  void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
+  bool trusted_proxy(const std::string& address) const;
+  std::string client_address(const Http::Request& request) const;
+  bool over_https(const Http::Request& request) const;
+  ConnectionLimits connection_limits() const;
+  void keep_index_fresh();
+  void catch_up_index();
+  void verify_on_schedule();
+  void verify_now();
+  void refuse_damaged(const store::Record& r, const store::Original& original, const Status& found,
+                      Http::ResponseWriter& response);
+  Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
+  void send_file(const Rest::Request& request, const Access& who, const store::Record& r,
+                 Http::ResponseWriter& response);
+  // Who is asking: a bearer token or the session cookie, else anonymous. A
+  // token that is unknown, expired or revoked is refused with 401 (false).
+  bool caller(const Rest::Request& request, Http::ResponseWriter& response, Access* out);
+};
+
+// The secret a request carries: a bearer token, else the session cookie.
+std::string bearer_secret(const Http::Request& request);
+// A token or share link as the API shows it (never its secret).
+nlohmann::json token_json(const store::Token& t);
+
+}  // namespace kho::api
