@@ -100,8 +100,11 @@ std::string render_record(const store::Record& record, bool duplicate) {
   return dump(j);
 }
 
-std::string render_error(const std::string& code, const std::string& message) {
-  return dump({{"error", {{"code", code}, {"message", message}}}});
+std::string render_error(const std::string& code, const std::string& message,
+                         const std::string& field) {
+  json error = {{"code", code}, {"message", message}};
+  if (!field.empty()) error["field"] = field;
+  return dump({{"error", error}});
 }
 
 nlohmann::json audit_json(const store::AuditEntry& e) {

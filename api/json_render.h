@@ -23,6 +23,7 @@ std::string render_record(const store::Record& record, bool duplicate = false);
 // One audit-log entry: {"seq","at","actor","from","action","record","detail"}.
 nlohmann::json audit_json(const store::AuditEntry& entry);
 // {"error": {"code": code, "message": message}}
-std::string render_error(const std::string& code, const std::string& message);
+std::string render_error(const std::string& code, const std::string& message,
+                         const std::string& field = "");
 
 }  // namespace kho::api

@@ -53,8 +53,8 @@ void send_json(Http::ResponseWriter& response, Http::Code code, const std::strin
 }
 
 void send_error(Http::ResponseWriter& response, Http::Code code, const std::string& kind,
-                const std::string& message) {
-  send_json(response, code, render_error(kind, message));
+                const std::string& message, const std::string& field) {
+  send_json(response, code, render_error(kind, message, field));
 }
 
 void send_status(Http::ResponseWriter& response, const Status& s) {

@@ -21,8 +21,9 @@ using Handler =
 void set_header(Pistache::Http::ResponseWriter& response, std::string name, std::string value);
 void send_json(Pistache::Http::ResponseWriter& response, Pistache::Http::Code code,
                const std::string& body);
+// `field`, when given, names the parameter or field at fault.
 void send_error(Pistache::Http::ResponseWriter& response, Pistache::Http::Code code,
-                const std::string& kind, const std::string& message);
+                const std::string& kind, const std::string& message, const std::string& field = "");
 // Expected failures map to their HTTP status; the message is the user's.
 void send_status(Pistache::Http::ResponseWriter& response, const Status& s);
 

@@ -116,6 +116,16 @@ void Server::Impl::routes() {
   route("/api/v1/logout", {{Http::Method::Post, std::bind(&Impl::logout, this, _1, _2)}});
   route("/api/v1/me", {{Http::Method::Get, std::bind(&Impl::me, this, _1, _2)}});
   route("/api/v1/audit", {{Http::Method::Get, std::bind(&Impl::audit, this, _1, _2)}});
+  route("/api/v1/schools", {{Http::Method::Get, std::bind(&Impl::schools, this, _1, _2)},
+                            {Http::Method::Post, std::bind(&Impl::add_school, this, _1, _2)}});
+  route("/api/v1/accounts", {{Http::Method::Get, std::bind(&Impl::accounts, this, _1, _2)},
+                             {Http::Method::Post, std::bind(&Impl::add_account, this, _1, _2)}});
+  route("/api/v1/accounts/:name",
+        {{Http::Method::Patch, std::bind(&Impl::change_account, this, _1, _2)}});
+  route("/api/v1/tokens", {{Http::Method::Get, std::bind(&Impl::tokens, this, _1, _2)},
+                           {Http::Method::Post, std::bind(&Impl::add_token, this, _1, _2)}});
+  route("/api/v1/tokens/:id",
+        {{Http::Method::Delete, std::bind(&Impl::revoke_token, this, _1, _2)}});
   route("/s/:secret", {{Http::Method::Get, std::bind(&Impl::shared, this, _1, _2)}});
   route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
   route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},

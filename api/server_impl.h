@@ -67,6 +67,15 @@ struct Server::Impl {
   void shared(const Rest::Request& request, Http::ResponseWriter& response);
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
+  bool admin(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
+  void schools(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_school(const Rest::Request& request, Http::ResponseWriter& response);
+  void accounts(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_account(const Rest::Request& request, Http::ResponseWriter& response);
+  void change_account(const Rest::Request& request, Http::ResponseWriter& response);
+  void tokens(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_token(const Rest::Request& request, Http::ResponseWriter& response);
+  void revoke_token(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
   Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
   bool trusted_proxy(const std::string& address) const;

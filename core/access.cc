@@ -106,6 +106,12 @@ bool Access::may_administer() const {
                      [](const auto& org) { return org.second.count("admin") > 0; });
 }
 
+bool Access::admin_of(const std::string& org) const {
+  if (everything_) return true;
+  auto it = roles_.find(org);
+  return it != roles_.end() && it->second.count("admin") > 0;
+}
+
 bool Access::may_audit(const std::string& record_school, const store::Account* actor) const {
   if (everything_) return true;
   auto admin_at = [&](const std::string& org) {

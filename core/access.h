@@ -41,6 +41,8 @@ class Access {
   bool may_read(const store::Record& record) const;
   bool may_change(const std::string& school, const std::string& kind) const;
   bool may_administer() const;  // the audit log, accounts: admin somewhere
+  // Admin at this school or office, or at an office above it.
+  bool admin_of(const std::string& org) const;
   // Whether this admin may see an audit entry: one about a record of a school
   // where (or above which) it is admin, or one made by an account holding a
   // role there. `record_school` is "" when the entry names no record.

@@ -8,6 +8,7 @@ import { searchView } from "./search.js";
 import { recordView, sharedView } from "./record.js";
 import { uploadView } from "./upload.js";
 import { auditView } from "./audit.js";
+import { adminView } from "./admin.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -65,7 +66,9 @@ function renderChrome() {
   $("signout").hidden = !session.account;
   const { path } = parseHash();
   const links = [["#/", "nav.search"], ["#/browse", "nav.browse"]];
-  if (session.account) links.push(["#/upload", "nav.upload"], ["#/audit", "nav.audit"]);
+  if (session.account) links.push(["#/upload", "nav.upload"]);
+  if (session.admin) links.push(["#/audit", "nav.audit"]);
+  if (session.account) links.push(["#/admin", "nav.admin"]);
   $("nav").replaceChildren(...links.map(([href, key]) => {
     const current = href === "#" + path || (href === "#/" && path === "/search");
     return el("a", { href, "aria-current": current ? "page" : false }, t(key));
@@ -74,7 +77,7 @@ function renderChrome() {
 
 const routes = {
   "/": searchView, "/search": searchView, "/browse": searchView,
-  "/upload": uploadView, "/audit": auditView, "/login": loginView,
+  "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
 };
 
 function render() {

@@ -2,6 +2,14 @@
 // worded here from the API's stable codes, so no server English reaches a
 // Vietnamese page. t("key", {n: 3}) fills {n}.
 const vi = {
+  "nav.admin": "Tài khoản", "role.teacher": "Giáo viên", "role.librarian": "Thủ thư", "role.office": "Văn thư", "role.reader": "Bạn đọc", "role.admin": "Quản trị",
+  "admin.password": "Mật khẩu (ít nhất 8 ký tự)", "admin.role": "Vai trò", "admin.roles": "Vai trò", "admin.add_account": "Thêm tài khoản",
+  "admin.account_added": "Đã thêm tài khoản {name}.", "admin.accounts": "Tài khoản", "admin.enable": "Mở lại", "admin.disable": "Khoá",
+  "admin.disabled": "Đã khoá", "admin.action": "Thao tác", "admin.schools": "Trường và phòng", "admin.code": "Mã", "admin.school_name": "Tên",
+  "admin.parent": "Trực thuộc", "admin.add_school": "Thêm trường", "admin.school_added": "Đã thêm trường.",
+  "admin.tokens": "Mã truy cập API (cho phần mềm khác)", "admin.tokens_hint": "Mỗi mã chỉ hiện một lần khi tạo; hết hạn sau 90 ngày.",
+  "admin.token_label": "Tên gợi nhớ", "admin.add_token": "Tạo mã", "admin.token_made": "Mã mới (chép lại ngay; sẽ không hiện lại):", "admin.no_tokens": "Chưa có mã nào.",
+  "err.account_exists": "tên đăng nhập này đã có", "err.weak_password": "mật khẩu quá ngắn (ít nhất 8 ký tự)",
   "app.title": "kho — Thư viện số", "skip": "Bỏ qua, đến nội dung",
   "nav.search": "Tìm kiếm", "nav.browse": "Duyệt", "nav.upload": "Tải lên", "nav.audit": "Nhật ký",
   "lang.switch": "English", "signin": "Đăng nhập", "signout": "Đăng xuất", "signed_in": "Đã đăng nhập: {name}",
@@ -75,6 +83,14 @@ const vi = {
 };
 
 const en = {
+  "nav.admin": "Accounts", "role.teacher": "Teacher", "role.librarian": "Librarian", "role.office": "Office clerk", "role.reader": "Reader", "role.admin": "Administrator",
+  "admin.password": "Password (at least 8 characters)", "admin.role": "Role", "admin.roles": "Roles", "admin.add_account": "Add account",
+  "admin.account_added": "Account {name} added.", "admin.accounts": "Accounts", "admin.enable": "Enable", "admin.disable": "Disable",
+  "admin.disabled": "Disabled", "admin.action": "Action", "admin.schools": "Schools and offices", "admin.code": "Code", "admin.school_name": "Name",
+  "admin.parent": "Below", "admin.add_school": "Add school", "admin.school_added": "School added.",
+  "admin.tokens": "API tokens (for other software)", "admin.tokens_hint": "A token is shown once, when made; it expires after 90 days.",
+  "admin.token_label": "Label", "admin.add_token": "Make a token", "admin.token_made": "New token (copy it now; it is not shown again):", "admin.no_tokens": "No tokens yet.",
+  "err.account_exists": "an account with this name exists", "err.weak_password": "the password is too short (at least 8 characters)",
   "app.title": "kho — Digital library", "skip": "Skip to content",
   "nav.search": "Search", "nav.browse": "Browse", "nav.upload": "Upload", "nav.audit": "Audit log",
   "lang.switch": "Tiếng Việt", "signin": "Sign in", "signout": "Sign out", "signed_in": "Signed in: {name}",

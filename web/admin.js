@@ -1,0 +1,112 @@
+// Administration: accounts and roles and schools (for admins, within their
+// schools), and every signed-in user's own API tokens for scripts.
+import { t, dateText } from "./i18n.js";
+import { api, errorText, query } from "./api.js";
+import { el, session, announce } from "./ui.js";
+
+const ROLES = ["teacher", "librarian", "office", "reader", "admin"];
+
+function section(title, ...children) { return el("section", {}, el("h2", {}, title), ...children); }
+
+async function schoolOptions() {
+  try { return (await api("/api/v1/schools")).schools; } catch (_) { return []; }
+}
+
+async function accountsSection(box, schools) {
+  const list = el("tbody");
+  const message = el("p", { role: "alert", class: "error" });
+  const name = el("input", { id: "acc-name", autocomplete: "off", required: true });
+  const password = el("input", { id: "acc-password", type: "password", autocomplete: "new-password", required: true });
+  const school = el("select", { id: "acc-school" }, ...schools.map((s) => el("option", { value: s.code, selected: s.code === session.home }, s.name + " (" + s.code + ")")));
+  const role = el("select", { id: "acc-role" }, ...ROLES.map((r) => el("option", { value: r }, t("role." + r))));
+  const form = el("form", { class: "stack", id: "add-account" }, el("label", { for: "acc-name" }, t("login.name"), name),
+    el("label", { for: "acc-password" }, t("admin.password"), password), el("label", { for: "acc-school" }, t("field.school"), school),
+    el("label", { for: "acc-role" }, t("admin.role"), role), el("div", {}, el("button", { type: "submit" }, t("admin.add_account"))), message);
+  async function refresh() {
+    try {
+      const body = await api("/api/v1/accounts");
+      list.replaceChildren(...body.accounts.map((a) => {
+        const toggle = el("button", { type: "button", class: "secondary" }, a.disabled ? t("admin.enable") : t("admin.disable"));
+        toggle.addEventListener("click", async () => {
+          try { await api("/api/v1/accounts/" + encodeURIComponent(a.name), { method: "PATCH", json: { disabled: !a.disabled } }); refresh(); } catch (err) { message.textContent = errorText(err); }
+        });
+        const roles = Object.entries(a.roles).map(([org, r]) => org + ": " + t("role." + r)).join(", ");
+        return el("tr", {}, el("td", {}, a.name), el("td", {}, roles), el("td", {}, a.disabled ? t("admin.disabled") : t("status.active")), el("td", {}, toggle));
+      }));
+    } catch (err) { message.textContent = errorText(err); }
+  }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    try {
+      await api("/api/v1/accounts", { method: "POST", json: { name: name.value.trim(), password: password.value, roles: { [school.value]: role.value } } });
+      announce(t("admin.account_added", { name: name.value.trim() }));
+      name.value = password.value = "";
+      refresh();
+    } catch (err) { message.textContent = errorText(err); }
+  });
+  box.append(section(t("admin.accounts"), el("div", { class: "table-wrap" }, el("table", { id: "accounts" },
+    el("thead", {}, el("tr", {}, ...["login.name", "admin.roles", "field.status", "admin.action"].map((k) => el("th", { scope: "col" }, t(k))))), list)), form));
+  refresh();
+}
+
+function schoolsSection(box, schools) {
+  const rows = schools.map((s) => el("tr", {}, el("td", {}, s.code), el("td", {}, s.name), el("td", {}, s.parent || "")));
+  const code = el("input", { id: "school-code", required: true }), name = el("input", { id: "school-name", required: true });
+  const parent = el("select", { id: "school-parent" }, ...schools.map((s) => el("option", { value: s.code }, s.name + " (" + s.code + ")")));
+  const message = el("p", { role: "alert", class: "error" });
+  const form = el("form", { class: "stack", id: "add-school" }, el("label", { for: "school-code" }, t("admin.code"), code),
+    el("label", { for: "school-name" }, t("admin.school_name"), name), el("label", { for: "school-parent" }, t("admin.parent"), parent),
+    el("div", {}, el("button", { type: "submit" }, t("admin.add_school"))), message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("/api/v1/schools", { method: "POST", json: { code: code.value.trim(), name: name.value.trim(), parent: parent.value } });
+      announce(t("admin.school_added"));
+      box.replaceChildren();
+      adminView(box.parentElement || box);
+    } catch (err) { message.textContent = errorText(err); }
+  });
+  box.append(section(t("admin.schools"), el("div", { class: "table-wrap" }, el("table", { id: "schools" },
+    el("thead", {}, el("tr", {}, ...["admin.code", "admin.school_name", "admin.parent"].map((k) => el("th", { scope: "col" }, t(k))))), el("tbody", {}, ...rows))), form));
+}
+
+function tokensSection(box) {
+  const list = el("ul", { class: "plain", id: "tokens" });
+  const label = el("input", { id: "token-label" });
+  const made = el("div", { role: "status" });
+  const message = el("p", { role: "alert", class: "error" });
+  const form = el("form", { class: "bar", id: "add-token" }, el("label", { for: "token-label" }, t("admin.token_label") + " ", label), el("button", { type: "submit" }, t("admin.add_token")));
+  async function refresh() {
+    try {
+      const body = await api("/api/v1/tokens");
+      list.replaceChildren(...body.tokens.map((tk) => {
+        const revoke = el("button", { type: "button", class: "secondary" }, t("share.revoke"));
+        revoke.addEventListener("click", async () => { try { await api("/api/v1/tokens/" + tk.id, { method: "DELETE" }); refresh(); } catch (err) { message.textContent = errorText(err); } });
+        return el("li", {}, (tk.label || "#" + tk.id) + " · " + (tk.expires_at ? t("share.expires", { date: dateText(tk.expires_at) }) : t("share.never")) + " ", revoke);
+      }));
+      if (!body.tokens.length) list.append(el("li", { class: "muted" }, t("admin.no_tokens")));
+    } catch (err) { message.textContent = errorText(err); }
+  }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const tk = await api("/api/v1/tokens?" + query({ label: label.value.trim() }), { method: "POST" });
+      made.replaceChildren(el("p", {}, t("admin.token_made")), el("p", { class: "share-url", id: "token-secret" }, tk.secret));
+      refresh();
+    } catch (err) { message.textContent = errorText(err); }
+  });
+  box.append(section(t("admin.tokens"), el("p", { class: "muted" }, t("admin.tokens_hint")), form, made, message, list));
+  refresh();
+}
+
+export async function adminView(main) {
+  main.append(el("h1", {}, t("nav.admin")));
+  if (!session.account) { main.append(el("p", {}, t("denied.signin"))); return; }
+  if (session.admin) {
+    const schools = await schoolOptions();
+    await accountsSection(main, schools);
+    schoolsSection(main, schools);
+  }
+  tokensSection(main);
+}
