@@ -50,12 +50,13 @@ function makeContext({ page, baseUrl, library, name }) {
     async checkNoHorizontalScroll(label) {
       const { width, scroll, widest } = await page.evaluate(() => {
         const width = window.innerWidth;
-        let widest = "";
-        for (const e of document.querySelectorAll("body *")) {
-          const r = e.getBoundingClientRect();
-          if (r.right > width + 0.5 && !widest)
-            widest = `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).split(" ").join(".") : ""} ends at ${Math.round(r.right)} px`;
-        }
+        // The culprit: the innermost element that sticks out.
+        const over = [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > width + 0.5);
+        const e = over.find((o) => !over.some((d) => d !== o && o.contains(d)));
+        const widest = e ? `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}` +
+          `${e.className ? "." + String(e.className).split(" ").join(".") : ""} ` +
+          `("${(e.textContent || "").trim().slice(0, 40)}") ends at ${Math.round(e.getBoundingClientRect().right)} px` : "";
         return { width, scroll: document.documentElement.scrollWidth, widest };
       });
       if (scroll > width)

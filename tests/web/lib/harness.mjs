@@ -2,7 +2,7 @@
 // folder (samples/ imported, one account per role), a real `kho serve` on a
 // loopback port, and the promise that nothing is left running afterwards.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -105,11 +105,9 @@ export function watchdog(seconds) {
 
 // Stops a child's process group: SIGTERM, then SIGKILL if it lingers.
 async function stopGroup(child, graceMs = 5000) {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    running.delete(child);
-    return;
-  }
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const exited = child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", resolve));
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
@@ -124,6 +122,16 @@ async function stopGroup(child, graceMs = 5000) {
       /* gone meanwhile */
     }
     await exited;
+  }
+  // Its workers (kho _assist) are in its group: wait for them too.
+  for (let i = 0; i < 50 && groupAlive(child.pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(child.pid)) {
+    console.error(`kho's process group ${child.pid} outlived it: killed`);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      /* gone meanwhile */
+    }
   }
   running.delete(child);
 }
@@ -211,16 +219,56 @@ export async function startServer(kho, data, logPath) {
   return { baseUrl, log: () => log, child };
 }
 
+// Process groups of this process's children (Linux /proc), by pid.
+function childGroups() {
+  const groups = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      // pid (comm) state ppid pgrp …: comm may hold spaces, so split after ')'.
+      const [, ppid, pgrp] = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      if (Number(ppid) === process.pid) groups.set(Number(pid), Number(pgrp));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return groups;
+}
+
+function groupAlive(pgrp) {
+  try {
+    process.kill(-pgrp, 0);  // zombies count: they are gone only once reaped
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // Debian's chromium, headless, through playwright-core (no browser download).
+// Playwright starts it in its own process group; closing waits until every
+// process of that group is gone, zombie helpers reaped by init included, so
+// that nothing named chromium outlives the test.
 export async function launchBrowser(require) {
   const { chromium } = require("playwright-core");
   const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
+  const before = childGroups();
   const browser = await chromium.launch({
     executablePath: process.env.KHO_CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args,
   });
-  onCleanup(() => browser.close());
+  const groups = [...childGroups()].filter(([pid]) => !before.has(pid)).map(([, pgrp]) => pgrp);
+  onCleanup(async () => {
+    await browser.close();
+    for (let i = 0; i < 50 && groups.some(groupAlive); i++) await new Promise((r) => setTimeout(r, 100));
+    for (const g of groups.filter(groupAlive)) {
+      console.error(`chromium's process group ${g} outlived the browser: killed`);
+      try {
+        process.kill(-g, "SIGKILL");
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  });
   return browser;
 }
 
