@@ -249,7 +249,9 @@ function groupAlive(pgrp) {
 // that nothing named chromium outlives the test.
 export async function launchBrowser(require) {
   const { chromium } = require("playwright-core");
-  const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
+  // Root gets no sandbox (chromium refuses it); then no zygote either, so
+  // its helpers are the browser's own children, gone with it.
+  const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox", "--no-zygote"] : [];
   const before = childGroups();
   const browser = await chromium.launch({
     executablePath: process.env.KHO_CHROMIUM || "/usr/bin/chromium",
