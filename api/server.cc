@@ -82,12 +82,29 @@ void Server::Impl::routes() {
     if (json == nullptr) throw std::logic_error("openapi.json is not embedded in this build");
     send_json(response, Http::Code::Ok, *json);
   };
+  // The application's own files and PDF.js, by name: /app/app.js.
+  auto asset = [](const Rest::Request& request, Http::ResponseWriter& response) {
+    std::string name = request.param(":name").as<std::string>();
+    const std::string* bytes = name == "index.html" ? nullptr : web_asset(name);
+    if (bytes == nullptr)
+      return send_error(response, Http::Code::Not_Found, "not_found", "no such file: " + name);
+    std::string_view ext = std::string_view(name).substr(name.rfind('.') + 1);
+    set_header(response, "Content-Type",
+               ext == "js"     ? "text/javascript; charset=utf-8"
+               : ext == "css"  ? "text/css; charset=utf-8"
+               : ext == "svg"  ? "image/svg+xml"
+               : ext == "json" ? "application/json; charset=utf-8"
+                               : "application/octet-stream");
+    set_header(response, "Cache-Control", "no-cache");
+    reply(response, Http::Code::Ok, *bytes);
+  };
   auto health = [](const Rest::Request&, Http::ResponseWriter& response) {
     send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
   };
   using std::placeholders::_1, std::placeholders::_2;
   route("/", {{Http::Method::Get, page}});
   route("/healthz", {{Http::Method::Get, health}});
+  route("/app/:name", {{Http::Method::Get, asset}});
   route("/api/v1/openapi.json", {{Http::Method::Get, openapi}});
   route("/api/v1/search", {{Http::Method::Get, std::bind(&Impl::search, this, _1, _2)}});
   route("/api/v1/records", {{Http::Method::Post, std::bind(&Impl::upload, this, _1, _2)}});

@@ -205,7 +205,7 @@ std::size_t open_fds() {
 
 }  // namespace
 
-TEST_CASE("the server says it is healthy and serves the search page") {
+TEST_CASE("the server says it is healthy and serves the web application") {
   Api api;
   auto health = api.get("/healthz");
   CHECK(health.status == 200);
@@ -214,10 +214,18 @@ TEST_CASE("the server says it is healthy and serves the search page") {
   auto page = api.get("/");
   CHECK(page.status == 200);
   CHECK(page.header("content-type") == "text/html; charset=utf-8");
-  CHECK(contains(page.body, "<form"));
   // Embedded byte for byte: the Vietnamese labels arrive intact.
   CHECK(page.body == kho::testing::read_file(kho::testing::source_dir() / "web" / "index.html"));
-  CHECK(contains(page.body, "Văn bản hành chính"));
+  auto catalogue = api.get("/app/i18n.js");
+  CHECK(catalogue.status == 200);
+  CHECK(catalogue.header("content-type") == "text/javascript; charset=utf-8");
+  CHECK(contains(catalogue.body, "Văn bản hành chính"));
+  // The viewer is Debian's PDF.js, served from the binary too.
+  auto pdfjs = api.get("/app/pdf.worker.js");
+  CHECK(pdfjs.status == 200);
+  CHECK(pdfjs.body.size() > 500000);
+  CHECK(api.get("/app/nothing.js").status == 404);
+  CHECK(api.get("/app/index.html").status == 404);
 }
 
 TEST_CASE("an uploaded file is stored, searchable at once, and not stored twice") {
