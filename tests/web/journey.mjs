@@ -31,13 +31,23 @@ function makeContext({ page, baseUrl, library, name }) {
     // The CLI on this library: ctx.kho("show", "2", "--json") -> stdout.
     kho: (...args) => runKho(options.kho, ["--data", library.data, ...args]),
     api: (route, init) => api(baseUrl, route, init),
-    // Signs in through the page's own form, as a person would.
+    // Signs in through the page's own form (#/login), as a person would.
     async signIn(accountName, password) {
       await page.getByRole("link", { name: "Đăng nhập" }).click();
-      await page.getByPlaceholder("Tên đăng nhập").fill(accountName);
-      await page.getByPlaceholder("Mật khẩu").fill(password);
+      await page.getByLabel("Tên đăng nhập").fill(accountName);
+      await page.getByLabel("Mật khẩu").fill(password);
       await page.locator("form#login").getByRole("button", { name: "Đăng nhập" }).click();
       await page.getByText(`Đã đăng nhập: ${accountName}`).waitFor({ timeout: 5000 });
+    },
+    // Searches with the page's own box; resolves once the address holds the
+    // query (#/search?q=…) and its answer is shown: the results' titles.
+    async search(q) {
+      await page.getByRole("searchbox").fill(q);
+      await page.getByRole("button", { name: "Tìm kiếm" }).click();
+      await page.waitForFunction((q) =>
+        new URLSearchParams(location.hash.split("?")[1] || "").get("q") === q &&
+        (document.querySelector("#results > li") || /lỗi|không/i.test(document.querySelector("#status")?.textContent || "")), q);
+      return page.locator("#results > li .title").allTextContents();
     },
     // A screenshot kept in the output folder (for the README, or to look at).
     async screenshot(label) {

@@ -239,6 +239,9 @@ try {
   await check("OAI-PMH, a form", "POST", "/oai", "/oai",
               { body: "verb=ListSets", headers: { "Content-Type": "application/x-www-form-urlencoded" } }, 200);
   await check("the application", "GET", "/", "/", {}, 200);
+  await check("its script", "GET", "/app/{name}", "/app/app.js", {}, 200);
+  await check("its styles", "GET", "/app/{name}", "/app/app.css", {}, 200);
+  await check("no such file", "GET", "/app/{name}", "/app/nothing.js", {}, 404);
   await check("sign out", "POST", "/api/v1/logout", "/api/v1/logout", { token: lib }, 200);
 } catch (err) {
   failed++;

@@ -21,13 +21,11 @@ export default async function (ctx) {
   await page.goto(ctx.baseUrl + "/");
   await ctx.checkNoHorizontalScroll("the empty search page");
   for (const q of ["tot nghiep", "chuyen doi so", "44/KH-PGDĐT", "tuyen sinh truc tuyen"]) {
-    await page.getByRole("searchbox").fill(q);
-    await page.getByRole("button", { name: "Tìm kiếm" }).click();
-    await page.locator("#results > li").first().waitFor();
+    await ctx.search(q);
     await ctx.checkNoHorizontalScroll(`results for "${q}"`);
   }
   await page.getByRole("link", { name: "Đăng nhập" }).click();
-  await page.getByPlaceholder("Mật khẩu").waitFor();
+  await page.getByLabel("Mật khẩu").waitFor();
   await ctx.checkNoHorizontalScroll("the sign-in form");
   await ctx.screenshot("360px");
 }
