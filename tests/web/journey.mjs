@@ -39,6 +39,12 @@ function makeContext({ page, baseUrl, library, name }) {
       await page.locator("form#login").getByRole("button", { name: "Đăng nhập" }).click();
       await page.getByText(`Đã đăng nhập: ${accountName}`).waitFor({ timeout: 5000 });
     },
+    // Opens an address of the application ("#/r/12?q=…") as a fresh load
+    // and waits until it has settled (no request for half a second).
+    async open(address) {
+      await page.goto("about:blank");
+      await page.goto(ctx.baseUrl + "/" + address, { waitUntil: "networkidle" });
+    },
     // Searches with the page's own box; resolves once the address holds the
     // query (#/search?q=…) and its answer is shown: the results' titles.
     async search(q) {

@@ -1,6 +1,6 @@
-// A phone 360 px wide: the search page, with results (a long address and a
-// long file name among them), and with the sign-in form open, fits without
-// scrolling sideways.
+// A phone 360 px wide: every page fits without scrolling sideways: search
+// (with results, a long address and a long file name among them), browse,
+// sign-in, a record with its viewer, and, signed in, upload and the audit log.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,14 +18,25 @@ export default async function (ctx) {
     rmSync(dir, { recursive: true, force: true });
   }
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.goto(ctx.baseUrl + "/");
+  await ctx.open("#/");
   await ctx.checkNoHorizontalScroll("the empty search page");
   for (const q of ["tot nghiep", "chuyen doi so", "44/KH-PGDĐT", "tuyen sinh truc tuyen"]) {
     await ctx.search(q);
     await ctx.checkNoHorizontalScroll(`results for "${q}"`);
   }
-  await page.getByRole("link", { name: "Đăng nhập" }).click();
-  await page.getByLabel("Mật khẩu").waitFor();
-  await ctx.checkNoHorizontalScroll("the sign-in form");
-  await ctx.screenshot("360px");
+  await ctx.screenshot("search");
+  const plan = ctx.records["ke-hoach-44-KH-PGDDT.pdf"];
+  for (const [address, label] of [["#/browse", "browse"], ["#/login", "the sign-in form"],
+                                  [`#/r/${plan}?q=chuyen%20doi%20so&p=2`, "a record at its second page"]]) {
+    await ctx.open(address);
+    await ctx.checkNoHorizontalScroll(label);
+  }
+  await ctx.screenshot("record");
+  const { name, password } = ctx.accounts.admin;
+  await ctx.open("#/");
+  await ctx.signIn(name, password);
+  for (const [address, label] of [["#/upload", "upload"], ["#/audit", "the audit log"]]) {
+    await ctx.open(address);
+    await ctx.checkNoHorizontalScroll(label);
+  }
 }
