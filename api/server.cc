@@ -75,6 +75,13 @@ void Server::Impl::routes() {
     set_header(response, "Content-Type", "text/html; charset=utf-8");
     reply(response, Http::Code::Ok, *html);
   };
+  // The API's OpenAPI 3.1 description (web/openapi.json), checked against
+  // the server's answers by tests/web.
+  auto openapi = [](const Rest::Request&, Http::ResponseWriter& response) {
+    const std::string* json = web_asset("openapi.json");
+    if (json == nullptr) throw std::logic_error("openapi.json is not embedded in this build");
+    send_json(response, Http::Code::Ok, *json);
+  };
   // The application's own files and PDF.js, by name: /app/app.js.
   auto asset = [](const Rest::Request& request, Http::ResponseWriter& response) {
     std::string name = request.param(":name").as<std::string>();
@@ -98,6 +105,7 @@ void Server::Impl::routes() {
   route("/", {{Http::Method::Get, page}});
   route("/healthz", {{Http::Method::Get, health}});
   route("/app/:name", {{Http::Method::Get, asset}});
+  route("/api/v1/openapi.json", {{Http::Method::Get, openapi}});
   route("/api/v1/search", {{Http::Method::Get, std::bind(&Impl::search, this, _1, _2)}});
   route("/api/v1/records", {{Http::Method::Post, std::bind(&Impl::upload, this, _1, _2)}});
   route("/api/v1/records/:id", {{Http::Method::Get, std::bind(&Impl::record, this, _1, _2)}});
