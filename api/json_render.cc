@@ -93,11 +93,44 @@ std::string render_results(const indexer::Results& results) {
   return dump(out);
 }
 
-std::string render_record(const store::Record& record, bool duplicate) {
+std::string render_record(const store::Record& record, bool duplicate, const Access* who) {
   json j = json::parse(store::to_json(record));
-  j["file_url"] = "/api/v1/records/" + std::to_string(record.id) + "/file";
+  j["withdrawn_reason"] = record.withdrawn_reason;
+  json ocr = json::array();
+  for (const auto& [page, confidence] : record.ocr_confidence)
+    ocr.push_back({{"page", page}, {"confidence", confidence}});
+  j["ocr_confidence"] = ocr;
+  // A harvested record's file is fetched from its origin when first asked for.
+  const bool has_file = !record.originals.empty() || record.fields.count("origin_file") > 0;
+  const bool may_have = who == nullptr || who->may_read_file(record);
+  j["file_url"] = nullptr;
+  j["media_type"] = nullptr;
+  if (has_file && may_have) {
+    j["file_url"] = "/api/v1/records/" + std::to_string(record.id) + "/file";
+    if (!record.originals.empty() && !record.originals.front().media_type.empty())
+      j["media_type"] = record.originals.front().media_type;
+    else if (auto format = record.dc.find("format"); format != record.dc.end())
+      j["media_type"] = format->second;
+  }
+  if (who != nullptr) j["actions"] = who->actions(record);
   if (duplicate) j["duplicate"] = true;
   return dump(j);
+}
+
+std::string render_history(const std::vector<store::Change>& changes) {
+  json list = json::array();
+  for (const auto& c : changes) {
+    json fields = json::array();
+    for (const auto& f : c.fields)
+      fields.push_back({{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}});
+    list.push_back({{"seq", c.seq},
+                    {"at", c.at},
+                    {"actor", c.actor},
+                    {"op", c.op},
+                    {"reason", c.reason},
+                    {"fields", fields}});
+  }
+  return dump({{"changes", list}});
 }
 
 std::string render_error(const std::string& code, const std::string& message,

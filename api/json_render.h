@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/access.h"
 #include "indexer/indexer.h"
 #include "store/store.h"
 
@@ -18,8 +19,17 @@ std::string render_results(const indexer::Results& results);
 std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pages);
 // The snippet as HTML: escaped, the query's words in <mark>.
 std::string snippet_html(const indexer::Hit& hit);
-// The record's canonical JSON plus "file_url".
-std::string render_record(const store::Record& record, bool duplicate = false);
+// The record's canonical JSON (store.h: "sources" maps each field to
+// "extracted", "sidecar", "catalogue" or "typed"; "status" is "active" or
+// "withdrawn") with "withdrawn_reason" ("" when active), "ocr_confidence" as
+// [{"page","confidence"}] (pages read by OCR only), "media_type" and
+// "file_url" of the first original (null without a file, or when `who` may
+// not have it), and with `who`, "actions": what that caller may do (Access::actions).
+std::string render_record(const store::Record& record, bool duplicate = false,
+                          const Access* who = nullptr);
+// A record's history, oldest first: {"changes": [{"seq","at","actor","op"
+// ("create","update","withdraw","reinstate"),"reason","fields":[{"field","old","new"}]}]}.
+std::string render_history(const std::vector<store::Change>& changes);
 // One audit-log entry: {"seq","at","actor","from","action","record","detail"}.
 nlohmann::json audit_json(const store::AuditEntry& entry);
 // {"error": {"code": code, "message": message}}

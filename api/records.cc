@@ -26,7 +26,109 @@ void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& re
   if (!caller(request, response, &who)) return;
   store::Record r;
   if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
-  send_json(response, Http::Code::Ok, render_record(r));
+  send_json(response, Http::Code::Ok, render_record(r, false, &who));
+}
+
+namespace {
+
+// A small JSON object body; false (answered 400 bad_json) when it is not one.
+bool json_body(const Rest::Request& request, Http::ResponseWriter& response, nlohmann::json* out) {
+  *out = nlohmann::json::parse(request.body(), nullptr, false);
+  if (out->is_discarded() || !out->is_object()) {
+    send_error(response, Http::Code::Bad_Request, "bad_json",
+               "the request body must be a JSON object");
+    return false;
+  }
+  return true;
+}
+
+void invalid_field(Http::ResponseWriter& response, const std::string& field,
+                   const std::string& message) {
+  nlohmann::json j = {
+      {"error", {{"code", "invalid_field"}, {"field", field}, {"message", message}}}};
+  send_json(response, Http::Code::Bad_Request,
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+// PATCH {"fields": {"title": "...", "date": "25/06/2023", "grade": "9", ...}}:
+// every value checked by the core (core/fields.h), then all stored or none.
+void Server::Impl::edit_record(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  if (!who.may_change(r.school, r.kind))  // before the body: its mistakes are beside the point
+    return send_error(response, Http::Code::Forbidden, "forbidden",
+                      "you may not change record " + std::to_string(r.id));
+  nlohmann::json body;
+  if (!json_body(request, response, &body)) return;
+  auto fields = body.find("fields");
+  if (fields == body.end() || !fields->is_object() || fields->empty())
+    return send_error(response, Http::Code::Bad_Request, "bad_request",
+                      "give the fields to change: {\"fields\": {\"title\": \"...\"}}");
+  Edit change;
+  change.access = who;
+  for (const auto& [name, value] : fields->items()) {
+    if (value.is_string())
+      change.set[name] = value.get<std::string>();
+    else if (value.is_null())
+      change.set[name] = "";  // removes the field
+    else if (value.is_number_integer())
+      change.set[name] = value.dump();
+    else
+      return invalid_field(response, name, name + ": a value is text");
+  }
+  std::string field;
+  store::Record edited;
+  Status s = library.edit(r.id, change, &edited, &field);
+  if (s.code() == Status::Code::kInvalid && !field.empty())
+    return invalid_field(response, field, s.message());
+  if (!s.ok()) return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_record(edited, false, &who));
+}
+
+// POST {"reason": "..."} to .../withdraw or .../reinstate. Repeating either
+// changes nothing (the first reason stays) and answers the record as it is.
+void Server::Impl::set_status(const Rest::Request& request, Http::ResponseWriter& response,
+                              bool withdraw) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  if (!who.may_change(r.school, r.kind))
+    return send_error(response, Http::Code::Forbidden, "forbidden",
+                      "you may not change record " + std::to_string(r.id));
+  nlohmann::json body = nlohmann::json::object();
+  if (request.body().find_first_not_of(" \t\r\n") != std::string::npos &&
+      !json_body(request, response, &body))
+    return;
+  auto reason = body.find("reason");
+  std::string text = reason != body.end() && reason->is_string() ? reason->get<std::string>() : "";
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return send_error(
+        response, Http::Code::Bad_Request, "reason_required",
+        withdraw ? "say why the record is withdrawn" : "say why the record is reinstated");
+  Status s =
+      withdraw ? library.withdraw(r.id, text, who, &r) : library.reinstate(r.id, text, who, &r);
+  if (!s.ok()) return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_record(r, false, &who));
+}
+
+// Who changed what and when, oldest first: for the staff who may change the
+// record (it names accounts and keeps values since replaced).
+void Server::Impl::history(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  if (!who.may_change(r.school, r.kind))
+    return send_error(response, Http::Code::Forbidden, "forbidden",
+                      "only staff who handle this record may read its history");
+  std::vector<store::Change> changes;
+  if (Status s = library.store().history(r.id, &changes); !s.ok()) return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_history(changes));
 }
 
 namespace {
@@ -68,6 +170,10 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
                         "the library this record comes from did not give its file");
     }
   }
+  // A withdrawn record's file is kept for the staff who handle it.
+  if (!who.may_read_file(r))
+    return send_error(response, Http::Code::Not_Found, "not_found",
+                      "record " + std::to_string(r.id) + " was withdrawn; its file is not served");
   if (r.originals.empty())
     return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
   const store::Original& original = r.originals.front();
@@ -178,7 +284,7 @@ void Server::Impl::answer_import(const std::string& path, const ImportOptions& i
     if (!item.duplicate)
       set_header(response, "Location", "/api/v1/records/" + std::to_string(item.record.id));
     return send_json(response, item.duplicate ? Http::Code::Ok : Http::Code::Created,
-                     render_record(item.record, item.duplicate));
+                     render_record(item.record, item.duplicate, &import.access));
   }
   // An archive: what became of each file in it.
   nlohmann::json imported = nlohmann::json::array(), duplicates = imported, failed = imported;

@@ -108,7 +108,15 @@ void Server::Impl::routes() {
   route("/api/v1/openapi.json", {{Http::Method::Get, openapi}});
   route("/api/v1/search", {{Http::Method::Get, std::bind(&Impl::search, this, _1, _2)}});
   route("/api/v1/records", {{Http::Method::Post, std::bind(&Impl::upload, this, _1, _2)}});
-  route("/api/v1/records/:id", {{Http::Method::Get, std::bind(&Impl::record, this, _1, _2)}});
+  route("/api/v1/records/:id",
+        {{Http::Method::Get, std::bind(&Impl::record, this, _1, _2)},
+         {Http::Method::Patch, std::bind(&Impl::edit_record, this, _1, _2)}});
+  route("/api/v1/records/:id/withdraw",
+        {{Http::Method::Post, std::bind(&Impl::set_status, this, _1, _2, true)}});
+  route("/api/v1/records/:id/reinstate",
+        {{Http::Method::Post, std::bind(&Impl::set_status, this, _1, _2, false)}});
+  route("/api/v1/records/:id/history",
+        {{Http::Method::Get, std::bind(&Impl::history, this, _1, _2)}});
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
   route("/api/v1/records/:id/search",
         {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});

@@ -50,6 +50,9 @@ struct Server::Impl {
   void search(const Rest::Request& request, Http::ResponseWriter& response);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
+  void edit_record(const Rest::Request& request, Http::ResponseWriter& response);
+  void set_status(const Rest::Request& request, Http::ResponseWriter& response, bool withdraw);
+  void history(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
   void answer_import(const std::string& path, const ImportOptions& import,

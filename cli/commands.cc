@@ -463,15 +463,18 @@ int edit(const std::string& data_dir, const std::string& id_text,
   return kOk;
 }
 
-int withdraw(const std::string& data_dir, const std::string& id_text, const std::string& reason) {
+int withdraw(const std::string& data_dir, const std::string& id_text, const std::string& reason,
+             bool withdraw) {
   store::RecordId id = 0;
   if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
   int code = kOk;
   auto library = open_library(data_dir, false, &code);
   if (!library) return code;
-  if (Status s = library->store().withdraw(id, reason, "cli"); !s.ok()) return fail(s);
-  if (Status s = library->index().catch_up(); !s.ok()) return fail(s);
-  std::printf("record %s withdrawn\n", id_text.c_str());
+  Access staff = Access::library_staff();
+  Status s =
+      withdraw ? library->withdraw(id, reason, staff) : library->reinstate(id, reason, staff);
+  if (!s.ok()) return fail(s);
+  std::printf("record %s %s\n", id_text.c_str(), withdraw ? "withdrawn" : "reinstated");
   return kOk;
 }
 

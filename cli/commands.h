@@ -42,7 +42,9 @@ int get(const std::string& data_dir, const std::string& id, const std::string& o
 // `assignments` are "field=value"; an empty value removes the field.
 int edit(const std::string& data_dir, const std::string& id,
          const std::vector<std::string>& assignments);
-int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason);
+// Withdraws a record, or (withdraw false) reinstates it.
+int withdraw(const std::string& data_dir, const std::string& id, const std::string& reason,
+             bool withdraw);
 int reindex(const std::string& data_dir);
 int compact(const std::string& data_dir);
 // trusted_proxies: addresses whose X-Forwarded-For/-Proto headers are believed;

@@ -86,6 +86,11 @@ int main(int argc, char** argv) {
   withdraw_cmd->add_option("id", id, "Record ID")->required();
   withdraw_cmd->add_option("--reason", reason, "Why it is withdrawn")->required();
 
+  auto* reinstate_cmd =
+      app.add_subcommand("reinstate", "Make a withdrawn record active again (the reason is kept)");
+  reinstate_cmd->add_option("id", id, "Record ID")->required();
+  reinstate_cmd->add_option("--reason", reason, "Why it is back")->required();
+
   auto* reindex_cmd = app.add_subcommand("reindex", "Rebuild the search index from the store");
   auto* compact_cmd = app.add_subcommand(
       "compact", "Rewrite the search index compactly (after a large import: smaller, faster)");
@@ -237,7 +242,8 @@ int main(int argc, char** argv) {
   if (*show_cmd) return show(data_dir, id, json);
   if (*get_cmd) return get(data_dir, id, output);
   if (*edit_cmd) return edit(data_dir, id, assignments);
-  if (*withdraw_cmd) return withdraw(data_dir, id, reason);
+  if (*withdraw_cmd) return withdraw(data_dir, id, reason, true);
+  if (*reinstate_cmd) return withdraw(data_dir, id, reason, false);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
   if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies, verify_every);

@@ -100,6 +100,24 @@ bool Access::may_change(const std::string& school, const std::string& kind) cons
   return everything_ || (!share_ && role_fits(school, kind));
 }
 
+bool Access::may_read_file(const store::Record& r) const {
+  return may_read(r) && (r.status != "withdrawn" || may_change(r.school, r.kind));
+}
+
+std::vector<std::string> Access::actions(const store::Record& r) const {
+  std::vector<std::string> out;
+  if (!may_read(r)) return out;
+  if (may_change(r.school, r.kind)) {
+    out.emplace_back("edit");
+    out.emplace_back(r.status == "withdrawn" ? "reinstate" : "withdraw");
+    // Links are made by someone signed in, never through another link.
+    if (signed_in() && r.status != "withdrawn") out.emplace_back("share");
+  }
+  const bool has_file = !r.originals.empty() || r.fields.count("origin_file") > 0;
+  if (has_file && may_read_file(r)) out.emplace_back("download");
+  return out;
+}
+
 bool Access::may_administer() const {
   if (everything_) return true;
   return std::any_of(roles_.begin(), roles_.end(),

@@ -10,7 +10,8 @@
 //             diplomas and administrative files: admin, office;
 //             books: admin, librarian; lesson plans: admin, librarian,
 //             teacher; other: any role but reader.
-// The same role fit lets staff import, edit and withdraw S's records.
+// The same role fit lets staff import, edit, withdraw and reinstate S's
+// records; a withdrawn record's file is theirs alone.
 #pragma once
 
 #include <map>
@@ -40,6 +41,11 @@ class Access {
   bool signed_in() const { return !account_.empty() && !share_; }
   bool may_read(const store::Record& record) const;
   bool may_change(const std::string& school, const std::string& kind) const;
+  // The record's file: a withdrawn record's only for the staff who may change it.
+  bool may_read_file(const store::Record& record) const;
+  // What this caller may do with a record it may read, of "edit", "withdraw",
+  // "reinstate", "share" (a link to it) and "download" (its file).
+  std::vector<std::string> actions(const store::Record& record) const;
   bool may_administer() const;  // the audit log, accounts: admin somewhere
   // Admin at this school or office, or at an office above it.
   bool admin_of(const std::string& org) const;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/fields.h"
 #include "importers/importer.h"
 #include "importers/worker.h"
 
@@ -281,26 +282,75 @@ Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<L
   return Status::Ok();
 }
 
-Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out) {
+namespace {
+
+// Read access decides whether the record exists for the caller at all.
+Status may_change_record(const Access& access, const store::Record& r) {
+  if (!access.may_read(r)) return Status::NotFound("no record " + std::to_string(r.id));
+  if (!access.may_change(r.school, r.kind))
+    return Status::Denied("you may not change record " + std::to_string(r.id));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out,
+                     std::string* bad_field) {
+  // Every value is checked before anything is written: all or nothing.
+  Edit checked = edit;
+  for (auto& [name, value] : checked.set)
+    if (Status s = normalise_field(name, value, &value); !s.ok()) {
+      if (bad_field != nullptr) *bad_field = name;
+      return s;
+    }
+  std::string refused;
   if (Status s = store_->update(
           id,
           [&](store::Record* r) {
-            if (!edit.access.may_read(*r))
-              return Status::NotFound("no record " + std::to_string(id));
-            if (!edit.access.may_change(r->school, r->kind))
-              return Status::Denied("you may not change record " + std::to_string(id));
-            if (Status s = apply_edit(edit, r); !s.ok()) return s;
-            if (!edit.access.may_change(r->school, r->kind))
+            if (Status s = may_change_record(checked.access, *r); !s.ok()) return s;
+            if (Status s = apply_edit(checked, r); !s.ok()) {
+              refused = checked.set.count("visibility") ? "visibility" : "kind";
+              return s;
+            }
+            if (!checked.access.may_change(r->school, r->kind))
               return Status::Denied("you may not give record " + std::to_string(id) +
                                     " to that school or kind");
             return Status::Ok();
           },
-          edit.access.actor(), out);
-      !s.ok())
+          checked.access.actor(), out);
+      !s.ok()) {
+    if (bad_field != nullptr && s.code() == Status::Code::kInvalid) *bad_field = refused;
     return s;
+  }
   if (Status s = index_->catch_up(); !s.ok())
     std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
   return Status::Ok();
+}
+
+Status Library::withdraw(store::RecordId id, const std::string& reason, const Access& access,
+                         store::Record* out) {
+  return set_status(id, true, reason, access, out);
+}
+
+Status Library::reinstate(store::RecordId id, const std::string& reason, const Access& access,
+                          store::Record* out) {
+  return set_status(id, false, reason, access, out);
+}
+
+Status Library::set_status(store::RecordId id, bool withdraw, const std::string& reason,
+                           const Access& access, store::Record* out) {
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Status::Invalid(withdraw ? "a withdrawal needs a reason"
+                                    : "a reinstatement needs a reason");
+  auto allowed = [&](const store::Record& r) { return may_change_record(access, r); };
+  bool changed = false;
+  Status s = withdraw ? store_->withdraw(id, reason, access.actor(), &changed, allowed)
+                      : store_->reinstate(id, reason, access.actor(), &changed, allowed);
+  if (!s.ok()) return s;
+  if (changed)
+    if (Status c = index_->catch_up(); !c.ok())
+      std::fprintf(stderr, "kho: warning: index not updated: %s\n", c.message().c_str());
+  return out != nullptr ? store_->get(id, out) : Status::Ok();
 }
 
 Status Library::extract(const std::string& path, const ImportOptions& options,

@@ -97,9 +97,23 @@ class Library {
                      const ImportReport& report);
 
   // Corrects a record's metadata; the fields set are marked "typed" and the
-  // index follows. An unknown field name or value is Invalid, naming it;
-  // Denied unless edit.access may change the record before and after.
-  Status edit(store::RecordId id, const Edit& edit, store::Record* out);
+  // index follows. Every value is checked first (core/fields.h), then all
+  // are stored or none, in one transaction whose change-log entry keeps each
+  // changed field's old and new value. An unknown field name or a bad value
+  // is Invalid, naming it, and *bad_field (may be null) is set to the name;
+  // NotFound unless edit.access may read the record; Denied unless it may
+  // change the record before and after.
+  Status edit(store::RecordId id, const Edit& edit, store::Record* out,
+              std::string* bad_field = nullptr);
+  // Withdraws a record (kept, with the reason; its file only for the staff
+  // who handle it) or makes a withdrawn one active again, the reason kept in
+  // its history. Repeating either changes nothing: the first reason stays.
+  // Invalid without a reason; NotFound/Denied as for edit. *out (may be
+  // null) is the record after.
+  Status withdraw(store::RecordId id, const std::string& reason, const Access& access,
+                  store::Record* out = nullptr);
+  Status reinstate(store::RecordId id, const std::string& reason, const Access& access,
+                   store::Record* out = nullptr);
 
  private:
   // A shared lock on DATA/kho.lock, held while this Library is open.
@@ -123,6 +137,8 @@ class Library {
   std::map<std::string, int> filter_failures_;  // importer name -> failures in a row
   Status extract_with(const std::string& path, const ImportOptions& options,
                       importers::Document* doc);
+  Status set_status(store::RecordId id, bool withdraw, const std::string& reason,
+                    const Access& access, store::Record* out);
 };
 
 // True when `name` is a Dublin Core element or one of kho's fields (store.h).

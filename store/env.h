@@ -15,7 +15,8 @@ struct Store::Env {
   MDB_env* env = nullptr;
   MDB_dbi meta = 0, records = 0, text = 0, by_sha = 0, changes = 0;
   MDB_dbi orgs = 0, accounts = 0, tokens = 0, audit = 0, by_origin = 0;
-  MDB_dbi by_isbn = 0;  // ISBN-13 + record ID -> "" (catalogue.cc)
+  MDB_dbi by_isbn = 0;    // ISBN-13 + record ID -> "" (catalogue.cc)
+  MDB_dbi by_record = 0;  // record ID + sequence -> "": each record's changes (history.cc)
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
   }
@@ -45,16 +46,13 @@ struct Store::Env {
     if (!s.ok()) return s;
     return from_json(std::string(v), out);
   }
-  // A change to a record: the change log for derived data, the audit log for people.
+  // A change to a record: the change log for derived data and history (with
+  // the fields changed), the audit log for people (history.cc).
   Status append_change(const lmdb::Txn& txn, RecordId id, const std::string& op,
-                       const std::string& at, const Actor& actor,
-                       const std::string& detail = "") const {
-    Sequence seq = counter(txn, "last_seq") + 1;
-    nlohmann::json j = {{"id", id}, {"op", op}, {"at", at}, {"actor", actor.name}};
-    if (Status s = put(txn, changes, lmdb::be64(seq), j.dump()); !s.ok()) return s;
-    if (Status s = put(txn, meta, "last_seq", lmdb::be64(seq)); !s.ok()) return s;
-    return append_audit(txn, {0, at, actor.name, actor.from, op, id, detail});
-  }
+                       const std::string& at, const Actor& actor, const std::string& detail = "",
+                       const std::vector<FieldChange>& fields = {}) const;
+  // Fills by_record from the change log once, for a library made before it existed.
+  Status build_history_index(const lmdb::Txn& txn) const;
   Status append_audit(const lmdb::Txn& txn, const AuditEntry& entry) const;
   // Every record holding these bytes, the first first: by_sha keeps the
   // first under the SHA-256 itself, any other under the SHA-256 + its ID.

@@ -206,12 +206,14 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
        {Named{"meta", &e.meta}, Named{"records", &e.records}, Named{"text", &e.text},
         Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}, Named{"orgs", &e.orgs},
         Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit},
-        Named{"by_origin", &e.by_origin}, Named{"by_isbn", &e.by_isbn}}) {
+        Named{"by_origin", &e.by_origin}, Named{"by_isbn", &e.by_isbn},
+        Named{"by_record", &e.by_record}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }
   if (Status s = check_schema(e, txn, fresh); !s.ok()) return s;
   if (Status s = e.build_isbn_index(txn); !s.ok()) return s;
+  if (Status s = e.build_history_index(txn); !s.ok()) return s;
   std::string_view id;
   if (e.get(txn, e.meta, "library_id", &id).ok()) {
     store->library_id_ = std::string(id);
@@ -333,6 +335,7 @@ Status Store::put_harvested(const std::string& origin_key, const NewRecord& in, 
     if (Status s = e.put(txn, e.meta, "last_id", lmdb::be64(r.id)); !s.ok()) return s;
     if (Status s = e.put(txn, e.by_origin, origin_key, lmdb::be64(r.id)); !s.ok()) return s;
   }
+  const Record before = r;
   r.kind = in.kind;
   r.dc = in.dc;
   r.fields = in.fields;
@@ -342,7 +345,9 @@ Status Store::put_harvested(const std::string& origin_key, const NewRecord& in, 
   r.updated_at = now;
   r.updated_by = in.actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(r.id), to_json(r));
-  if (s.ok()) s = e.append_change(txn, r.id, *updated ? "update" : "create", now, in.actor);
+  if (s.ok())
+    s = e.append_change(txn, r.id, *updated ? "update" : "create", now, in.actor, "",
+                        *updated ? field_changes(before, r) : std::vector<FieldChange>{});
   if (s.ok()) s = txn.commit();
   if (s.ok()) *out = std::move(r);
   return s;
@@ -415,7 +420,7 @@ Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   if (s.ok()) s = e.index_isbn(txn, &before, r);
   if (s.ok())
     s = e.append_change(txn, id, "update", r.updated_at, in.actor,
-                        "file attached: " + original.filename);
+                        "file attached: " + original.filename, field_changes(before, r));
   if (s.ok()) s = txn.commit();
   if (s.ok()) *out = std::move(r);
   return s;
@@ -501,20 +506,43 @@ Status Store::pages(RecordId id, std::vector<std::string>* out) const {
   return Status::Ok();
 }
 
-Status Store::withdraw(RecordId id, const std::string& reason, const Actor& actor) {
-  if (reason.empty()) return Status::Invalid("a withdrawal needs a reason");
+Status Store::withdraw(RecordId id, const std::string& reason, const Actor& actor, bool* changed,
+                       const Check& allowed) {
+  return set_status(id, "withdraw", reason, actor, changed, allowed);
+}
+
+Status Store::reinstate(RecordId id, const std::string& reason, const Actor& actor, bool* changed,
+                        const Check& allowed) {
+  return set_status(id, "reinstate", reason, actor, changed, allowed);
+}
+
+// Withdraws or reinstates: a record already so is left as it is, so that a
+// repeated request (a double click) neither rewrites the first reason nor
+// adds to the history.
+Status Store::set_status(RecordId id, const std::string& op, const std::string& reason,
+                         const Actor& actor, bool* changed, const Check& allowed) {
+  if (changed != nullptr) *changed = false;
+  const bool withdraw = op == "withdraw";
+  if (reason.empty())
+    return Status::Invalid(withdraw ? "a withdrawal needs a reason"
+                                    : "a reinstatement needs a reason");
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
   Record r;
   if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
-  r.status = "withdrawn";
-  r.withdrawn_reason = reason;
+  if (allowed)
+    if (Status s = allowed(r); !s.ok()) return s;
+  if ((r.status == "withdrawn") == withdraw) return Status::Ok();
+  r.status = withdraw ? "withdrawn" : "active";
+  r.withdrawn_reason = withdraw ? reason : "";
   r.updated_at = now_rfc3339();
   r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
-  if (s.ok()) s = e.append_change(txn, id, "withdraw", r.updated_at, actor, reason);
-  return s.ok() ? txn.commit() : s;
+  if (s.ok()) s = e.append_change(txn, id, op, r.updated_at, actor, reason);
+  if (s.ok()) s = txn.commit();
+  if (s.ok() && changed != nullptr) *changed = true;
+  return s;
 }
 
 Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
@@ -541,7 +569,8 @@ Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, co
   r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
   if (s.ok()) s = e.index_isbn(txn, &before, r);
-  if (s.ok()) s = e.append_change(txn, id, "update", r.updated_at, actor);
+  if (s.ok())
+    s = e.append_change(txn, id, "update", r.updated_at, actor, "", field_changes(before, r));
   if (s.ok()) s = txn.commit();
   if (s.ok() && out != nullptr) *out = std::move(r);
   return s;
@@ -587,24 +616,6 @@ Sequence Store::last_sequence() const {
 std::uint64_t Store::record_count() const {
   lmdb::Txn txn(env_->env, false);
   return txn.status().ok() ? env_->counter(txn, "last_id") : 0;
-}
-
-Status Store::changes_since(Sequence after, std::size_t limit, std::vector<Change>* out) const {
-  out->clear();
-  lmdb::Txn txn(env_->env, false);
-  if (!txn.status().ok()) return txn.status();
-  lmdb::Cursor cursor(txn, env_->changes);
-  if (!cursor.ok()) return Status::IoError("cannot open cursor");
-  std::string start = lmdb::be64(after + 1);
-  MDB_val k = lmdb::val(start), v;
-  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0 && out->size() < limit;
-       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
-    auto j = nlohmann::json::parse(lmdb::view(v), nullptr, false);
-    if (j.is_discarded()) return Status::Corrupt("change log entry is not valid JSON");
-    out->push_back({lmdb::from_be64(lmdb::view(k)), j.value("id", RecordId{0}), j.value("op", ""),
-                    j.value("at", ""), j.value("actor", "")});
-  }
-  return Status::Ok();
 }
 
 }  // namespace kho::store

@@ -82,13 +82,28 @@ struct Actor {
   Actor(const char* n) : name(n) {}  // NOLINT(google-explicit-constructor): "cli" reads well
 };
 
+// One field's value before and after a change ("" when it had none). Fields
+// are named as Library::edit names them: Dublin Core, kho's fields, or kind,
+// school, visibility.
+struct FieldChange {
+  std::string field;
+  std::string old_value;
+  std::string new_value;
+};
+
 struct Change {
   Sequence seq = 0;
   RecordId id = 0;
-  std::string op;  // "create", "update", "withdraw"
+  std::string op;  // "create", "update", "withdraw", "reinstate"
   std::string at;
   std::string actor;
+  std::string reason;  // a withdrawal's or reinstatement's, or what an update did
+  std::vector<FieldChange>
+      fields;  // an update's changed fields; none in entries before kho kept them
 };
+
+// The fields that differ between two versions of a record, by name.
+std::vector<FieldChange> field_changes(const Record& before, const Record& after);
 
 // Schools and offices. An office may be the parent of schools (a district
 // office of its schools); `code` is stable, e.g. the sector database's ID.
@@ -194,7 +209,17 @@ class Store {
   Status get(RecordId id, Record* out) const;
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
   Status pages(RecordId id, std::vector<std::string>* out) const;
-  Status withdraw(RecordId id, const std::string& reason, const Actor& actor);
+  // Withdraws a record with its reason; one already withdrawn keeps its first
+  // reason and nothing is written (*changed false; `changed` may be null).
+  // `allowed`, when given, may refuse with a Status after seeing the record,
+  // inside the transaction.
+  using Check = std::function<Status(const Record&)>;
+  Status withdraw(RecordId id, const std::string& reason, const Actor& actor,
+                  bool* changed = nullptr, const Check& allowed = {});
+  // Makes a withdrawn record active again, the reason kept in its history; an
+  // active record is left as it is (*changed false).
+  Status reinstate(RecordId id, const std::string& reason, const Actor& actor,
+                   bool* changed = nullptr, const Check& allowed = {});
   // Changes a record's metadata (kind, dc, fields, sources, school,
   // visibility) in one transaction with its change-log entry. `edit` may
   // refuse with a Status; the ID, originals, status and times are kept.
@@ -236,6 +261,8 @@ class Store {
   Sequence last_sequence() const;
   // Up to `limit` changes with seq > after, in order.
   Status changes_since(Sequence after, std::size_t limit, std::vector<Change>* out) const;
+  // Every change to one record, oldest first (store/history.cc).
+  Status history(RecordId id, std::vector<Change>* out) const;
   std::uint64_t record_count() const;
 
   // Organisations and accounts: put adds or replaces (create: Conflict when
@@ -290,6 +317,8 @@ class Store {
 
  private:
   Store(std::string dir, FileSystem& fs);
+  Status set_status(RecordId id, const std::string& op, const std::string& reason,
+                    const Actor& actor, bool* changed, const Check& allowed);
   std::string dir_;
   FileSystem& fs_;
   std::string library_id_;

@@ -1,0 +1,306 @@
+// Staff correct, withdraw and reinstate records through the API, and read
+// their history: a real Library, a real server on loopback, real HTTP.
+#include <curl/curl.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/server.h"
+#include "core/library.h"
+#include "tests/testing.h"
+
+using kho::testing::TempDir;
+using nlohmann::json;
+
+namespace {
+
+struct Answer {
+  long status = 0;
+  std::string body;
+  json j() const {
+    INFO(body);
+    return json::parse(body);
+  }
+  std::string error() const {
+    INFO(body);
+    return json::parse(body)["error"]["code"].get<std::string>();
+  }
+};
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+Answer call(const std::string& method, const std::string& url, const std::string& auth,
+            const std::string* body = nullptr) {
+  Answer a;
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = nullptr;
+  if (!auth.empty()) headers = curl_slist_append(headers, auth.c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (body != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+  REQUIRE(curl_easy_perform(curl) == CURLE_OK);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return a;
+}
+
+// Two schools; a teacher at each, and a lesson plan of THCS-01's, public.
+struct Desk {
+  TempDir dir;
+  std::unique_ptr<kho::Library> library;
+  std::unique_ptr<kho::api::Server> server;
+  std::string base;
+  std::map<std::string, std::string> auth = {{"anonymous", ""}};
+  kho::store::RecordId plan = 0;
+
+  Desk() {
+    REQUIRE(kho::Library::open(dir.str() + "/data", true, &library).ok());
+    auto& accounts = library->accounts();
+    REQUIRE(accounts.add_school({"THCS-01", "Trường THCS Mỹ Thành", "", ""}, "cli").ok());
+    REQUIRE(accounts.add_school({"THCS-02", "Trường THCS Tân Hội", "", ""}, "cli").ok());
+    for (const auto& [name, school] : std::vector<std::pair<std::string, std::string>>{
+             {"giao-vien", "THCS-01"}, {"giao-vien-khac", "THCS-02"}}) {
+      REQUIRE(accounts.add_user(name, "mat-khau-dai-du", {{school, "teacher"}}, "cli").ok());
+      kho::NewSecret t;
+      REQUIRE(accounts.create_token(name, "", std::chrono::seconds(0), "cli", &t).ok());
+      auth[name] = "Authorization: Bearer " + t.secret;
+    }
+    plan = add("THCS-01", "public");
+    kho::api::ServerOptions options;
+    options.port = 0;
+    server = std::make_unique<kho::api::Server>(*library, options);
+    REQUIRE(server->start().ok());
+    base = "http://127.0.0.1:" + std::to_string(server->port());
+  }
+  ~Desk() { server->stop(); }
+
+  kho::store::RecordId add(const std::string& school, const std::string& visibility,
+                           const std::string& sample = "tin-chuyen-doi-so-hoa-binh.txt") {
+    kho::ImportOptions import;
+    import.kind = "lesson-plan";
+    import.school = school;
+    import.visibility = visibility;
+    kho::store::Record r;
+    bool duplicate = false;
+    auto s = library->import_file(kho::testing::sample(sample).string(), import, &r, &duplicate);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    return r.id;
+  }
+  std::string path(kho::store::RecordId id, const std::string& rest = "") const {
+    return base + "/api/v1/records/" + std::to_string(id) + rest;
+  }
+  Answer get(const std::string& who, const std::string& rest = "") const {
+    return call("GET", path(plan, rest), auth.at(who));
+  }
+  Answer patch(const std::string& who, const json& fields) const {
+    std::string body = json{{"fields", fields}}.dump();
+    return call("PATCH", path(plan), auth.at(who), &body);
+  }
+  Answer post(const std::string& who, const std::string& action, const std::string& body) const {
+    return call("POST", path(plan, "/" + action), auth.at(who), &body);
+  }
+  json history() const {
+    Answer a = get("giao-vien", "/history");
+    INFO(a.body);
+    REQUIRE(a.status == 200);
+    return a.j()["changes"];
+  }
+};
+
+std::vector<std::string> actions(const json& record) {
+  return record["actions"].get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+TEST_CASE("a record shows where each field came from, its file and what the caller may do") {
+  Desk desk;
+  Answer a = desk.get("giao-vien");
+  REQUIRE(a.status == 200);
+  json r = a.j();
+  CHECK(r["sources"]["title"] == "extracted");
+  CHECK(r["status"] == "active");
+  CHECK(r["withdrawn_reason"] == "");
+  CHECK(r["ocr_confidence"].is_array());
+  CHECK(r["page_count"].get<int>() >= 1);
+  CHECK(r["media_type"].get<std::string>().rfind("text/plain", 0) == 0);
+  CHECK(r["file_url"] == "/api/v1/records/" + std::to_string(desk.plan) + "/file");
+  CHECK(actions(r) == std::vector<std::string>{"edit", "withdraw", "share", "download"});
+  CHECK(actions(desk.get("giao-vien-khac").j()) == std::vector<std::string>{"download"});
+  CHECK(actions(desk.get("anonymous").j()) == std::vector<std::string>{"download"});
+}
+
+TEST_CASE("a date typed as Vietnamese write it is stored as ISO and marked typed") {
+  Desk desk;
+  Answer a =
+      desk.patch("giao-vien", {{"date", "25/06/2023"}, {"grade", " 9 "}, {"title", "Bài 5"}});
+  INFO(a.body);
+  REQUIRE(a.status == 200);
+  json r = a.j();
+  CHECK(r["dc"]["date"] == "2023-06-25");
+  CHECK(r["fields"]["grade"] == "9");
+  CHECK(r["dc"]["title"] == "Bài 5");
+  CHECK(r["sources"]["date"] == "typed");
+  CHECK(r["sources"]["grade"] == "typed");
+  CHECK(actions(r).front() == "edit");
+  // What the answer says is what is stored.
+  CHECK(desk.get("anonymous").j()["dc"]["date"] == "2023-06-25");
+  for (const auto& [typed, stored] :
+       std::vector<std::pair<std::string, std::string>>{{"5/6/2023", "2023-06-05"},
+                                                        {"2023-06-25", "2023-06-25"},
+                                                        {"2023", "2023"},
+                                                        {"29/02/2024", "2024-02-29"}}) {
+    Answer b = desk.patch("giao-vien", {{"date", typed}});
+    INFO(typed << ": " << b.body);
+    REQUIRE(b.status == 200);
+    CHECK(b.j()["dc"]["date"] == stored);
+  }
+  // An empty value removes the field.
+  Answer c = desk.patch("giao-vien", {{"grade", ""}});
+  REQUIRE(c.status == 200);
+  CHECK_FALSE(c.j()["fields"].contains("grade"));
+}
+
+TEST_CASE("an impossible date is refused naming the field and nothing is stored") {
+  Desk desk;
+  const json before = desk.get("giao-vien").j();
+  for (const auto& [fields, field] : std::vector<std::pair<json, std::string>>{
+           {{{"title", "Bài mới"}, {"date", "31/02/2023"}}, "date"},
+           {{{"title", "Bài mới"}, {"date", "29/02/2023"}}, "date"},
+           {{{"title", "Bài mới"}, {"date", "hôm qua"}}, "date"},
+           {{{"title", "Bài mới"}, {"grade", "13"}}, "grade"},
+           {{{"title", "Bài mới"}, {"grade", "lớp chín"}}, "grade"},
+           {{{"title", "Bài mới"}, {"kind", "poster"}}, "kind"},
+           {{{"title", "Bài mới"}, {"visibility", "everyone"}}, "visibility"},
+           {{{"title", "Bài mới"}, {"colour", "red"}}, "colour"},
+           {{{"title", ""}}, "title"}}) {
+    Answer a = desk.patch("giao-vien", fields);
+    INFO(fields.dump() << ": " << a.body);
+    CHECK(a.status == 400);
+    CHECK(a.error() == "invalid_field");
+    CHECK(a.j()["error"]["field"] == field);
+    CHECK_FALSE(a.j()["error"]["message"].get<std::string>().empty());
+  }
+  const json after = desk.get("giao-vien").j();
+  CHECK(after["dc"] == before["dc"]);
+  CHECK(after["fields"] == before["fields"]);
+  CHECK(after["kind"] == before["kind"]);
+  CHECK(desk.history().size() == 1);  // only its creation
+
+  std::string broken = "{\"fields\": {\"title\": ";
+  Answer bad = call("PATCH", desk.path(desk.plan), desk.auth["giao-vien"], &broken);
+  CHECK(bad.status == 400);
+  CHECK(bad.error() == "bad_json");
+}
+
+TEST_CASE("a teacher may not edit or withdraw another school's record") {
+  Desk desk;
+  Answer a = desk.patch("giao-vien-khac", {{"title", "Của trường khác"}});
+  CHECK(a.status == 403);
+  CHECK(a.error() == "forbidden");
+  Answer b = desk.post("giao-vien-khac", "withdraw", R"({"reason": "không cần"})");
+  CHECK(b.status == 403);
+  CHECK(b.error() == "forbidden");
+  CHECK(desk.get("giao-vien-khac", "/history").status == 403);
+  Answer c = desk.patch("anonymous", {{"title", "Vô danh"}});
+  CHECK(c.status == 403);
+  CHECK(desk.get("anonymous").j()["dc"]["title"] != "Của trường khác");
+  // A record the caller may not even read does not exist for them.
+  kho::store::RecordId hidden = desk.add("THCS-01", "private", "tin-cntt-ben-tre.txt");
+  REQUIRE(hidden != desk.plan);
+  std::string body = R"({"fields": {"title": "x"}})";
+  Answer d = call("PATCH", desk.path(hidden), desk.auth["giao-vien-khac"], &body);
+  CHECK(d.status == 404);
+  CHECK(d.error() == "not_found");
+  CHECK(call("GET", desk.path(hidden, "/history"), desk.auth["giao-vien-khac"]).status == 404);
+  // Moving one's own record to another school is refused too.
+  Answer e = desk.patch("giao-vien", {{"school", "THCS-02"}});
+  CHECK(e.status == 403);
+  CHECK(desk.history().size() == 1);
+}
+
+TEST_CASE("withdraw and reinstate need a reason, and withdrawing twice keeps the first") {
+  Desk desk;
+  for (const char* body : {"", "{}", R"({"reason": "  "})", R"({"reason": 5})"}) {
+    Answer a = desk.post("giao-vien", "withdraw", body);
+    INFO(body);
+    CHECK(a.status == 400);
+    CHECK(a.error() == "reason_required");
+  }
+  CHECK(desk.post("giao-vien", "withdraw", "{reason").error() == "bad_json");
+  Answer first = desk.post("giao-vien", "withdraw", R"({"reason": "Trùng với bản đã có"})");
+  INFO(first.body);
+  REQUIRE(first.status == 200);
+  CHECK(first.j()["status"] == "withdrawn");
+  CHECK(first.j()["withdrawn_reason"] == "Trùng với bản đã có");
+  CHECK(actions(first.j()) == std::vector<std::string>{"edit", "reinstate", "download"});
+  Answer again = desk.post("giao-vien", "withdraw", R"({"reason": "Lý do khác"})");
+  REQUIRE(again.status == 200);
+  CHECK(again.j()["withdrawn_reason"] == "Trùng với bản đã có");
+  CHECK(desk.post("giao-vien", "reinstate", "{}").error() == "reason_required");
+  Answer back = desk.post("giao-vien", "reinstate", R"({"reason": "Bản kia đã bị xoá"})");
+  REQUIRE(back.status == 200);
+  CHECK(back.j()["status"] == "active");
+  CHECK(back.j()["withdrawn_reason"] == "");
+  json h = desk.history();
+  REQUIRE(h.size() == 3);
+  CHECK(h[1]["op"] == "withdraw");
+  CHECK(h[1]["reason"] == "Trùng với bản đã có");
+  CHECK(h[1]["actor"] == "giao-vien");
+  CHECK(h[2]["op"] == "reinstate");
+  CHECK(h[2]["reason"] == "Bản kia đã bị xoá");
+}
+
+TEST_CASE("history shows who changed each field from what to what, oldest first") {
+  Desk desk;
+  const std::string title = desk.get("giao-vien").j()["dc"]["title"];
+  REQUIRE(desk.patch("giao-vien", {{"title", "Bài 1"}, {"grade", "6"}}).status == 200);
+  REQUIRE(desk.patch("giao-vien", {{"title", "Bài 1: Phân số"}}).status == 200);
+  json h = desk.history();
+  REQUIRE(h.size() == 3);
+  CHECK(h[0]["op"] == "create");
+  CHECK(h[0]["seq"].get<std::uint64_t>() < h[1]["seq"].get<std::uint64_t>());
+  CHECK(h[1]["op"] == "update");
+  CHECK(h[1]["actor"] == "giao-vien");
+  CHECK_FALSE(h[1]["at"].get<std::string>().empty());
+  CHECK(h[1]["fields"] == json::array({{{"field", "title"}, {"old", title}, {"new", "Bài 1"}},
+                                       {{"field", "grade"}, {"old", ""}, {"new", "6"}}}));
+  CHECK(h[2]["fields"] ==
+        json::parse(R"([{"field":"title","old":"Bài 1","new":"Bài 1: Phân số"}])"));
+  CHECK(desk.get("anonymous", "/history").status == 403);
+}
+
+TEST_CASE("a withdrawn record's file is not served to anonymous visitors") {
+  Desk desk;
+  REQUIRE(desk.get("anonymous", "/file").status == 200);
+  REQUIRE(desk.post("giao-vien", "withdraw", R"({"reason": "Sai nội dung"})").status == 200);
+  Answer file = desk.get("anonymous", "/file");
+  CHECK(file.status == 404);
+  CHECK(file.error() == "not_found");
+  CHECK(desk.get("giao-vien-khac", "/file").status == 404);
+  json seen = desk.get("anonymous").j();
+  CHECK(seen["status"] == "withdrawn");
+  CHECK(seen["file_url"].is_null());
+  CHECK(actions(seen).empty());
+  CHECK(desk.get("giao-vien", "/file").status == 200);  // the staff who handle it keep it
+  REQUIRE(desk.post("giao-vien", "reinstate", R"({"reason": "Đã sửa"})").status == 200);
+  CHECK(desk.get("anonymous", "/file").status == 200);
+}
