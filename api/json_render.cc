@@ -88,7 +88,7 @@ std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pa
 // primary tag, lower-cased: the language facet's value), school (the owning
 // school's code, the school facet's value, as the index counts it).
 json display_fields(const store::Record& r) {
-  auto find = [&r](std::initializer_list<const char*> keys) -> std::string {
+  auto find = [&r](const std::vector<const char*>& keys) -> std::string {
     for (const char* key : keys) {
       if (auto it = r.dc.find(key); it != r.dc.end() && !it->second.empty()) return it->second;
       if (auto it = r.fields.find(key); it != r.fields.end() && !it->second.empty())
@@ -96,7 +96,7 @@ json display_fields(const store::Record& r) {
     }
     return "";
   };
-  static const std::pair<const char*, std::initializer_list<const char*>> kNames[] = {
+  static const std::pair<const char*, std::vector<const char*>> kNames[] = {
       {"title", {"title"}},
       {"creator", {"creator", "teacher", "signer"}},
       {"date", {"date", "issued"}},
