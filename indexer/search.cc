@@ -580,7 +580,14 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     // As search finds a hit's pages (find_best_pages): the query's pages
     // whose own text has its words, else those with any of its words.
     std::vector<Xapian::Query> tries{phrases_by_runs(db, parsed.query, 2)};
-    if (!parsed.words.empty())
+    // The fallback only for a record the query finds as a whole (a hit):
+    // its words spread over its pages.
+    Xapian::Database records = open_for_search(records_path(path()));
+    ParsedQuery whole;
+    Xapian::Enquire hit(records);
+    if (parse_query(records, query, true, synonyms_, &whole).ok())
+      hit.set_query(pages_of(phrases_by_runs(records, whole.query, 3), id));
+    if (!parsed.words.empty() && !whole.query.empty() && hit.get_mset(0, 1).size() > 0)
       tries.emplace_back(Xapian::Query::OP_OR, parsed.words.begin(), parsed.words.end());
     for (const Xapian::Query& query : tries) {
       Xapian::Enquire enquire(db);
