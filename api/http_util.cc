@@ -201,14 +201,18 @@ bool parse_flag(const std::optional<std::string>& value, const char* name, bool*
 }  // namespace
 
 bool search_options_from(const Pistache::Http::Uri::Query& query, indexer::SearchRequest* request,
-                         std::string* error) {
+                         std::string* error, std::string* field) {
+  std::string unused;
+  if (field == nullptr) field = &unused;
   if (auto sort = query_param(query, "sort"); sort && !indexer::parse_sort(*sort, &request->sort)) {
-    *error = "sort: must be relevance, newest, oldest or title";
+    *error = "sort: must be relevance, newest, oldest, title or added";
+    *field = "sort";
     return false;
   }
-  if (!parse_flag(query_param(query, "facets"), "facets", &request->facets, error)) return false;
+  if (!parse_flag(query_param(query, "facets"), "facets", &request->facets, error))
+    return *field = "facets", false;
   if (!parse_flag(query_param(query, "withdrawn"), "withdrawn", &request->include_withdrawn, error))
-    return false;
+    return *field = "withdrawn", false;
   for (const std::string& facet : indexer::facet_names()) {
     auto value = query_param(query, facet);
     if (!value) continue;

@@ -52,7 +52,8 @@ bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions*
 // Search parameters beside q, page and per_page: sort (relevance, newest,
 // oldest, title), facets=1 (count them), withdrawn=1, and a filter per facet
 // (kind=book, year=2022, doctype=Quyết định; alternatives comma-separated).
+// `field`, when given, names the parameter at fault.
 bool search_options_from(const Pistache::Http::Uri::Query& query, indexer::SearchRequest* request,
-                         std::string* error);
+                         std::string* error, std::string* field = nullptr);
 
 }  // namespace kho::api

@@ -75,9 +75,67 @@ std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pa
   return dump({{"id", id}, {"total", pages.size()}, {"pages", list}});
 }
 
-std::string render_results(const indexer::Results& results) {
+// Display name -> where the store and importers keep it (Dublin Core first,
+// then the record's own fields, store/store.h): the first that has a value.
+//   title: dc title;  creator: dc creator, else fields teacher (lesson
+//   plans), else fields signer (admin documents);  date: dc date, else fields
+//   issued;  publisher: dc publisher;  call_number: fields classification
+//   (MARC 050/082/084, catalogue sheets' "ký hiệu phân loại"/"call number");
+//   subject: dc subject;  grade: fields grade;  number: fields number
+//   ("44/KH-PGDĐT");  issuer: fields issuer;  school_name: fields school_name;
+//   collection: fields collection;  doctype: fields doc_type.
+// Derived: year (the date's first four digits), language (dc language as its
+// primary tag, lower-cased: the language facet's value), school (the owning
+// school's code, the school facet's value, as the index counts it).
+json display_fields(const store::Record& r) {
+  auto find = [&r](const std::vector<const char*>& keys) -> std::string {
+    for (const char* key : keys) {
+      if (auto it = r.dc.find(key); it != r.dc.end() && !it->second.empty()) return it->second;
+      if (auto it = r.fields.find(key); it != r.fields.end() && !it->second.empty())
+        return it->second;
+    }
+    return "";
+  };
+  static const std::pair<const char*, std::vector<const char*>> kNames[] = {
+      {"title", {"title"}},
+      {"creator", {"creator", "teacher", "signer"}},
+      {"date", {"date", "issued"}},
+      {"publisher", {"publisher"}},
+      {"call_number", {"classification"}},
+      {"subject", {"subject"}},
+      {"grade", {"grade"}},
+      {"number", {"number"}},
+      {"issuer", {"issuer"}},
+      {"school_name", {"school_name"}},
+      {"collection", {"collection"}},
+      {"doctype", {"doc_type"}}};
+  json out = json::object();
+  for (const auto& [name, keys] : kNames)
+    if (std::string v = find(keys); !v.empty()) out[name] = v;
+  for (const char* facet : {"year", "language", "school"})
+    if (std::string v = indexer::facet_value(r, facet); !v.empty()) out[facet] = v;
+  return out;
+}
+
+std::string render_results(const indexer::Results& results,
+                           const std::map<store::RecordId, store::Record>& records) {
+  return dump(results_json(results, records));
+}
+
+json results_json(const indexer::Results& results,
+                  const std::map<store::RecordId, store::Record>& records) {
   json hits = json::array();
-  for (const auto& h : results.hits) hits.push_back(hit_json(h));
+  for (const auto& h : results.hits) {
+    hits.push_back(hit_json(h));
+    auto r = h.library.empty() ? records.find(h.id) : records.end();
+    if (r == records.end()) continue;
+    hits.back()["fields"] = display_fields(r->second);
+    hits.back()["has_file"] =
+        !r->second.originals.empty() || r->second.fields.count("origin_file") > 0;
+    hits.back()["media_type"] =
+        r->second.originals.empty() ? "" : r->second.originals.front().media_type;
+    hits.back()["page_count"] = r->second.page_count;
+  }
   json out = {{"total", results.total}, {"total_exact", results.total_exact}, {"hits", hits}};
   if (!results.suggestion.empty()) out["suggestion"] = results.suggestion;
   if (!results.unavailable.empty()) out["unavailable"] = results.unavailable;
@@ -90,7 +148,7 @@ std::string render_results(const indexer::Results& results) {
     }
     out["facets"] = facets;
   }
-  return dump(out);
+  return out;
 }
 
 std::string render_record(const store::Record& record, bool duplicate, const Access* who) {

@@ -2,6 +2,7 @@
 // script sees the same document from either.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -14,7 +15,15 @@ namespace kho::api {
 // {"total": N, "total_exact": false when N is an estimate, "hits": [{"id",
 //  "title","kind","filename","page","snippet","snippet_html","score",
 //  "matching_pages"}], "facets": {...}, "suggestion"}
-std::string render_results(const indexer::Results& results);
+//  plus, for a hit whose record is in `records` (this library's hits, when
+//  the caller passes them): "fields" (display_fields), "has_file",
+//  "media_type" (of the first original, "" without one) and "page_count".
+std::string render_results(const indexer::Results& results,
+                           const std::map<store::RecordId, store::Record>& records = {});
+nlohmann::json results_json(const indexer::Results& results,
+                            const std::map<store::RecordId, store::Record>& records = {});
+// The metadata a hit shows, by display name, only those the record has.
+nlohmann::json display_fields(const store::Record& record);
 // Search inside one record: {"id", "total", "pages": [{"page","snippet","snippet_html","score"}]}
 std::string render_pages(store::RecordId id, const std::vector<indexer::Hit>& pages);
 // The snippet as HTML: escaped, the query's words in <mark>.
@@ -32,7 +41,8 @@ std::string render_record(const store::Record& record, bool duplicate = false,
 std::string render_history(const std::vector<store::Change>& changes);
 // One audit-log entry: {"seq","at","actor","from","action","record","detail"}.
 nlohmann::json audit_json(const store::AuditEntry& entry);
-// {"error": {"code": code, "message": message}}
+// {"error": {"code": code, "message": message}}, plus "field": the request
+// parameter at fault when `field` is not empty.
 std::string render_error(const std::string& code, const std::string& message,
                          const std::string& field = "");
 

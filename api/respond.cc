@@ -58,21 +58,23 @@ void send_error(Http::ResponseWriter& response, Http::Code code, const std::stri
 }
 
 void send_status(Http::ResponseWriter& response, const Status& s) {
+  auto named = [&s](const char* otherwise) { return s.reason().empty() ? otherwise : s.reason(); };
   switch (s.code()) {
     case Status::Code::kNotFound:
-      return send_error(response, Http::Code::Not_Found, "not_found", s.message());
+      return send_error(response, Http::Code::Not_Found, named("not_found"), s.message());
     case Status::Code::kConflict:
-      return send_error(response, Http::Code::Conflict, "conflict", s.message());
+      return send_error(response, Http::Code::Conflict, named("conflict"), s.message());
     case Status::Code::kInvalid:
     case Status::Code::kCorrupt:
     case Status::Code::kUnsupported:
-      return send_error(response, Http::Code::Bad_Request, "bad_request", s.message());
+      return send_error(response, Http::Code::Bad_Request, named("bad_request"), s.message());
     case Status::Code::kTooLarge:
-      return send_error(response, Http::Code::Request_Entity_Too_Large, "too_large", s.message());
+      return send_error(response, Http::Code::Request_Entity_Too_Large, named("too_large"),
+                        s.message());
     case Status::Code::kDenied:
-      return send_error(response, Http::Code::Forbidden, "forbidden", s.message());
+      return send_error(response, Http::Code::Forbidden, named("forbidden"), s.message());
     case Status::Code::kBusy:
-      return send_error(response, Http::Code::Service_Unavailable, "busy", s.message());
+      return send_error(response, Http::Code::Service_Unavailable, named("busy"), s.message());
     default:
       std::fprintf(stderr, "kho: error: %s\n", s.message().c_str());
       return send_error(response, Http::Code::Internal_Server_Error, "internal", "internal error");

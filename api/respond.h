@@ -21,10 +21,12 @@ using Handler =
 void set_header(Pistache::Http::ResponseWriter& response, std::string name, std::string value);
 void send_json(Pistache::Http::ResponseWriter& response, Pistache::Http::Code code,
                const std::string& body);
-// `field`, when given, names the parameter or field at fault.
+// `kind`: a stable snake_case code the web page words in the reader's
+// language; `field`: the request parameter at fault, if one is.
 void send_error(Pistache::Http::ResponseWriter& response, Pistache::Http::Code code,
                 const std::string& kind, const std::string& message, const std::string& field = "");
-// Expected failures map to their HTTP status; the message is the user's.
+// Expected failures map to their HTTP status; the message is the user's. The
+// code is the Status's reason when it has one, else the HTTP status's name.
 void send_status(Pistache::Http::ResponseWriter& response, const Status& s);
 
 // Counts handlers that are running, so stop() can wait for them before the

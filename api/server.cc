@@ -121,7 +121,9 @@ void Server::Impl::routes() {
   route("/api/v1/records/:id/search",
         {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});
   route("/api/v1/records/:id/shares",
-        {{Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
+        {{Http::Method::Get, std::bind(&Impl::record_shares, this, _1, _2)},
+         {Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
+  route("/api/v1/shares", {{Http::Method::Get, std::bind(&Impl::my_shares, this, _1, _2)}});
   route("/api/v1/shares/:token_id",
         {{Http::Method::Delete, std::bind(&Impl::unshare, this, _1, _2)}});
   route("/api/v1/uploads", {{Http::Method::Post, std::bind(&Impl::upload_create, this, _1, _2)}});
@@ -142,8 +144,11 @@ void Server::Impl::routes() {
                            {Http::Method::Post, std::bind(&Impl::add_token, this, _1, _2)}});
   route("/api/v1/tokens/:id",
         {{Http::Method::Delete, std::bind(&Impl::revoke_token, this, _1, _2)}});
-  route("/s/:secret", {{Http::Method::Get, std::bind(&Impl::shared, this, _1, _2)}});
+  route("/api/v1/shared/:secret", {{Http::Method::Get, std::bind(&Impl::shared, this, _1, _2)}});
+  route("/s/:secret", {{Http::Method::Get, std::bind(&Impl::shared_page, this, _1, _2)}});
   route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
+  route("/s/:secret/records/:id/file",
+        {{Http::Method::Get, std::bind(&Impl::shared_record_file, this, _1, _2)}});
   route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},
                  {Http::Method::Post, std::bind(&Impl::oai, this, _1, _2)}});
   router.addNotFoundHandler(

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -48,6 +49,9 @@ struct Server::Impl {
   void route(const std::string& path,
              const std::vector<std::pair<Http::Method, Handler>>& handlers);
   void search(const Rest::Request& request, Http::ResponseWriter& response);
+  bool search_request(const Rest::Request& request, Http::ResponseWriter& response,
+                      indexer::SearchRequest* search);
+  std::map<store::RecordId, store::Record> hit_records(const indexer::Results& results);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void edit_record(const Rest::Request& request, Http::ResponseWriter& response);
@@ -69,6 +73,14 @@ struct Server::Impl {
   void unshare(const Rest::Request& request, Http::ResponseWriter& response);
   void shared(const Rest::Request& request, Http::ResponseWriter& response);
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared_page(const Rest::Request& request, Http::ResponseWriter& response);
+  void shared_record_file(const Rest::Request& request, Http::ResponseWriter& response);
+  void record_shares(const Rest::Request& request, Http::ResponseWriter& response);
+  void my_shares(const Rest::Request& request, Http::ResponseWriter& response);
+  // The share link a request's :secret names and who it lends access to;
+  // false (answered share_not_found) when it does not stand.
+  bool share_link(const Rest::Request& request, Http::ResponseWriter& response, Access* who,
+                  store::Token* link);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
   bool admin(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void schools(const Rest::Request& request, Http::ResponseWriter& response);

@@ -41,17 +41,28 @@ class Status {
   bool is_not_found() const { return code_ == Code::kNotFound; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  // A stable snake_case name of the failure ("query_too_long") for programs
+  // to act on, or empty; the message stays the words for people.
+  const std::string& reason() const { return reason_; }
 
   // Adds context in front of the message: "file.pdf: truncated PDF".
   Status with_context(const std::string& context) const {
     if (ok()) return *this;
-    return {code_, context + ": " + message_};
+    Status s{code_, context + ": " + message_};
+    s.reason_ = reason_;
+    return s;
+  }
+  Status with_reason(std::string reason) const {
+    Status s = *this;
+    if (!ok()) s.reason_ = std::move(reason);
+    return s;
   }
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
   Code code_ = Code::kOk;
   std::string message_;
+  std::string reason_;
 };
 
 }  // namespace kho

@@ -224,6 +224,17 @@ Status Accounts::revoke_share(const Access& by, std::uint64_t link_id) {
   return store_.revoke_token(link->id, by.actor());
 }
 
+Status Accounts::shares(const Access& by, store::RecordId record,
+                        std::vector<store::Token>* out) const {
+  out->clear();
+  std::vector<store::Token> tokens;
+  if (Status s = store_.tokens(&tokens); !s.ok()) return s;
+  for (store::Token& t : tokens)
+    if (t.kind == "share" && !t.revoked && (record == 0 || t.record == record) && may_revoke(by, t))
+      out->push_back(std::move(t));
+  return Status::Ok();
+}
+
 // Its maker, or an admin of the school that owns the record it shares (for a
 // collection, of a school where its maker holds a role): another school's
 // admin has no say over this school's links, nor learns that they exist.

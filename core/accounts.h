@@ -52,6 +52,9 @@ class Accounts {
   // Revokes a share link for its maker, or for an admin of the school whose
   // record it shares; NotFound for anyone else, as for a link that does not exist.
   Status revoke_share(const Access& by, std::uint64_t link_id);
+  // The share links `by` may revoke (its own; an admin's: those of its
+  // schools), not revoked, oldest first; record != 0: only that record's.
+  Status shares(const Access& by, store::RecordId record, std::vector<store::Token>* out) const;
 
   // Who a bearer secret stands for: a session's or API token's account, or a
   // share link. Unknown, expired, revoked or disabled: Invalid; so is a share

@@ -58,8 +58,11 @@ struct Results {
   std::vector<std::string> unavailable;                   // remotes that did not answer
 };
 
-enum class Sort { kRelevance, kNewest, kOldest, kTitle };
-// "relevance", "newest", "oldest", "title"; false for anything else.
+// kNewest and kOldest order by the document's date (Dublin Core "date"),
+// records without one last; kAdded by when the record was added to the
+// library, latest first (record ids are given in that order, never reused).
+enum class Sort { kRelevance, kNewest, kOldest, kTitle, kAdded };
+// "relevance", "newest", "oldest", "title", "added"; false for anything else.
 bool parse_sort(const std::string& name, Sort* out);
 
 // One way a caller may read records: those of this visibility, owned by one
@@ -74,6 +77,8 @@ struct Grant {
 };
 
 struct SearchRequest {
+  // Blank (empty or white space only): every record, as the filters and
+  // grants allow (a browse); hits then have no page, snippet or matching pages.
   std::string query;
   std::size_t offset = 0;
   std::size_t limit = 10;
@@ -105,6 +110,10 @@ struct Discrepancy {
 
 // The facets search can count and filter on.
 const std::vector<std::string>& facet_names();
+// A query of white space only: a browse of every record (SearchRequest).
+bool is_blank(const std::string& query);
+// The value a record has for a facet, as search counts it ("" when none).
+std::string facet_value(const store::Record& record, const std::string& facet);
 
 // Called while catching up: changes applied so far, changes to apply.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
@@ -151,7 +160,10 @@ class Index {
   // remote that does not answer is skipped and named in Results::unavailable.
   void set_remotes(std::vector<Remote> remotes) { remotes_ = std::move(remotes); }
 
-  // Every page of one record that matches, best first, each with its snippet.
+  // Every page of one record that matches, best first, each with its snippet:
+  // the pages search counts in a hit's matching_pages (a page matches when
+  // its own text has the query's words; when no page has them all, the pages
+  // with any of them).
   Status search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const;
 
  private:

@@ -89,23 +89,26 @@ Status check_syntax(const std::string& q) {
       open.push_back(i);
     } else if (quote == std::string::npos && c == ')') {
       if (open.empty())
-        return Status::Invalid("')' at character " + std::to_string(i + 1) +
-                               " has no matching '('");
+        return Status::Invalid("')' at character " + std::to_string(i + 1) + " has no matching '('")
+            .with_reason("query_syntax");
       open.pop_back();
     }
   }
   if (quote != std::string::npos)
     return Status::Invalid("the quote at character " + std::to_string(quote + 1) +
-                           " is never closed");
+                           " is never closed")
+        .with_reason("query_syntax");
   if (!open.empty())
     return Status::Invalid("'(' at character " + std::to_string(open.back() + 1) +
-                           " is never closed");
+                           " is never closed")
+        .with_reason("query_syntax");
   auto words = text::words(q);
   for (std::size_t i = 0; i < words.size(); ++i) {
     std::string w = q.substr(words[i].offset, words[i].length);
     bool op = w == "AND" || w == "OR" || w == "NOT" || w == "XOR";
     if (op && (i + 1 == words.size() || ((w == "AND" || w == "OR" || w == "XOR") && i == 0)))
-      return Status::Invalid("'" + w + "' needs a word " + (i == 0 ? "before" : "after") + " it");
+      return Status::Invalid("'" + w + "' needs a word " + (i == 0 ? "before" : "after") + " it")
+          .with_reason("query_syntax");
   }
   return Status::Ok();
 }
@@ -133,15 +136,27 @@ std::string take_isbns(const std::string& q, std::vector<Xapian::Query>* isbns) 
 Status check_size(const std::string& q) {
   if (q.size() > kMaxQueryBytes)
     return Status::Invalid("the query is " + std::to_string(q.size()) + " bytes long: at most " +
-                           std::to_string(kMaxQueryBytes) + " are taken");
+                           std::to_string(kMaxQueryBytes) + " are taken")
+        .with_reason("query_too_long");
   std::size_t words = text::words(q).size();
   if (words > kMaxQueryWords)
     return Status::Invalid("the query has " + std::to_string(words) + " words: at most " +
-                           std::to_string(kMaxQueryWords) + " are taken");
+                           std::to_string(kMaxQueryWords) + " are taken")
+        .with_reason("query_too_many_words");
   return Status::Ok();
 }
 
 }  // namespace
+
+bool is_blank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out) {
+  out->query = Xapian::Query::MatchAll;
+  out->words.clear();
+  return finish_query(db, include_withdrawn, out);
+}
 
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out) {
@@ -150,7 +165,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   std::string q = take_isbns(text::nfc(text), &isbns);
   std::string folded = text::fold(q);
   if (text::words(folded).empty() && isbns.empty())
-    return Status::Invalid("the query has no words to search for");
+    return Status::Invalid("the query has no words to search for").with_reason("query_no_words");
   if (Status s = check_syntax(q); !s.ok()) return s;
   if (text::words(folded).empty()) {
     out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
@@ -167,11 +182,13 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   try {
     query = parser.parse_query(synonyms.expand(folded), kParseFlags);
   } catch (const Xapian::QueryParserError& e) {
-    return Status::Invalid("cannot understand the query: " + e.get_msg());
+    return Status::Invalid("cannot understand the query: " + e.get_msg())
+        .with_reason("query_syntax");
   } catch (const Xapian::Error& e) {
-    return Status::Invalid("cannot run the query: " + e.get_msg());
+    return Status::Invalid("cannot run the query: " + e.get_msg()).with_reason("query_syntax");
   }
-  if (query.empty()) return Status::Invalid("the query has no words to search for");
+  if (query.empty())
+    return Status::Invalid("the query has no words to search for").with_reason("query_no_words");
 
   out->words.clear();
   for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {

@@ -26,7 +26,8 @@ bool parse_sort(const std::string& name, Sort* out) {
   static const std::pair<const char*, Sort> names[] = {{"relevance", Sort::kRelevance},
                                                        {"newest", Sort::kNewest},
                                                        {"oldest", Sort::kOldest},
-                                                       {"title", Sort::kTitle}};
+                                                       {"title", Sort::kTitle},
+                                                       {"added", Sort::kAdded}};
   for (const auto& [n, sort] : names)
     if (name == n) return *out = sort, true;
   return false;
@@ -136,7 +137,8 @@ Status apply_filters(const std::vector<std::pair<std::string, std::string>>& fil
   std::map<std::string, std::vector<Xapian::Query>> by_facet;
   for (const auto& [name, value] : filters) {
     const Facet* facet = find_facet(name);
-    if (facet == nullptr) return Status::Invalid("cannot filter on '" + name + "'");
+    if (facet == nullptr)
+      return Status::Invalid("cannot filter on '" + name + "'").with_reason("bad_parameter");
     by_facet[name].emplace_back(facet_term(*facet, value));
   }
   for (auto& [name, terms] : by_facet)
@@ -179,6 +181,10 @@ void apply_sort(Sort sort, Xapian::Enquire& enquire) {
     case Sort::kTitle:
       enquire.set_sort_by_value_then_relevance(kSlotSortTitle, false);
       break;
+    case Sort::kAdded:
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      enquire.set_docid_order(Xapian::Enquire::DESCENDING);
+      break;
   }
 }
 
@@ -216,11 +222,28 @@ Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
                        Xapian::Query(kPrefixRecord + std::to_string(id)));
 }
 
+// Whether a page's own text has one of `words`: the record's metadata, which
+// every page document repeats before the text (kSlotTextStart), makes no page
+// a match on its own. The one test of a matching page for search's
+// matching_pages and for the search inside a record, so they agree.
+bool own_text_has(const Xapian::Database& pages, Xapian::docid page,
+                  const std::set<std::string>& words) {
+  if (words.empty()) return true;
+  const std::string start = pages.get_document(page).get_value(kSlotTextStart);
+  const Xapian::termpos first = start.empty() ? 0 : std::stoul(start);
+  for (const std::string& word : words) {
+    for (auto p = pages.positionlist_begin(page, word); p != pages.positionlist_end(page, word);
+         ++p)
+      if (*p >= first) return true;
+  }
+  return false;
+}
+
 // Each hit's best page (by `query`) and how many of its pages match, in one
 // query over the page documents of those records collapsed per record. The
 // hits that found none keep page 0.
 void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
-                const std::map<store::RecordId, Hit*>& hits) {
+                const std::set<std::string>& words, const std::map<store::RecordId, Hit*>& hits) {
   // Whose page each page document is, from the records' short posting lists:
   // cheaper than collapsing on a value, which reads it for every match.
   std::map<Xapian::docid, Hit*> owner;
@@ -239,7 +262,7 @@ void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
   std::map<Hit*, Xapian::docid> best;
   for (auto m = pages.begin(); m != pages.end(); ++m) {
     auto hit = owner.find(*m);
-    if (hit == owner.end()) continue;
+    if (hit == owner.end() || !own_text_has(shard, *m, words)) continue;
     if (hit->second->matching_pages++ == 0) best[hit->second] = *m;
   }
   for (const auto& [hit, docid] : best) hit->page = describe(shard.get_document(docid), 0).page;
@@ -254,10 +277,10 @@ void find_best_pages(const Xapian::Database& shard, const Xapian::Query& query,
   std::map<store::RecordId, Hit*> by_id;
   for (Hit* hit : hits) by_id[hit->id] = hit;
   if (by_id.empty()) return;
-  rank_pages(shard, query, by_id);
+  rank_pages(shard, query, words, by_id);
   std::erase_if(by_id, [](const auto& entry) { return entry.second->page != 0; });
   if (by_id.empty() || words.empty()) return;
-  rank_pages(shard, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), by_id);
+  rank_pages(shard, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), words, by_id);
 }
 
 // Opened for each search: a handle kept per server thread would save about
@@ -314,11 +337,16 @@ std::vector<Shard> open_shards(const std::string& index, const std::vector<Remot
 Status records_query(const Xapian::Database& db, const SearchRequest& request,
                      const Synonyms& synonyms, bool local, ParsedQuery* parsed,
                      Xapian::Query* words) {
-  if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms, parsed);
-      !s.ok())
-    return s;
-  *words = parsed->query;
-  if (local) parsed->query = phrases_by_runs(db, parsed->query, 3);
+  if (is_blank(request.query)) {
+    if (Status s = match_all(db, request.include_withdrawn, parsed); !s.ok()) return s;
+    *words = parsed->query;
+  } else {
+    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms, parsed);
+        !s.ok())
+      return s;
+    *words = parsed->query;
+    if (local) parsed->query = phrases_by_runs(db, parsed->query, 3);
+  }
   if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
   if (request.restricted)
     parsed->query =
@@ -368,7 +396,7 @@ void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest&
   if (!share.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, share);
   auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
   if (local && share.empty() && !request.facets && request.sort == Sort::kRelevance &&
-      ranked_by_blocks(db, query, wanted, out))
+      !is_blank(request.query) && ranked_by_blocks(db, query, wanted, out))
     return;
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
@@ -394,7 +422,7 @@ bool before(const Candidate& a, const Candidate& b, Sort sort) {
   if (a.sort_key != b.sort_key)
     return sort == Sort::kNewest ? a.sort_key > b.sort_key : a.sort_key < b.sort_key;
   if (a.weight != b.weight) return a.weight > b.weight;
-  return a.docid < b.docid;
+  return sort == Sort::kAdded ? a.docid > b.docid : a.docid < b.docid;
 }
 
 // How many threads search this library's records: one per core, up to four.
@@ -522,6 +550,7 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
                                    shards[(c.docid - 1) % shards.size()].library));
     for (std::size_t i = 0; i < found.size(); ++i)
       by_shard[(found[i].docid - 1) % shards.size()].push_back(&out->hits[i]);
+    if (is_blank(request.query)) return Status::Ok();  // a browse: no pages, no suggestion
     for (std::size_t i = 0; i < shards.size(); ++i) {
       Xapian::Database pages;
       if (!by_shard[i].empty() && open_pages(shards[i], path(), &pages))
@@ -548,15 +577,29 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     Xapian::Database db = open_for_search(pages_path(path()));
     ParsedQuery parsed;
     if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
-    Xapian::Enquire enquire(db);
-    enquire.set_query(pages_of(phrases_by_runs(db, parsed.query, 2), id));
-    Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
-    // The record's metadata is indexed on every page; a page matches when its
-    // own text has the query's words.
-    for (auto m = mset.begin(); m != mset.end(); ++m) {
-      Hit page = describe(m.get_document(), m.get_weight());
-      add_snippet(store_, parsed.words, &page);
-      if (!page.highlights.empty() || parsed.words.empty()) pages->push_back(std::move(page));
+    // As search finds a hit's pages (find_best_pages): the query's pages
+    // whose own text has its words, else those with any of its words.
+    std::vector<Xapian::Query> tries{phrases_by_runs(db, parsed.query, 2)};
+    // The fallback only for a record the query finds as a whole (a hit):
+    // its words spread over its pages.
+    Xapian::Database records = open_for_search(records_path(path()));
+    ParsedQuery whole;
+    Xapian::Enquire hit(records);
+    if (parse_query(records, query, true, synonyms_, &whole).ok())
+      hit.set_query(pages_of(phrases_by_runs(records, whole.query, 3), id));
+    if (!parsed.words.empty() && !whole.query.empty() && hit.get_mset(0, 1).size() > 0)
+      tries.emplace_back(Xapian::Query::OP_OR, parsed.words.begin(), parsed.words.end());
+    for (const Xapian::Query& query : tries) {
+      Xapian::Enquire enquire(db);
+      enquire.set_query(pages_of(query, id));
+      Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
+      for (auto m = mset.begin(); m != mset.end(); ++m) {
+        if (!own_text_has(db, *m, parsed.words)) continue;
+        Hit page = describe(m.get_document(), m.get_weight());
+        add_snippet(store_, parsed.words, &page);
+        pages->push_back(std::move(page));
+      }
+      if (!pages->empty()) break;
     }
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());

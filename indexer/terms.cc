@@ -173,6 +173,7 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page,
   Xapian::TermGenerator tg;
   tg.set_document(doc);
   index_metadata(tg, doc, r);
+  doc.add_value(kSlotTextStart, std::to_string(tg.get_termpos() + 1));
   index_page_text(tg, doc, text);
   add_run_terms(doc, false);
   add_record_terms(doc, r, page);
@@ -210,8 +211,27 @@ std::vector<std::string> pair_terms(const std::string& folded_lower) {
   return out;
 }
 
+namespace {
+
+// "vi-VN", "VI", "vi_vn" -> "vi".
+std::string primary_language(std::string_view tag) {
+  std::string v = text::lower(tag);
+  v = v.substr(0, v.find_first_of("-_"));
+  auto a = v.find_first_not_of(' '), b = v.find_last_not_of(' ');
+  return a == std::string::npos ? "" : v.substr(a, b - a + 1);
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+}  // namespace
+
 std::string facet_term(const Facet& facet, std::string_view value) {
-  std::string v = text::lower(text::fold(value));
+  std::string v = text::lower(text::fold(
+      std::string_view(facet.prefix) == kPrefixLanguage ? primary_language(value) : value));
   std::replace(v.begin(), v.end(), ' ', '-');
   return facet.prefix + v;
 }
@@ -249,10 +269,10 @@ std::string exact_term(std::string_view word) {
 
 std::string facet_value(const store::Record& r, const std::string& facet) {
   if (facet == "kind") return r.kind;
-  if (facet == "school") return r.school;
+  if (facet == "school") return upper(r.school);
   if (facet == "status") return r.status;
   if (facet == "visibility") return r.visibility;
-  if (facet == "language") return text::lower(field(r, "language"));
+  if (facet == "language") return primary_language(field(r, "language"));
   if (facet == "grade") {
     std::string grade = own_field(r, "grade");
     return grade.find_first_not_of("0123456789") == std::string::npos ? grade : "";

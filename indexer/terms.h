@@ -20,9 +20,12 @@ namespace kho::indexer {
 // Value slots and boolean term prefixes, part of the index format.
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
-// Values are set on record documents only. (Slots 0 and 1, once a collapse
-// key and a page number, are unused.)
-enum Slot : Xapian::valueno { kSlotDate = 2, kSlotSortTitle = 3 };
+// Values are set on record documents only, but for kSlotTextStart: on a page
+// document, the position where the page's own text begins after the record's
+// metadata (which every page repeats), so that a page is counted as matching
+// only when its own text has the query's words. (Slot 0, once a collapse
+// key, is unused.)
+enum Slot : Xapian::valueno { kSlotTextStart = 1, kSlotDate = 2, kSlotSortTitle = 3 };
 inline constexpr const char* kPrefixExact = "XE";
 inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
 // Each record has a record document (page 0: its metadata and the text of all
@@ -88,17 +91,20 @@ inline constexpr Facet kFacets[] = {
     {"grade", kPrefixGrade, 16},     {"subject", kPrefixSubject, 17},
     {"doctype", kPrefixDocType, 18}, {"collection", kPrefixCollection, 19}};
 
-// The value a record has for a facet ("" when none).
+// The value a record has for a facet ("" when none). Values that mean the
+// same are one: a language is its primary tag, lower-cased ("vi-VN" -> "vi"),
+// a school code is upper-cased ("thcs-01" -> "THCS-01").
 std::string facet_value(const store::Record& record, const std::string& facet);
 // The boolean term for a facet value: folded and lower-cased, spaces as "-",
-// so "Kế hoạch", "ke hoach" and "KE-HOACH" filter alike.
+// so "Kế hoạch", "ke hoach" and "KE-HOACH" filter alike; a language by its
+// primary tag, so "vi-VN" filters as "vi".
 std::string facet_term(const Facet& facet, std::string_view value);
 const Facet* find_facet(std::string_view name);
 inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "8";
+inline constexpr const char* kFormat = "9";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
@@ -125,6 +131,10 @@ constexpr std::size_t kMaxQueryBytes = 2048;
 constexpr std::size_t kMaxQueryWords = 64;
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);
+// A query of white space only asks for every record (a browse).
+bool is_blank(const std::string& text);
+// Every record (withdrawn ones only when asked), with no words.
+Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out);
 
 // The query with its quoted phrases decided by run terms instead of
 // positions where they are no longer than the `longest` runs the database's

@@ -138,7 +138,7 @@ async function sharePanel(r, box) {
         revoke.addEventListener("click", async () => {
           try { await api("/api/v1/shares/" + encodeURIComponent(s.id), { method: "DELETE" }); refresh(); } catch (err) { message.textContent = errorText(err); }
         });
-        list.append(el("li", {}, el("span", { class: "muted" }, "#" + s.id + " · " + (s.expires ? t("share.expires", { date: dateText(s.expires) }) : t("share.never")) + " "), revoke));
+        list.append(el("li", {}, el("span", { class: "muted" }, "#" + s.id + " · " + (s.expires_at ? t("share.expires", { date: dateText(s.expires_at) }) : t("share.never")) + " "), revoke));
       }
     } catch (err) { list.append(el("li", { class: "error" }, errorText(err))); }
   }
@@ -221,7 +221,7 @@ function layoutRecord(main, r, { fileUrl, q, page, readOnly, reload }) {
   if (q && !readOnly) matchesPanel(r, q, matches, viewer).then((best) => { if (!page && best) viewer.show(best); });
   if (readOnly) return;
   side.append(historyBox);
-  historyPanel(r, historyBox);
+  if (allowed(r, "edit")) historyPanel(r, historyBox);
   const button = (action, handler, cls = "secondary") => allowed(r, action) && actions.append(el("button", { type: "button", class: cls, id: "action-" + action, onclick: handler }, t("record." + action)));
   button("edit", () => editForm(r, panel, (saved) => (saved ? reload() : panel.replaceChildren())));
   button("share", () => sharePanel(r, panel));
@@ -236,7 +236,8 @@ export async function recordView(main, id, params) {
   try {
     const r = await api(recordUrl(id));
     status.remove();
-    layoutRecord(main, r, { fileUrl: recordUrl(id) + "/file", q, page, readOnly: false,
+    if (r.file_url === null) r.originals = [];  // this caller may not have the file
+    layoutRecord(main, r, { fileUrl: r.file_url || recordUrl(id) + "/file", q, page, readOnly: false,
       reload: () => { main.replaceChildren(); recordView(main, id, params); } });
   } catch (err) {
     status.className = "status error";

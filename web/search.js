@@ -94,7 +94,7 @@ function facetList(facets, s) {
 function searchForm(s) {
   const q = el("input", { type: "search", id: "q", name: "q", value: s.q, placeholder: t("search.placeholder"), "aria-label": t("search.label") });
   const sort = el("select", { id: "sort", "aria-label": t("search.sort") },
-    ...["relevance", "newest", "oldest", "title"].map((v) => el("option", { value: v, selected: (s.sort || (s.q ? "relevance" : "newest")) === v }, t("sort." + v))));
+    ...["relevance", "added", "newest", "oldest", "title"].map((v) => el("option", { value: v, selected: (s.sort || (s.q ? "relevance" : "added")) === v }, t("sort." + v))));
   const form = el("form", { id: "search", class: "bar", role: "search" }, q, sort, el("button", { type: "submit" }, t("search.button")));
   form.addEventListener("submit", (e) => { e.preventDefault(); go(hashOf({ q: q.value.trim(), page: 1, sort: sort.value === "relevance" ? "" : sort.value, filters: {}, browse: false })); });
   sort.addEventListener("change", () => go(hashOf(Object.assign({}, s, { page: 1, sort: sort.value }))));
@@ -120,7 +120,7 @@ export async function searchView(main, params, path) {
   const ticket = ++latest;
   status.textContent = t("search.running");
   try {
-    const body = await api("/api/v1/search?" + query(Object.assign({ q: s.q, page: s.page, per_page: PER_PAGE, sort: s.sort || (s.q ? "" : "newest"), facets: 1 }, s.filters)));
+    const body = await api("/api/v1/search?" + query(Object.assign({ q: s.q, page: s.page, per_page: PER_PAGE, sort: s.sort || (s.q ? "" : "added"), facets: 1 }, s.filters)));
     if (ticket !== latest) return;
     const count = t(body.total_exact === false ? "search.count_about" : "search.count", { n: body.total });
     status.textContent = body.total === 0 ? t("search.none") : count + (s.page > 1 ? " · " + t("search.page", { n: s.page }) : "");

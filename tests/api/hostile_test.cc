@@ -382,14 +382,15 @@ TEST_CASE("a query over the length or word limit gets a JSON 400 naming the limi
   for (int i = 0; i < 100; ++i) words += "sach+";
   for (const std::string& path :
        std::vector<std::string>{"/api/v1/search?q=", "/api/v1/records/" + id + "/search?q=",
-                                "/s/" + link.secret + "?q="}) {
+                                "/api/v1/shared/" + link.secret + "?q="}) {
     INFO(path);
     Answer too_many = api.ask(get(path + words));
     CHECK(too_many.status == 400);
-    CHECK(error_code(too_many) == "bad_request");
+    CHECK(error_code(too_many) == "query_too_many_words");
     CHECK(error_message(too_many).find("at most 64") != std::string::npos);
     Answer too_long = api.ask(get(path + long_word));
     CHECK(too_long.status == 400);
+    CHECK(error_code(too_long) == "query_too_long");
     CHECK(error_message(too_long).find("at most 2048") != std::string::npos);
   }
   CHECK(api.ask(get("/api/v1/search?q=sach")).status == 200);

@@ -384,15 +384,16 @@ TEST_CASE("a truncated PDF is refused with its reason and leaves nothing behind"
 TEST_CASE("bad requests get a JSON error naming the problem") {
   Api api;
   SECTION("search parameters") {
-    for (const char* q : {"/api/v1/search", "/api/v1/search?q=", "/api/v1/search?q=%20%20"}) {
+    for (const char* q : {"/api/v1/search?q=%21%21", "/api/v1/search?q=%22%22"}) {
       auto r = api.get(q);
       CHECK(r.status == 400);
-      CHECK(error_code(r) == "bad_request");
-      CHECK(contains(error_message(r), "q:"));
+      CHECK(error_code(r) == "query_no_words");
     }
     auto per_page = api.get("/api/v1/search?q=sach&per_page=abc");
     CHECK(per_page.status == 400);
     CHECK(contains(error_message(per_page), "per_page"));
+    CHECK(error_code(per_page) == "bad_parameter");
+    CHECK(json::parse(per_page.body)["error"]["field"] == "per_page");
     CHECK(api.get("/api/v1/search?q=sach&per_page=101").status == 400);
     CHECK(api.get("/api/v1/search?q=sach&page=0").status == 400);
     CHECK(api.get("/api/v1/search?q=sach&page=-1").status == 400);
@@ -400,7 +401,7 @@ TEST_CASE("bad requests get a JSON error naming the problem") {
   SECTION("a query the index cannot parse") {
     auto r = api.get("/api/v1/search?q=" + url_encode("(unbalanced"));
     CHECK(r.status == 400);
-    CHECK(error_code(r) == "bad_request");
+    CHECK(error_code(r) == "query_syntax");
   }
   SECTION("unknown records") {
     for (const char* path :
@@ -711,7 +712,9 @@ TEST_CASE("share links: open without an account, expire, are revoked, and are au
   std::string url = link["url"];
   CHECK_FALSE(link["expires_at"].is_null());
   // Usable without an account: the record and its file, nothing else.
-  CHECK(json::parse(api.get(url).body)["id"] == id);
+  auto opened = api.get("/api/v1/shared/" + url.substr(3));
+  INFO(opened.body);
+  CHECK(json::parse(opened.body)["record"]["id"] == id);
   auto file = api.get(url + "/file");
   CHECK(file.status == 200);
   CHECK(file.body == "Bản sao bằng tốt nghiệp: Lê Thị Hoa\n");
@@ -730,7 +733,8 @@ TEST_CASE("share links: open without an account, expire, are revoked, and are au
   REQUIRE(api.library->accounts()
               .create_share(kho::Access::library_staff(), id, "", std::chrono::seconds(1), &brief)
               .ok());
-  CHECK(api.get("/s/" + brief.secret).status == 200);
+  CHECK(api.get("/s/" + brief.secret).status == 200);              // the page
+  CHECK(api.get("/api/v1/shared/" + brief.secret).status == 200);  // what it reads, audited
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   CHECK(api.get("/s/" + brief.secret).status == 404);
 
@@ -931,6 +935,7 @@ TEST_CASE("did you mean offers only words from records the caller may read") {
     INFO(path << " " << r.body);
     REQUIRE(r.status == 200);
     json body = json::parse(r.body);
+    if (body.contains("results")) body = body["results"];  // a shared collection's listing
     return body.contains("suggestion") ? body["suggestion"].get<std::string>() : std::string();
   };
   // One letter off, and without its marks: neither gives the word away.
@@ -940,7 +945,7 @@ TEST_CASE("did you mean offers only words from records the caller may read") {
       INFO(who);
       CHECK(suggestion("/api/v1/search?q=" + url_encode(q), callers[who]).empty());
     }
-    CHECK(suggestion("/s/" + link.secret + "?q=" + url_encode(q), "").empty());
+    CHECK(suggestion("/api/v1/shared/" + link.secret + "?q=" + url_encode(q), "").empty());
   }
   // Those who may read the diploma are still helped.
   for (const std::string& header : {callers["van-thu"], api.staff}) {
@@ -992,4 +997,155 @@ TEST_CASE("an upload tells nothing of the same bytes in a record the caller may 
   for (const auto& f : fs::recursive_directory_iterator(api.dir.path() / "data" / "originals"))
     if (f.is_regular_file() && f.path().string().find("/.tmp/") == std::string::npos) ++stored;
   CHECK(stored == 1);
+}
+
+TEST_CASE("browse lists every record the caller may read, latest first, with filters and paging") {
+  Api api;
+  auto book = upload_id(api.upload("Sách giáo khoa Toán 6\n", "filename=a.txt&kind=book"));
+  auto plan = upload_id(api.upload("Kế hoạch năm học\n", "filename=b.txt&kind=admin-doc"));
+  auto hidden = upload_id(api.upload("Danh sách riêng\n", "filename=c.txt&visibility=private"));
+  auto r = api.get("/api/v1/search?facets=1");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json body = json::parse(r.body);
+  CHECK(hit_ids(body) == std::vector<std::uint64_t>{plan, book});
+  CHECK(body["total"] == 2);
+  CHECK(body["hits"][0]["snippet"] == "");
+  CHECK(body["facets"]["kind"].size() == 2);
+  CHECK(hit_ids(json::parse(api.get("/api/v1/search?q=%20&kind=book").body)) ==
+        std::vector<std::uint64_t>{book});
+  CHECK(hit_ids(json::parse(api.get("/api/v1/search?per_page=1&page=2").body)) ==
+        std::vector<std::uint64_t>{book});
+  CHECK(hit_ids(json::parse(api.get("/api/v1/search", {api.staff}).body)) ==
+        std::vector<std::uint64_t>{hidden, plan, book});
+}
+
+TEST_CASE("search hits carry the record's display fields and its file") {
+  Api api;
+  upload_id(
+      api.upload("Giáo trình tin học\n",
+                 "filename=gt.txt&kind=book&title=Gi%C3%A1o%20tr%C3%ACnh&creator=Nguy%E1%BB%85n%20"
+                 "V%C4%83n%20A&date=2022-09-01&language=vi-VN"));
+  json hit = api.search("giao trinh")["hits"][0];
+  INFO(hit.dump());
+  CHECK(hit["fields"]["title"] == "Giáo trình");
+  CHECK(hit["fields"]["creator"] == "Nguyễn Văn A");
+  CHECK(hit["fields"]["year"] == "2022");
+  CHECK(hit["fields"]["language"] == "vi");
+  CHECK(hit["fields"]["school"] == "THCS-01");
+  CHECK(hit["has_file"] == true);
+  CHECK(contains(hit["media_type"].get<std::string>(), "text/plain"));
+  CHECK(hit["page_count"] == 1);
+}
+
+TEST_CASE("a hit's matching pages are the pages the search inside its record lists") {
+  Api api;
+  // The title has the words on every page document; the text on pages 2 and 4 only.
+  auto some = upload_id(
+      api.upload("Mở đầu\fKế hoạch dạy học tuần 1\fBài tập\fKế hoạch dạy học tuần 2\fPhụ lục\n",
+                 "filename=five.txt&title=K%E1%BA%BF%20ho%E1%BA%A1ch%20n%C4%83m%20h%E1%BB%8Dc"));
+  auto none =
+      upload_id(api.upload("Mở đầu\fBài một\fBài hai\fBài ba\fPhụ lục\n",
+                           "filename=none.txt&title=K%E1%BA%BF%20ho%E1%BA%A1ch%20kh%C3%A1c"));
+  json results = api.search("ke hoach");
+  for (const auto& hit : results["hits"]) {
+    auto id = hit["id"].get<std::uint64_t>();
+    auto pages =
+        json::parse(api.get("/api/v1/records/" + std::to_string(id) + "/search?q=ke+hoach").body);
+    INFO(hit.dump() << pages.dump());
+    CHECK(hit["matching_pages"] == pages["total"]);
+    CHECK(hit["matching_pages"] == (id == some ? 2 : 0));
+  }
+  CHECK(hit_ids(results).size() == 2);
+  (void)none;
+}
+
+TEST_CASE("equivalent language values are one facet value and filter alike") {
+  Api api;
+  for (const char* lang : {"vi", "vi-VN", "VI", "vi-vn"})
+    upload_id(api.upload(std::string("Tài liệu ") + lang + "\n",
+                         std::string("filename=") + lang + ".txt&language=" + lang));
+  json body = json::parse(api.get("/api/v1/search?facets=1").body);
+  INFO(body.dump());
+  REQUIRE(body["facets"]["language"].size() == 1);
+  CHECK(body["facets"]["language"][0]["value"] == "vi");
+  CHECK(body["facets"]["language"][0]["count"] == 4);
+  CHECK(json::parse(api.get("/api/v1/search?language=vi-VN").body)["total"] == 4);
+  CHECK(json::parse(api.get("/api/v1/search?school=thcs-01").body)["total"] == 4);
+}
+
+TEST_CASE("share links default to 7 days, are listed, and open as a page with working files") {
+  Api api;
+  auto id = upload_id(api.upload("Kế hoạch chia sẻ\n", "filename=share.txt&visibility=private"));
+  std::string path = "/api/v1/records/" + std::to_string(id) + "/shares";
+  std::string none;
+  auto made = http({"POST", api.base + path, {api.staff}, &none});
+  REQUIRE(made.status == 201);
+  json link = json::parse(made.body);
+  CHECK(link["expires_at"].get<std::string>().substr(0, 10) ==
+        kho::rfc3339_in(std::chrono::hours(24 * 7)).substr(0, 10));
+  json forever = json::parse(http({"POST", api.base + path + "?never=1", {api.staff}, &none}).body);
+  CHECK(forever["expires_at"].is_null());
+  auto zero = http({"POST", api.base + path + "?days=0", {api.staff}, &none});
+  CHECK(zero.status == 400);
+  CHECK(error_code(zero) == "bad_parameter");
+  CHECK(json::parse(zero.body)["error"]["field"] == "days");
+  auto missing = http({"POST", api.base + "/api/v1/records/999/shares", {api.staff}, &none});
+  CHECK(error_code(missing) == "record_not_found");
+
+  json listed = json::parse(api.get(path, {api.staff}).body);
+  CHECK(listed["shares"].size() == 2);
+  CHECK(json::parse(api.get("/api/v1/shares", {api.staff}).body)["shares"].size() == 2);
+  CHECK(api.get("/api/v1/shares").status == 401);
+
+  std::string url = link["url"];
+  auto page = api.get(url);
+  CHECK(page.status == 200);
+  CHECK(contains(page.header("content-type"), "text/html"));
+  auto opened = api.get("/api/v1/shared/" + url.substr(3));
+  INFO(opened.body);
+  json shared = json::parse(opened.body);
+  CHECK(shared["kind"] == "record");
+  CHECK(shared["record"]["file_url"] == url + "/file");
+  CHECK(api.get(shared["record"]["file_url"]).body == "Kế hoạch chia sẻ\n");
+  auto unknown = api.get("/api/v1/shared/khos_nothing");
+  CHECK(unknown.status == 404);
+  CHECK(error_code(unknown) == "share_not_found");
+  kho::NewSecret brief;
+  REQUIRE(api.library->accounts()
+              .create_share(kho::Access::library_staff(), id, "", std::chrono::seconds(1), &brief)
+              .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto expired = api.get("/api/v1/shared/" + brief.secret);
+  CHECK(expired.status == 404);
+  CHECK(error_code(expired) == "share_expired");
+}
+
+TEST_CASE("a collection's share link lists its records and serves their files only") {
+  Api api;
+  auto inside = upload_id(api.upload("Tài liệu trong tủ\n", "filename=in.txt&visibility=private"));
+  auto outside =
+      upload_id(api.upload("Tài liệu ngoài tủ\n", "filename=out.txt&visibility=private"));
+  kho::Edit edit;
+  edit.set["collection"] = "Tủ sách";
+  kho::store::Record edited;
+  REQUIRE(api.library->edit(inside, edit, &edited).ok());
+  REQUIRE(api.library->index().catch_up().ok());
+  kho::NewSecret link;
+  REQUIRE(
+      api.library->accounts()
+          .create_share(kho::Access::library_staff(), 0, "Tủ sách", std::chrono::hours(1), &link)
+          .ok());
+  auto r = api.get("/api/v1/shared/" + link.secret);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json body = json::parse(r.body);
+  CHECK(body["kind"] == "collection");
+  CHECK(hit_ids(body["results"]) == std::vector<std::uint64_t>{inside});
+  std::string file = body["results"]["hits"][0]["file_url"];
+  CHECK(file == "/s/" + link.secret + "/records/" + std::to_string(inside) + "/file");
+  CHECK(api.get(file).body == "Tài liệu trong tủ\n");
+  auto other = api.get("/s/" + link.secret + "/records/" + std::to_string(outside) + "/file");
+  CHECK(other.status == 404);
+  CHECK(error_code(other) == "record_not_found");
 }
