@@ -149,8 +149,8 @@ void Server::Impl::shared(const Rest::Request& request, Http::ResponseWriter& re
     store::Record r;
     if (Status s = library.store().get(link.record, &r); !s.ok())
       return send_status(response, s.is_not_found() ? s.with_reason("record_not_found") : s);
-    nlohmann::json record = nlohmann::json::parse(render_record(r));
-    record["file_url"] = base + "/file";
+    nlohmann::json record = nlohmann::json::parse(render_record(r, false, &who));
+    if (!record["file_url"].is_null()) record["file_url"] = base + "/file";
     return send_json(response, Http::Code::Ok,
                      nlohmann::json{{"kind", "record"}, {"record", record}}.dump(
                          -1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -63,6 +63,17 @@ export function openViewer(box, { url, mediaType, page = 1, pageCount = 0, q = "
     box.append(el("img", { src: url, alt: "" }));
     return { show() {} };
   }
+  if (mediaType && mediaType.startsWith("text/plain")) {
+    const pre = el("pre", { class: "text-view", tabindex: "0" });
+    box.append(pre);
+    fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+      .then((text) => {
+        pre.textContent = text.length > 2000000 ? text.slice(0, 2000000) + "\n…" : text;
+        box.dataset.highlights = String(highlight(pre, queryWords(q)));
+      })
+      .catch((e) => box.append(el("p", { class: "status" }, t("viewer.failed", { reason: e.message }))));
+    return { show() {} };
+  }
   if (mediaType !== "application/pdf") {
     box.append(el("p", { class: "status" }, t("viewer.none")));
     return { show() {} };
