@@ -13,12 +13,13 @@ Status Server::Impl::record_from(const Rest::Request& request, const Access& who
                                  store::Record* out) {
   store::RecordId id = 0;
   std::string text = request.param(":id").as<std::string>();
-  if (!parse_id(text, &id)) return Status::NotFound("no record " + text);
+  Status missing = Status::NotFound("no record " + text).with_reason("record_not_found");
+  if (!parse_id(text, &id)) return missing;
   Status s = library.store().get(id, out);
   // A record the caller may not read does not exist for them: 404, not 403,
   // so that its existence does not leak.
-  if (s.ok() && !who.may_read(*out)) return Status::NotFound("no record " + text);
-  return s;
+  if (s.ok() && !who.may_read(*out)) return missing;
+  return s.is_not_found() ? missing : s;
 }
 
 void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& response) {
@@ -175,7 +176,7 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
     return send_error(response, Http::Code::Not_Found, "not_found",
                       "record " + std::to_string(r.id) + " was withdrawn; its file is not served");
   if (r.originals.empty())
-    return send_error(response, Http::Code::Not_Found, "not_found", "record has no file");
+    return send_error(response, Http::Code::Not_Found, "no_file", "record has no file");
   const store::Original& original = r.originals.front();
   auto header = request.headers().tryGetRaw("Range");
   ByteRange range = parse_range(header ? header->value() : "", original.size);

@@ -104,4 +104,12 @@ window.addEventListener("hashchange", render);
 if (location.search && !location.hash && location.pathname === "/") {
   history.replaceState(null, "", "/#/search" + location.search);
 }
-loadSession().then(render);
+// Pages whose content does not depend on who is signed in (the cookie goes
+// with their requests anyway) start at once, beside the session's request.
+const path = parseHash().path;
+if (location.pathname.startsWith("/s/") || ["/", "/search", "/browse"].includes(path) || /^\/r\/\d+$/.test(path)) {
+  render();
+  loadSession();
+} else {
+  loadSession().then(render);
+}

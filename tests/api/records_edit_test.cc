@@ -229,7 +229,7 @@ TEST_CASE("a teacher may not edit or withdraw another school's record") {
   std::string body = R"({"fields": {"title": "x"}})";
   Answer d = call("PATCH", desk.path(hidden), desk.auth["giao-vien-khac"], &body);
   CHECK(d.status == 404);
-  CHECK(d.error() == "not_found");
+  CHECK(d.error() == "record_not_found");
   CHECK(call("GET", desk.path(hidden, "/history"), desk.auth["giao-vien-khac"]).status == 404);
   // Moving one's own record to another school is refused too.
   Answer e = desk.patch("giao-vien", {{"school", "THCS-02"}});

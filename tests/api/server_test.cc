@@ -410,7 +410,7 @@ TEST_CASE("bad requests get a JSON error naming the problem") {
       INFO(path);
       auto r = api.get(path);
       CHECK(r.status == 404);
-      CHECK(error_code(r) == "not_found");
+      CHECK(error_code(r) == "record_not_found");
     }
   }
   SECTION("upload parameters") {
