@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "api/json_render.h"
 #include "api/server_impl.h"
@@ -20,6 +21,31 @@ Status Server::Impl::record_from(const Rest::Request& request, const Access& who
   // so that its existence does not leak.
   if (s.ok() && !who.may_read(*out)) return missing;
   return s.is_not_found() ? missing : s;
+}
+
+// One page's extracted text (?page=N, from 1): how the viewer shows files
+// a browser cannot (office documents, HTML, scans read by OCR). The text is
+// the file's content, so it follows the file's rule, not the record's.
+void Server::Impl::page_text(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!caller(request, response, &who)) return;
+  store::Record r;
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  if (!who.may_read_file(r))
+    return send_error(response, Http::Code::Not_Found, "no_file",
+                      "record " + std::to_string(r.id) + " was withdrawn; its text is not served");
+  std::size_t page = 1;
+  std::string error, text;
+  if (!parse_count(query_param(request.query(), "page"), 1, std::max<std::size_t>(1, r.page_count),
+                   &page, &error))
+    return send_error(response, Http::Code::Bad_Request, "bad_parameter", "page: " + error, "page");
+  if (Status s = library.store().page_text(r.id, static_cast<std::uint32_t>(page), &text);
+      !s.ok() && !s.is_not_found())
+    return send_status(response, s);
+  send_json(
+      response, Http::Code::Ok,
+      nlohmann::json{{"id", r.id}, {"page", page}, {"page_count", r.page_count}, {"text", text}}
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& response) {
@@ -269,15 +295,19 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
   TempFile temp;
   if (Status s = write_temp(library.store().data_dir(), request.body(), &temp.path); !s.ok())
     return send_status(response, s);
-  answer_import(temp.path, import, response);
+  answer_import(temp.path, import, response, [&temp] { ::unlink(temp.path.c_str()); });
 }
 
 // What became of an uploaded file (or of each file of an uploaded archive).
+// `done` removes the uploaded bytes before the answer leaves, so a client
+// that has its answer finds nothing of the upload left behind.
 void Server::Impl::answer_import(const std::string& path, const ImportOptions& import,
-                                 Http::ResponseWriter& response) {
+                                 Http::ResponseWriter& response,
+                                 const std::function<void()>& done) {
   std::vector<ImportItem> items;
   Status s =
       library.import_path(path, import, [&](const ImportItem& item) { items.push_back(item); });
+  done();
   if (!s.ok()) return send_status(response, s.with_context(import.filename));
   if (items.size() == 1 && items[0].name == path) {  // one file, not an archive
     const ImportItem& item = items[0];

@@ -109,8 +109,7 @@ void Server::Impl::upload_chunk(const Rest::Request& request, Http::ResponseWrit
   if (!import_options_from(query, &import, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", error);
   if (import.school.empty()) import.school = who.home();
-  answer_import(u.path, import, response);
-  uploads->remove(u);
+  answer_import(u.path, import, response, [&] { uploads->remove(u); });
 }
 
 }  // namespace kho::api

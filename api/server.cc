@@ -120,6 +120,8 @@ void Server::Impl::routes() {
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
   route("/api/v1/records/:id/search",
         {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});
+  route("/api/v1/records/:id/text",
+        {{Http::Method::Get, std::bind(&Impl::page_text, this, _1, _2)}});
   route("/api/v1/records/:id/shares",
         {{Http::Method::Get, std::bind(&Impl::record_shares, this, _1, _2)},
          {Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});

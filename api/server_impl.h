@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,13 +55,14 @@ struct Server::Impl {
   std::map<store::RecordId, store::Record> hit_records(const indexer::Results& results);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
+  void page_text(const Rest::Request& request, Http::ResponseWriter& response);
   void edit_record(const Rest::Request& request, Http::ResponseWriter& response);
   void set_status(const Rest::Request& request, Http::ResponseWriter& response, bool withdraw);
   void history(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
   void answer_import(const std::string& path, const ImportOptions& import,
-                     Http::ResponseWriter& response);
+                     Http::ResponseWriter& response, const std::function<void()>& done);
   void upload_create(const Rest::Request& request, Http::ResponseWriter& response);
   void upload_offset(const Rest::Request& request, Http::ResponseWriter& response);
   void upload_chunk(const Rest::Request& request, Http::ResponseWriter& response);

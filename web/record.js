@@ -215,7 +215,7 @@ function layoutRecord(main, r, { fileUrl, q, page, readOnly, reload }) {
   main.append(actions, el("div", { class: "record" }, el("div", {}, viewerBox, matches), side));
   const hasFile = !!original(r);
   let viewer = { show() {} };
-  if (original(r)) viewer = openViewer(viewerBox, { url: fileUrl, mediaType: mediaType(r), page: page || 1, pageCount: r.page_count, q });
+  if (original(r)) viewer = openViewer(viewerBox, { url: fileUrl, textUrl: readOnly ? "" : recordUrl(r.id) + "/text", mediaType: mediaType(r), page: page || 1, pageCount: r.page_count, q });
   else viewerBox.append(el("p", { class: "status" }, t("record.no_file")));
   if (hasFile && allowed(r, "download")) actions.append(el("a", { class: "button", href: fileUrl, download: "" }, t("record.download")));
   if (q && !readOnly) matchesPanel(r, q, matches, viewer).then((best) => { if (!page && best) viewer.show(best); });

@@ -55,8 +55,50 @@ function highlight(span, words) {
   return marks.length;
 }
 
+function pager(box, label) {
+  const bar = el("div", { class: "bar" });
+  const prev = el("button", { type: "button", class: "secondary", "aria-label": t("viewer.prev") }, "‹");
+  const next = el("button", { type: "button", class: "secondary", "aria-label": t("viewer.next") }, "›");
+  const input = el("input", { type: "number", min: "1", "aria-label": t("viewer.page") });
+  const of = el("span", { class: "muted" }, label);
+  bar.append(prev, input, of, next);
+  box.append(bar);
+  return { prev, next, input, of };
+}
+
+// Files a browser cannot show (office documents, HTML): their extracted
+// text, a page at a time, with the query's words marked.
+function textViewer(box, { textUrl, page, pageCount, q }) {
+  if (!textUrl) { box.append(el("p", { class: "status" }, t("viewer.none"))); return { show() {} }; }
+  const count = Math.max(1, pageCount || 1);
+  const controls = pager(box, t("viewer.of", { n: count }));
+  const note = el("p", { class: "muted" }, t("viewer.text_only"));
+  const pre = el("pre", { class: "text-view", tabindex: "0" });
+  box.append(note, pre);
+  const words = queryWords(q);
+  let current = page;
+  async function show(n) {
+    current = Math.min(Math.max(1, n), count);
+    controls.input.value = String(current);
+    box.dataset.page = String(current);
+    try {
+      const r = await fetch(textUrl + "?page=" + current, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!r.ok) throw new Error(String(r.status));
+      pre.textContent = (await r.json()).text;
+      box.dataset.highlights = String(highlight(pre, words));
+    } catch (e) {
+      pre.textContent = t("viewer.failed", { reason: e.message });
+    }
+  }
+  controls.prev.addEventListener("click", () => show(current - 1));
+  controls.next.addEventListener("click", () => show(current + 1));
+  controls.input.addEventListener("change", () => show(parseInt(controls.input.value, 10) || 1));
+  show(current);
+  return { show };
+}
+
 // Shows `url` (a record's file) in `box`; returns { show(page) } for the page list.
-export function openViewer(box, { url, mediaType, page = 1, pageCount = 0, q = "" }) {
+export function openViewer(box, { url, textUrl, mediaType, page = 1, pageCount = 0, q = "" }) {
   box.replaceChildren();
   box.className = "viewer";
   if (mediaType && mediaType.startsWith("image/")) {
@@ -74,21 +116,12 @@ export function openViewer(box, { url, mediaType, page = 1, pageCount = 0, q = "
       .catch((e) => box.append(el("p", { class: "status" }, t("viewer.failed", { reason: e.message }))));
     return { show() {} };
   }
-  if (mediaType !== "application/pdf") {
-    box.append(el("p", { class: "status" }, t("viewer.none")));
-    return { show() {} };
-  }
-  const bar = el("div", { class: "bar" });
-  const prev = el("button", { type: "button", class: "secondary" }, "‹");
-  prev.setAttribute("aria-label", t("viewer.prev"));
-  const next = el("button", { type: "button", class: "secondary" }, "›");
-  next.setAttribute("aria-label", t("viewer.next"));
-  const input = el("input", { type: "number", min: "1", value: String(page), "aria-label": t("viewer.page") });
-  const of = el("span", { class: "muted" });
+  if (mediaType !== "application/pdf") return textViewer(box, { textUrl, page, pageCount, q });
+  const { prev, next, input, of } = pager(box, "");
+  input.value = String(page);
   const status = el("p", { class: "status", role: "status" }, t("viewer.loading"));
-  bar.append(prev, input, of, next);
   const wrap = el("div", { class: "page-wrap" });
-  box.append(bar, status, wrap);
+  box.append(status, wrap);
   const words = queryWords(q);
   let doc = null, current = page, rendering = Promise.resolve();
 

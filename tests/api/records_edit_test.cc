@@ -291,7 +291,14 @@ TEST_CASE("history shows who changed each field from what to what, oldest first"
 TEST_CASE("a withdrawn record's file is not served to anonymous visitors") {
   Desk desk;
   REQUIRE(desk.get("anonymous", "/file").status == 200);
+  // The viewer's text of a page follows the file's rule.
+  Answer text = desk.get("anonymous", "/text?page=1");
+  REQUIRE(text.status == 200);
+  CHECK(text.j()["page"] == 1);
+  CHECK(!text.j()["text"].get<std::string>().empty());
+  CHECK(desk.get("anonymous", "/text?page=999").status == 400);
   REQUIRE(desk.post("giao-vien", "withdraw", R"({"reason": "Sai nội dung"})").status == 200);
+  CHECK(desk.get("anonymous", "/text?page=1").status == 404);
   Answer file = desk.get("anonymous", "/file");
   CHECK(file.status == 404);
   CHECK(file.error() == "not_found");
