@@ -24,14 +24,6 @@ bool admin_over(const Access& who, const store::Account& a) {
   return true;
 }
 
-// A JSON object body, or an answer saying why not (false).
-bool json_body(const Rest::Request& request, Http::ResponseWriter& response, json* out) {
-  *out = json::parse(request.body(), nullptr, false);
-  if (!out->is_discarded() && out->is_object()) return true;
-  send_error(response, Http::Code::Bad_Request, "bad_json", "the body is not a JSON object");
-  return false;
-}
-
 std::string text(const json& body, const char* name) {
   auto it = body.find(name);
   return it != body.end() && it->is_string() ? it->get<std::string>() : "";
@@ -42,11 +34,7 @@ std::string text(const json& body, const char* name) {
 // Signed-in admins only; anyone else is told what they lack.
 bool Server::Impl::admin(const Rest::Request& request, Http::ResponseWriter& response,
                          Access* who) {
-  if (!caller(request, response, who)) return false;
-  if (!who->signed_in()) {
-    send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in first");
-    return false;
-  }
+  if (!signed_in_caller(request, response, who, "sign in first")) return false;
   if (who->may_administer()) return true;
   send_error(response, Http::Code::Forbidden, "forbidden", "only an admin may do this");
   return false;
@@ -154,9 +142,7 @@ void Server::Impl::change_account(const Rest::Request& request, Http::ResponseWr
 // The caller's own API tokens for scripts (never their secrets, but once).
 void Server::Impl::tokens(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in first");
+  if (!signed_in_caller(request, response, &who, "sign in first")) return;
   std::vector<store::Token> all;
   if (Status s = library.store().tokens(&all); !s.ok()) return send_status(response, s);
   json list = json::array();
@@ -168,9 +154,7 @@ void Server::Impl::tokens(const Rest::Request& request, Http::ResponseWriter& re
 // POST ?label=…&days=N (0 or absent: 90 days; a token never expires only with never=1).
 void Server::Impl::add_token(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in first");
+  if (!signed_in_caller(request, response, &who, "sign in first")) return;
   std::size_t days = 90;
   std::string error;
   if (!parse_count(query_param(request.query(), "days"), 1, 3650, &days, &error))

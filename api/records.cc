@@ -56,28 +56,7 @@ void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& re
   send_json(response, Http::Code::Ok, render_record(r, false, &who));
 }
 
-namespace {
-
-// A small JSON object body; false (answered 400 bad_json) when it is not one.
-bool json_body(const Rest::Request& request, Http::ResponseWriter& response, nlohmann::json* out) {
-  *out = nlohmann::json::parse(request.body(), nullptr, false);
-  if (out->is_discarded() || !out->is_object()) {
-    send_error(response, Http::Code::Bad_Request, "bad_json",
-               "the request body must be a JSON object");
-    return false;
-  }
-  return true;
-}
-
-void invalid_field(Http::ResponseWriter& response, const std::string& field,
-                   const std::string& message) {
-  nlohmann::json j = {
-      {"error", {{"code", "invalid_field"}, {"field", field}, {"message", message}}}};
-  send_json(response, Http::Code::Bad_Request,
-            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // PATCH {"fields": {"title": "...", "date": "25/06/2023", "grade": "9", ...}}:
 // every value checked by the core (core/fields.h), then all stored or none.
@@ -105,13 +84,14 @@ void Server::Impl::edit_record(const Rest::Request& request, Http::ResponseWrite
     else if (value.is_number_integer())
       change.set[name] = value.dump();
     else
-      return invalid_field(response, name, name + ": a value is text");
+      return send_error(response, Http::Code::Bad_Request, "invalid_field",
+                        name + ": a value is text", name);
   }
   std::string field;
   store::Record edited;
   Status s = library.edit(r.id, change, &edited, &field);
   if (s.code() == Status::Code::kInvalid && !field.empty())
-    return invalid_field(response, field, s.message());
+    return send_error(response, Http::Code::Bad_Request, "invalid_field", s.message(), field);
   if (!s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, render_record(edited, false, &who));
 }
@@ -281,9 +261,7 @@ void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& re
         response, Http::Code::Request_Entity_Too_Large, "too_large",
         "the file is larger than " + std::to_string(options.max_request_bytes) + " bytes");
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  if (!signed_in_caller(request, response, &who, "sign in to add records")) return;
   ImportOptions import;
   import.access = who;
   import.worker_exe = options.worker_exe;

@@ -57,6 +57,14 @@ void send_error(Http::ResponseWriter& response, Http::Code code, const std::stri
   send_json(response, code, render_error(kind, message, field));
 }
 
+bool json_body(const Rest::Request& request, Http::ResponseWriter& response, nlohmann::json* out) {
+  *out = nlohmann::json::parse(request.body(), nullptr, false);
+  if (!out->is_discarded() && out->is_object()) return true;
+  send_error(response, Http::Code::Bad_Request, "bad_json",
+             "the request body must be a JSON object");
+  return false;
+}
+
 void send_status(Http::ResponseWriter& response, const Status& s) {
   auto named = [&s](const char* otherwise) { return s.reason().empty() ? otherwise : s.reason(); };
   switch (s.code()) {

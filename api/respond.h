@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/status.h"
@@ -51,6 +52,10 @@ class InFlight {
   std::condition_variable idle_;
   int count_ = 0;
 };
+
+// A request's JSON object body; false, answered 400 bad_json, when it is not one.
+bool json_body(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter& response,
+               nlohmann::json* out);
 
 // Pistache turns an escaping exception into a 500 whose body is e.what();
 // the guard keeps internals in the log and gives clients kho's JSON.

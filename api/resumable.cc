@@ -27,9 +27,7 @@ std::optional<std::uint64_t> header_number(const Rest::Request& request, const s
 // POST /api/v1/records and is checked now, before any byte is sent.
 void Server::Impl::upload_create(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to add records");
+  if (!signed_in_caller(request, response, &who, "sign in to add records")) return;
   auto length = header_number(request, "Upload-Length");
   if (!length || *length == 0)
     return send_error(response, Http::Code::Bad_Request, "bad_request",

@@ -111,6 +111,10 @@ struct Server::Impl {
   // Who is asking: a bearer token or the session cookie, else anonymous. A
   // token that is unknown, expired or revoked is refused with 401 (false).
   bool caller(const Rest::Request& request, Http::ResponseWriter& response, Access* out);
+  // The same, and only for a signed-in account: anyone else is answered 401
+  // with `why` (what signing in is needed for).
+  bool signed_in_caller(const Rest::Request& request, Http::ResponseWriter& response, Access* out,
+                        const std::string& why);
 };
 
 // The secret a request carries: a bearer token, else the session cookie.

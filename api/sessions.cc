@@ -14,6 +14,14 @@ std::string bearer_secret(const Http::Request& request) {
   return "";
 }
 
+bool Server::Impl::signed_in_caller(const Rest::Request& request, Http::ResponseWriter& response,
+                                    Access* out, const std::string& why) {
+  if (!caller(request, response, out)) return false;
+  if (out->signed_in()) return true;
+  send_error(response, Http::Code::Unauthorized, "unauthorized", why);
+  return false;
+}
+
 bool Server::Impl::caller(const Rest::Request& request, Http::ResponseWriter& response,
                           Access* out) {
   std::string from = client_address(request), secret = bearer_secret(request);

@@ -31,12 +31,9 @@ std::string shares_body(const std::vector<store::Token>& links) {
 // expires, only when asked for): a share link to the record.
 void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in to share");
+  if (!signed_in_caller(request, response, &who, "sign in to share")) return;
   store::Record r;
-  if (Status s = record_from(request, who, &r); !s.ok())
-    return send_status(response, s.is_not_found() ? s.with_reason("record_not_found") : s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
   std::size_t days = kDefaultShareDays;
   std::string error;
   auto days_given = query_param(request.query(), "days");
@@ -63,12 +60,9 @@ void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& res
 // record's school, all of them.
 void Server::Impl::record_shares(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in");
+  if (!signed_in_caller(request, response, &who, "sign in")) return;
   store::Record r;
-  if (Status s = record_from(request, who, &r); !s.ok())
-    return send_status(response, s.is_not_found() ? s.with_reason("record_not_found") : s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
   std::vector<store::Token> links;
   if (Status s = library.accounts().shares(who, r.id, &links); !s.ok())
     return send_status(response, s);
@@ -78,9 +72,7 @@ void Server::Impl::record_shares(const Rest::Request& request, Http::ResponseWri
 // GET: the caller's own share links; an admin's: those of its schools.
 void Server::Impl::my_shares(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in");
+  if (!signed_in_caller(request, response, &who, "sign in")) return;
   std::vector<store::Token> links;
   if (Status s = library.accounts().shares(who, 0, &links); !s.ok())
     return send_status(response, s);
@@ -89,9 +81,7 @@ void Server::Impl::my_shares(const Rest::Request& request, Http::ResponseWriter&
 
 void Server::Impl::unshare(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
-  if (!caller(request, response, &who)) return;
-  if (!who.signed_in())
-    return send_error(response, Http::Code::Unauthorized, "unauthorized", "sign in");
+  if (!signed_in_caller(request, response, &who, "sign in")) return;
   store::RecordId id = 0;
   std::string text = request.param(":token_id").as<std::string>();
   if (!parse_id(text, &id))
@@ -203,8 +193,7 @@ void Server::Impl::shared_record_file(const Rest::Request& request,
   store::Token link;
   if (!share_link(request, response, &who, &link)) return;
   store::Record r;
-  if (Status s = record_from(request, who, &r); !s.ok())
-    return send_status(response, s.is_not_found() ? s.with_reason("record_not_found") : s);
+  if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
   if (r.status != "active")
     return send_error(response, Http::Code::Not_Found, "record_not_found",
                       "no record " + std::to_string(r.id));

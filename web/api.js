@@ -25,6 +25,11 @@ export async function api(path, { method = "GET", json, body, headers = {} } = {
   } catch (_) {
     throw new ApiError(0, "network", "network");
   }
+  return answer(res);
+}
+
+// A fetch's answer: its JSON body, or the ApiError it stands for.
+export async function answer(res) {
   let data = null;
   const text = await res.text();
   try { data = text ? JSON.parse(text) : {}; } catch (_) { /* a proxy's HTML page */ }

@@ -3,19 +3,11 @@
 // upload, PATCH sends chunks of at most 8 MiB, HEAD says how much arrived) and
 // reported in the reader's language. The server applies kho import's rules.
 import { t, valueName } from "./i18n.js";
-import { ApiError, api, errorText, query } from "./api.js";
+import { ApiError, answer, errorText, query } from "./api.js";
 import { el, session } from "./ui.js";
 
 const CHUNK = 8 << 20;
 const TUS = { "Tus-Resumable": "1.0.0" };
-
-async function answer(res) {
-  const text = await res.text();
-  let body = {};
-  try { body = text ? JSON.parse(text) : {}; } catch (_) { /* not JSON */ }
-  if (!res.ok) { const e = body.error || {}; throw new ApiError(res.status, e.code || "http_" + res.status, e.message || "", e.field); }
-  return body;
-}
 
 // Where an interrupted upload of the same file resumes (kept in this browser).
 const resumeKey = (file, meta) => "kho.upload:" + [file.name, file.size, file.lastModified, meta].join("|");

@@ -3,6 +3,7 @@
 // highlighted; images as images; anything else offers the download.
 import { t } from "./i18n.js";
 import { foldChar, queryWords } from "./api.js";
+import { el } from "./ui.js";
 
 let pdfjs = null;
 function loadPdfJs() {
@@ -18,13 +19,6 @@ function loadPdfJs() {
     document.head.append(s);
   });
   return pdfjs;
-}
-
-function el(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 // Wraps each run of a query word inside one text-layer span in <span class=hl>.
