@@ -51,8 +51,18 @@ struct Verdict {
 using Admission =
     std::function<Verdict(const Pistache::Http::Request& head, std::uint64_t body_bytes)>;
 
+// Reads a whole request head (request line and headers, up to and including
+// the empty line) as the Gate does before any body: the body's length,
+// whether the client waits for 100 Continue, and Pistache's parse of it in
+// `parser`. A head Pistache would choke on or read otherwise than kho is
+// refused here, in kho's words, and so is a body over `max_body` bytes
+// (Pistache reserves a body's whole length as soon as it reads the head).
+Verdict read_head(const std::string& head, std::uint64_t max_body, std::uint64_t* length,
+                  bool* expects_continue, Pistache::Http::RequestParser& parser);
+
 struct ConnectionLimits {
   std::size_t max_connections = 1024;
+  std::uint64_t max_body = std::uint64_t{64} << 20;  // the largest body any route takes
   std::size_t max_per_address = 256;  // a school behind one NAT address is many users
   std::size_t max_slow_writes = 64;   // answers being written by the Sender
   std::size_t max_slow_writes_per_address = 8;

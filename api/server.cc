@@ -151,6 +151,31 @@ void Server::Impl::routes() {
   route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
   route("/s/:secret/records/:id/file",
         {{Http::Method::Get, std::bind(&Impl::shared_record_file, this, _1, _2)}});
+  route("/api/v1/register/registers",
+        {{Http::Method::Get, std::bind(&Impl::registers, this, _1, _2)},
+         {Http::Method::Post, std::bind(&Impl::add_register, this, _1, _2)}});
+  route("/api/v1/register/registers/:id/import",
+        {{Http::Method::Post, std::bind(&Impl::import_register, this, _1, _2)}});
+  route("/api/v1/register/registers/:id/entries",
+        {{Http::Method::Post, std::bind(&Impl::add_register_entry, this, _1, _2)}});
+  route("/api/v1/register/entries",
+        {{Http::Method::Get, std::bind(&Impl::find_entries, this, _1, _2)}});
+  route("/api/v1/register/entries/:id",
+        {{Http::Method::Get, std::bind(&Impl::register_entry, this, _1, _2)}});
+  route("/api/v1/register/entries/:id/corrections",
+        {{Http::Method::Post, std::bind(&Impl::change_entry, this, _1, _2, false)}});
+  route("/api/v1/register/entries/:id/revocation",
+        {{Http::Method::Post, std::bind(&Impl::change_entry, this, _1, _2, true)}});
+  route("/api/v1/register/entries/:id/copies",
+        {{Http::Method::Post, std::bind(&Impl::issue_copy, this, _1, _2)}});
+  route("/api/v1/register/copies",
+        {{Http::Method::Get, std::bind(&Impl::register_copies, this, _1, _2)}});
+  route("/api/v1/register/copies/:number/pdf",
+        {{Http::Method::Get, std::bind(&Impl::copy_pdf, this, _1, _2)}});
+  route("/api/v1/register/keys", {{Http::Method::Get, std::bind(&Impl::register_keys, this, _1, _2)}});
+  route("/api/v1/verify", {{Http::Method::Get, std::bind(&Impl::verify, this, _1, _2)},
+                           {Http::Method::Post, std::bind(&Impl::verify, this, _1, _2)}});
+  route("/verify", {{Http::Method::Get, page}});
   route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},
                  {Http::Method::Post, std::bind(&Impl::oai, this, _1, _2)}});
   router.addNotFoundHandler(
@@ -312,6 +337,8 @@ ConnectionLimits Server::Impl::connection_limits() const {
                             : files.rlim_cur / 2;
     l.max_connections = std::min(l.max_connections, spare);
   }
+  l.max_body = std::max<std::uint64_t>({options.max_request_bytes, options.upload_chunk_bytes,
+                                        options.max_small_body_bytes});
   l.max_per_address = options.max_connections_per_address;
   l.max_slow_writes = options.max_slow_writes;
   l.max_slow_writes_per_address = options.max_slow_writes_per_address;
@@ -328,7 +355,10 @@ Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_byt
                            "this request comes from another site's page: changes are made from "
                            "kho's own pages or with an API token");
   if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
-  bool upload = request.method() == Http::Method::Post && request.resource() == "/api/v1/records";
+  const std::string& path = request.resource();
+  bool upload = request.method() == Http::Method::Post &&
+                (path == "/api/v1/records" || (path.rfind("/api/v1/register/registers/", 0) == 0 &&
+                                               path.ends_with("/import")));
   bool chunk = request.method() == Http::Method::Patch &&
                request.resource().rfind("/api/v1/uploads/", 0) == 0;
   if (!upload && !chunk)

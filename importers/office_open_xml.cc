@@ -145,8 +145,10 @@ int column_of(const std::string& ref) {
 }
 
 // A rich-text string is runs (<r><t>); phonetic hints (<rPh>) are not text.
+// openpyxl writes an empty string as an inline string without <is>.
 std::string string_item(const xmlNode* si) {
   std::string s;
+  if (si == nullptr) return s;
   for (const xmlNode* c = si->children; c; c = c->next)
     if (is_element(c, "t"))
       s += text_of(c);
