@@ -31,6 +31,7 @@ struct ServerOptions {
   // Any other request body (sign-in, OAI-PMH forms): refused beyond this
   // before it is read.
   std::size_t max_small_body_bytes = std::size_t{64} << 10;
+  int verify_per_minute = 10;  // public verifications per client address
   // Hostile or broken clients: a request head must arrive within
   // header_timeout and a whole request within body_timeout; an idle
   // keep-alive connection ends after idle_timeout; an answer whose reader

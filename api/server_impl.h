@@ -25,6 +25,7 @@
 #include "api/server.h"
 #include "api/uploads.h"
 #include "core/library.h"
+#include "register/register.h"
 
 namespace kho::api {
 
@@ -44,7 +45,11 @@ struct Server::Impl {
   std::shared_ptr<Connections> connections;
   std::unique_ptr<Uploads> uploads;
 
-  Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)) {}
+  registry::Registry registry;
+  std::mutex verify_mutex;  // guards verify_counts
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, int>> verify_counts;
+
+  Impl(Library& l, ServerOptions o) : library(l), options(std::move(o)), registry(l.store()) {}
 
   void routes();
   void route(const std::string& path,
@@ -94,6 +99,21 @@ struct Server::Impl {
   void add_token(const Rest::Request& request, Http::ResponseWriter& response);
   void revoke_token(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  // The graduation register (register.cc).
+  bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
+  void registers(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_register(const Rest::Request& request, Http::ResponseWriter& response);
+  void import_register(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_register_entry(const Rest::Request& request, Http::ResponseWriter& response);
+  void find_entries(const Rest::Request& request, Http::ResponseWriter& response);
+  void register_entry(const Rest::Request& request, Http::ResponseWriter& response);
+  void change_entry(const Rest::Request& request, Http::ResponseWriter& response, bool revoke);
+  void issue_copy(const Rest::Request& request, Http::ResponseWriter& response);
+  void register_copies(const Rest::Request& request, Http::ResponseWriter& response);
+  void copy_pdf(const Rest::Request& request, Http::ResponseWriter& response);
+  void register_keys(const Rest::Request& request, Http::ResponseWriter& response);
+  bool verify_allowed(const std::string& address);
+  void verify(const Rest::Request& request, Http::ResponseWriter& response);
   Verdict admit(const Http::Request& request, std::uint64_t body_bytes);
   bool trusted_proxy(const std::string& address) const;
   std::string client_address(const Http::Request& request) const;

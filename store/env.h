@@ -17,6 +17,7 @@ struct Store::Env {
   MDB_dbi orgs = 0, accounts = 0, tokens = 0, audit = 0, by_origin = 0;
   MDB_dbi by_isbn = 0;    // ISBN-13 + record ID -> "" (catalogue.cc)
   MDB_dbi by_record = 0;  // record ID + sequence -> "": each record's changes (history.cc)
+  MDB_dbi modules = 0;    // table name + NUL + key -> value: module tables (tables.cc)
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
   }

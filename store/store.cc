@@ -207,7 +207,7 @@ Status Store::open(const std::string& data_dir, bool create, std::unique_ptr<Sto
         Named{"by_sha256", &e.by_sha}, Named{"changes", &e.changes}, Named{"orgs", &e.orgs},
         Named{"accounts", &e.accounts}, Named{"tokens", &e.tokens}, Named{"audit", &e.audit},
         Named{"by_origin", &e.by_origin}, Named{"by_isbn", &e.by_isbn},
-        Named{"by_record", &e.by_record}}) {
+        Named{"by_record", &e.by_record}, Named{"modules", &e.modules}}) {
     rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, dbi);
     if (rc != 0) return lmdb::error(rc, std::string("cannot open table ") + name);
   }

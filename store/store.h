@@ -185,6 +185,31 @@ struct StoredOriginal {
 
 class FileSystem;  // store/file_system.h
 
+// Tables of the modules kept beside the records (the graduation register,
+// register/register.h): named tables of byte keys and values in the same
+// LMDB environment, so backup, restore and LMDB's one-writer rule cover them
+// too. A Tables is one transaction: Store::read_tables gives a read-only one,
+// Store::write_tables commits one only when its work returns OK, with every
+// audit entry the work appended (store/tables.cc).
+class Tables {
+ public:
+  // NotFound when the key is absent.
+  Status get(std::string_view table, std::string_view key, std::string* value) const;
+  Status put(std::string_view table, std::string_view key, std::string_view value);
+  // Entries whose key starts with `prefix`, in key order, until `each` says stop.
+  using Each = std::function<bool(std::string_view key, std::string_view value)>;
+  Status scan(std::string_view table, std::string_view prefix, const Each& each) const;
+  // The next number of a named counter, 1 first: a number is never given twice.
+  Status next(std::string_view counter, std::uint64_t* out);
+  Status audit(AuditEntry entry);
+
+ private:
+  friend class Store;
+  struct Open;  // the transaction, in tables.cc
+  explicit Tables(Open& open) : open_(open) {}
+  Open& open_;
+};
+
 class Store {
  public:
   // Opens (or with `create`, creates) the store in `data_dir`. Originals are
@@ -250,6 +275,10 @@ class Store {
   // Small named values kept with the library (e.g. where a harvest stopped).
   Status get_setting(const std::string& name, std::string* out) const;
   Status put_setting(const std::string& name, const std::string& value);
+
+  // Module tables (above): `work` runs in one transaction.
+  Status write_tables(const std::function<Status(Tables&)>& work);
+  Status read_tables(const std::function<Status(const Tables&)>& work) const;
 
   // Path of an original's bytes on disk (read-only).
   std::string original_path(const Original& original) const;
