@@ -58,10 +58,10 @@ Status signing_key(store::Tables& t, const std::string& org, std::string* secret
 }
 
 json copy_json(const Copy& c) {
-  return {{"number", c.number},   {"entry", c.entry},          {"org", c.org},
-          {"at", c.at},           {"issued_by", c.issued_by},  {"requester", c.requester},
-          {"purpose", c.purpose}, {"payload", c.payload},      {"signature", c.signature},
-          {"code", c.code},       {"pdf_sha256", c.pdf_sha256}};
+  return {{"number", c.number},   {"entry", c.entry},           {"org", c.org},
+          {"at", c.at},           {"issued_by", c.issued_by},   {"requester", c.requester},
+          {"purpose", c.purpose}, {"payload", c.payload},       {"signature", c.signature},
+          {"code", c.code},       {"pdf_sha256", c.pdf_sha256}, {"events", c.events}};
 }
 
 Copy copy_from(std::string_view bytes) {
@@ -77,17 +77,19 @@ Copy copy_from(std::string_view bytes) {
           j.value("payload", ""),
           j.value("signature", ""),
           j.value("code", ""),
-          j.value("pdf_sha256", "")};
+          j.value("pdf_sha256", ""),
+          j.value("events", std::size_t{0})};
 }
 
-// What verification says of an entry now, and of a copy made at `copy_at`.
-void judge(const Entry& e, const std::string& copy_at, Verification* out) {
+// What verification says of an entry now, and of a copy made when the
+// entry's history held `copy_events` events (0: no copy).
+void judge(const Entry& e, std::size_t copy_events, Verification* out) {
   out->status = e.status;
   out->shown = shown(e);
-  for (const Event& ev : e.history) {
-    if (ev.op == "create") continue;
-    out->decision = ev.decision;  // the latest decision
-    if (!copy_at.empty() && ev.at > copy_at) out->changed_since_copy = true;
+  for (std::size_t i = 0; i < e.history.size(); ++i) {
+    if (e.history[i].op == "create") continue;
+    out->decision = e.history[i].decision;  // the latest decision
+    if (copy_events != 0 && i >= copy_events) out->changed_since_copy = true;
   }
 }
 
@@ -136,6 +138,7 @@ Status Registry::issue_copy(std::uint64_t id, const std::string& requester,
     c.issued_by = access.actor().name;
     c.requester = requester;
     c.purpose = purpose;
+    c.events = e.history.size();
     json payload = {{"v", 1},
                     {"copy", c.number},
                     {"entry", id},
@@ -209,7 +212,7 @@ Status Registry::verify_serial(const std::string& serial, int year, const std::s
                       return true;
                     if (index_form(e.fields["serial"]) != index_form(serial))
                       return true;  // a stale key
-                    judge(e, "", out);
+                    judge(e, 0, out);
                     return false;
                   });
   });
@@ -241,7 +244,7 @@ Status Registry::verify_code(const std::string& code, const std::string& from, V
       if (t.get("reg_copy", be64(out->copy), &bytes).ok()) copy = copy_from(bytes);
       Entry e;
       if (copy.payload != payload || !load_entry(t, j["entry"], &e).ok()) return Status::Ok();
-      judge(e, copy.at, out);
+      judge(e, copy.events, out);
       return Status::Ok();
     });
     if (!s.ok()) return s;

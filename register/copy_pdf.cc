@@ -132,11 +132,14 @@ Status copy_pdf_bytes(const Register& reg, const std::string& org_name, const En
          6;
   }
   y += 14;
-  y += text(cr.c, kMargin, y, w,
-            "Bản sao được cấp từ sổ gốc ngày " + vn_date(copy.at.substr(0, 10)) +
-                " theo yêu cầu của " + escaped(copy.requester) + ".",
-            body) +
-       24;
+  for (const auto& [label, value] :
+       {std::pair<const char*, std::string>{"Ngày cấp bản sao", vn_date(copy.at.substr(0, 10))},
+        {"Người yêu cầu", copy.requester},
+        {"Mục đích", copy.purpose}}) {
+    text(cr.c, kMargin, y, 190, std::string(label) + ":", body);
+    y += text(cr.c, kMargin + 200, y, w - 200, escaped(value), body) + 6;
+  }
+  y += 24;
   const double qr = 150;
   if (Status s = draw_qr(cr.c, copy.code, kMargin, y, qr); !s.ok()) return s;
   text(cr.c, kMargin + qr + 16, y + 10, w - qr - 16,

@@ -77,6 +77,7 @@ struct Copy {
   std::string signature;  // Ed25519, base64url
   std::string code;       // what the QR code carries: the verification address
   std::string pdf_sha256;
+  std::size_t events = 0;  // the entry's history when the copy was made
 };
 
 // What verification shows: only what a provincial lookup shows.
