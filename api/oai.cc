@@ -317,6 +317,9 @@ class OaiProvider {
     return "oai:" + repository_ + ":" + std::to_string(id);
   }
   std::string header(const store::Record& r) const;
+  // What OAI-PMH shows: what the caller may read, never a diploma (personal
+  // data is neither harvested nor exposed, whoever asks).
+  bool exposed(const store::Record& r) const { return r.kind != "diploma" && access_.may_read(r); }
   std::string set_name(const std::string& group, const std::string& value) const;
   std::string record(const store::Record& r, const std::string& prefix) const;
   std::string arg(const std::string& name) const {
@@ -458,7 +461,7 @@ Status OaiProvider::readable(const std::string& id, store::Record* out,
   bool ours = id.compare(0, prefix.size(), prefix) == 0 &&
               parse_number(id.substr(prefix.size()), &number) && number > 0;
   Status s = ours ? store_.get(number, out) : Status::NotFound(id);
-  if (s.ok() && !access_.may_read(*out)) s = Status::NotFound(id);
+  if (s.ok() && !exposed(*out)) s = Status::NotFound(id);
   if (s.is_not_found()) {
     *error = OaiError{"idDoesNotExist", "no record " + id + " in this repository"};
     return Status::Ok();
@@ -495,7 +498,7 @@ Status OaiProvider::list_sets(std::string* body, std::optional<OaiError>* error)
     Status s = store_.get(id, &r);
     if (s.is_not_found()) continue;
     if (!s.ok()) return s;
-    if (!access_.may_read(r)) continue;
+    if (!exposed(r)) continue;
     for (const auto& [group, value] : memberships(r)) {
       sets.emplace(group, kGroups.at(group));
       std::string spec = group + ":" + oai::set_spec_part(value);
@@ -604,8 +607,7 @@ Status OaiProvider::collect(const ListQuery& q,
     bool done = false;
     if (Status s = log.next(&change, &r, &done); !s.ok()) return s;
     if (done || (!q.until.empty() && change.at > q.until)) return Status::Ok();
-    if (!access_.may_read(r) || !in_set(r, q.set) || (!q.from.empty() && r.updated_at < q.from))
-      continue;
+    if (!exposed(r) || !in_set(r, q.set) || (!q.from.empty() && r.updated_at < q.from)) continue;
     // One more than a page: only then does the answer promise a next page.
     if (items->size() == options_.page_size) {
       *more = true;

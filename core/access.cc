@@ -86,7 +86,7 @@ bool Access::role_fits(const std::string& school, const std::string& kind) const
 bool Access::may_read(const store::Record& r) const {
   if (everything_) return true;
   if (share_) {
-    if (shared_record_ != 0) return r.id == shared_record_;
+    if (shared_record_ != 0) return r.id == shared_record_ && r.kind != "diploma";
     auto c = r.fields.find("collection");
     return r.kind != "diploma" && c != r.fields.end() && c->second == shared_collection_;
   }
@@ -111,7 +111,7 @@ std::vector<std::string> Access::actions(const store::Record& r) const {
     out.emplace_back("edit");
     out.emplace_back(r.status == "withdrawn" ? "reinstate" : "withdraw");
     // Links are made by someone signed in, never through another link.
-    if (signed_in() && r.status != "withdrawn") out.emplace_back("share");
+    if (signed_in() && r.status != "withdrawn" && r.kind != "diploma") out.emplace_back("share");
   }
   const bool has_file = !r.originals.empty() || r.fields.count("origin_file") > 0;
   if (has_file && may_read_file(r)) out.emplace_back("download");

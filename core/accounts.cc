@@ -197,6 +197,8 @@ Status Accounts::create_share(const Access& by, store::RecordId record,
       return Status::NotFound("no record " + std::to_string(record));
     if (!by.may_change(r.school, r.kind))
       return Status::Denied("only staff who handle this record may share it");
+    if (r.kind == "diploma")
+      return Status::Denied("a diploma is personal data: it is never shared by link");
   } else if (!by.may_administer()) {
     return Status::Denied("only an admin may share a whole collection");
   }

@@ -217,6 +217,8 @@ Status apply_record(store::Store& store, const xmlNode* record, const Options& o
   const xmlNode* metadata = child(record, "metadata");
   const xmlNode* dc = metadata != nullptr ? child(metadata, "dc") : nullptr;
   store::NewRecord in = from_oai_dc(header, dc, options, names);
+  // Diplomas are personal data: never harvested, whatever the origin shows.
+  if (in.kind == "diploma") return Status::Ok();
   store::Record out;
   bool updated = false;
   if (Status s = store.put_harvested(key, in, &out, &updated); !s.ok()) return s;

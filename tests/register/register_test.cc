@@ -412,3 +412,25 @@ TEST_CASE(
   CHECK(answered == 6);
   CHECK(limited == 6);
 }
+
+TEST_CASE("a diploma's scan is never lent by a share link, even by the staff who may read it",
+          "[register]") {
+  Office office;
+  kho::ImportOptions import;
+  import.kind = "diploma";
+  import.school = "PGD-CG";
+  import.visibility = "private";
+  kho::store::Record scan;
+  bool duplicate = false;
+  REQUIRE(office.library
+              ->import_file(kho::testing::sample("tin-chuyen-doi-so-hoa-binh.txt").string(), import,
+                            &scan, &duplicate)
+              .ok());
+  const std::string record = "/records/" + std::to_string(scan.id);
+  Answer seen = office.get("van-thu", record);
+  REQUIRE(seen.status == 200);
+  for (const auto& action : seen.j()["actions"]) CHECK(action != "share");
+  Answer link = office.post("van-thu", record + "/shares?days=1", "");
+  CHECK(link.status == 403);
+  CHECK(link.body.find("never shared") != std::string::npos);
+}
