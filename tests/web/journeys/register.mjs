@@ -101,4 +101,7 @@ export default async function (ctx) {
   await ctx.checkAxe("the register of copies");
   await page.setViewportSize({ width: 360, height: 740 });
   await ctx.checkNoHorizontalScroll("the register of copies at 360 px");
+  await page.getByRole("link", { name: "Tra cứu sổ gốc" }).click();
+  await page.locator("#reg-import").waitFor();
+  await ctx.checkNoHorizontalScroll("the register page at 360 px");
 }
