@@ -90,9 +90,16 @@ void Server::Impl::logout(const Rest::Request& request, Http::ResponseWriter& re
 void Server::Impl::me(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
   if (!caller(request, response, &who)) return;
+  // Its roles by school or office, so the page offers what they allow (the
+  // server still decides each request).
+  nlohmann::json roles = nlohmann::json::object();
+  store::Account account;
+  if (who.signed_in() && library.store().get_account(who.account(), &account).ok())
+    roles = account.roles;
   nlohmann::json j = {{"account", who.signed_in() ? nlohmann::json(who.account()) : nullptr},
                       {"home", who.home()},
-                      {"admin", who.signed_in() && who.may_administer()}};
+                      {"admin", who.signed_in() && who.may_administer()},
+                      {"roles", roles}};
   send_json(response, Http::Code::Ok, j.dump());
 }
 

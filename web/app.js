@@ -1,6 +1,8 @@
 // kho's web application: a client of the JSON API (openapi.json), no server
 // pages. Routes live in the address's hash (#/search?q=…, #/r/12?q=…&p=3,
-// #/upload, #/audit, #/login); a share link's address is /s/SECRET.
+// #/upload, #/audit, #/login, #/register…); a share link's address is
+// /s/SECRET; the public verification of a diploma is /verify (a copy's QR
+// code: /verify#CODE).
 import { t, lang, setLang } from "./i18n.js";
 import { api, errorText } from "./api.js";
 import { el, go, session } from "./ui.js";
@@ -9,6 +11,8 @@ import { recordView, sharedView } from "./record.js";
 import { uploadView } from "./upload.js";
 import { auditView } from "./audit.js";
 import { adminView } from "./admin.js";
+import { registerView, entryView, copiesView, handlesRegister } from "./register.js";
+import { verifyView } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,10 +50,10 @@ function loginView(main, params) {
 async function loadSession() {
   try {
     const me = await api("/api/v1/me");
-    Object.assign(session, { account: me.account, admin: !!me.admin, home: me.home || "" });
+    Object.assign(session, { account: me.account, admin: !!me.admin, home: me.home || "", roles: me.roles || {} });
   } catch (err) {
     if (err.status === 401) await fetch("/api/v1/logout", { method: "POST" }).catch(() => null);  // a session that ended
-    Object.assign(session, { account: null, admin: false, home: "" });
+    Object.assign(session, { account: null, admin: false, home: "", roles: {} });
   }
   renderChrome();
 }
@@ -69,15 +73,21 @@ function renderChrome() {
   if (session.account) links.push(["#/upload", "nav.upload"]);
   if (session.admin) links.push(["#/audit", "nav.audit"]);
   if (session.account) links.push(["#/admin", "nav.admin"]);
+  if (session.account && handlesRegister()) links.push(["#/register", "nav.register"]);
+  links.push(["/verify", "nav.verify"]);
+  const verifying = location.pathname === "/verify";
   $("nav").replaceChildren(...links.map(([href, key]) => {
-    const current = href === "#" + path || (href === "#/" && path === "/search");
-    return el("a", { href, "aria-current": current ? "page" : false }, t(key));
+    const current = verifying ? href === "/verify"
+      : href === "#" + path || (href === "#/" && path === "/search") || (href === "#/register" && path.startsWith("/register"));
+    // On /verify the application's own pages are at /#/…
+    return el("a", { href: verifying && href.startsWith("#") ? "/" + href : href, "aria-current": current ? "page" : false }, t(key));
   }));
 }
 
 const routes = {
   "/": searchView, "/search": searchView, "/browse": searchView,
   "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
+  "/register": registerView, "/register/copies": copiesView,
 };
 
 function render() {
@@ -86,9 +96,16 @@ function render() {
   main.replaceChildren();
   const share = location.pathname.match(/^\/s\/([^/]+)$/);
   if (share) return sharedView(main, decodeURIComponent(share[1]));
+  if (location.pathname === "/verify") {
+    // A page of the application asked for from /verify (#/…) opens at /.
+    if (location.hash.startsWith("#/")) return location.assign("/" + location.hash);
+    return verifyView(main);
+  }
   const { path, params } = parseHash();
   const record = path.match(/^\/r\/(\d+)$/);
   if (record) return recordView(main, record[1], params);
+  const entry = path.match(/^\/register\/entry\/(\d+)$/);
+  if (entry) return entryView(main, entry[1]);
   (routes[path] || searchView)(main, params, path);
 }
 
@@ -107,7 +124,7 @@ if (location.search && !location.hash && location.pathname === "/") {
 // Pages whose content does not depend on who is signed in (the cookie goes
 // with their requests anyway) start at once, beside the session's request.
 const path = parseHash().path;
-if (location.pathname.startsWith("/s/") || ["/", "/search", "/browse"].includes(path) || /^\/r\/\d+$/.test(path)) {
+if (location.pathname.startsWith("/s/") || location.pathname === "/verify" || ["/", "/search", "/browse"].includes(path) || /^\/r\/\d+$/.test(path)) {
   render();
   loadSession();
 } else {

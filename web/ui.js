@@ -1,5 +1,5 @@
 // What every page shares: element building, the signed-in account, navigation.
-export const session = { account: null, admin: false, home: "" };
+export const session = { account: null, admin: false, home: "", roles: {} };
 
 // Children are appended as text nodes when they are strings: titles are data, never markup.
 export function el(tag, attrs = {}, ...children) {

@@ -126,7 +126,7 @@ const browseNotYet = {
 let baseUrl;
 try {
   const library = makeLibrary(options.kho);
-  const admin = library.account("admin"), librarian = library.account("librarian");
+  const admin = library.account("admin"), librarian = library.account("librarian"), clerk = library.account("office");
   const server = await startServer(options.kho, library.data);
   baseUrl = server.baseUrl;
   const decision = library.records["qd-cong-nhan-tot-nghiep-utf16.txt"];
@@ -231,6 +231,65 @@ try {
   await check("not an admin", "GET", "/api/v1/audit", "/api/v1/audit", { token: lib }, 403);
   await check("anonymous", "GET", "/api/v1/audit", "/api/v1/audit", {}, 401);
   await check("limit out of range", "GET", "/api/v1/audit", "/api/v1/audit?limit=0", { token: adm }, 400);
+
+  // The graduation register, kept by the office clerk; verification, by anyone.
+  const off = (await check("an office clerk", "POST", "/api/v1/login", "/api/v1/login",
+                           { body: { name: clerk.name, password: clerk.password } }, 200)).json?.token;
+  assert.ok(off, "the office clerk could not sign in");
+  await check("an office clerk's roles", "GET", "/api/v1/me", "/api/v1/me", { token: off }, 200);
+  const RR = "/api/v1/register/registers";
+  await check("anonymous", "GET", RR, RR, {}, 401);
+  await check("none yet", "GET", RR, RR, { token: off }, 200);
+  await check("not a year", "POST", RR, RR, { token: off, body: { level: "THCS", year: 1066 } }, 400);
+  await check("a teacher's school, by a librarian", "POST", RR, RR, { token: lib, body: { org: "THCS-MT", level: "THCS", year: 2023 } }, 403);
+  const reg = (await check("THCS 2023", "POST", RR, RR, { token: off, body: { level: "THCS", year: 2023, scan: plan } }, 201)).json;
+  await check("one", "GET", RR, RR, { token: off }, 200);
+  const sheet = "Họ và tên;Ngày sinh;Số hiệu bằng;Số vào sổ cấp bằng;Trường\n" +
+    "Trần Thị Hương;12/05/2008;A-0001;1;THCS Mỹ Thành\nNguyễn Văn An;31/02/2008;A-0002;2;THCS Mỹ Thành\n";
+  const imported = (await check("a CSV sheet, one row refused", "POST", "/api/v1/register/registers/{id}/import",
+                                `${RR}/${reg?.id}/import`, { token: off, body: sheet }, 200)).json;
+  assert.equal(imported?.refused?.length, 1, `the import: ${JSON.stringify(imported)}`);
+  await check("no header row", "POST", "/api/v1/register/registers/{id}/import", `${RR}/${reg?.id}/import`,
+              { token: off, body: "a;b;c\n1;2;3\n" }, 400);
+  await check("no such register", "POST", "/api/v1/register/registers/{id}/import", `${RR}/999999/import`,
+              { token: off, body: sheet }, 404);
+  const typed = (await check("typed by staff", "POST", "/api/v1/register/registers/{id}/entries", `${RR}/${reg?.id}/entries`,
+                             { token: off, body: { fields: { full_name: "Lê Minh Đức", birth_date: "03/11/2008", serial: "A-0003", entry_number: "3" } } }, 201)).json;
+  await check("a serial number twice", "POST", "/api/v1/register/registers/{id}/entries", `${RR}/${reg?.id}/entries`,
+              { token: off, body: { fields: { full_name: "Lê Minh Đức", birth_date: "03/11/2008", serial: "A-0003" } } }, 409);
+  await check("a date that does not exist", "POST", "/api/v1/register/registers/{id}/entries", `${RR}/${reg?.id}/entries`,
+              { token: off, body: { fields: { full_name: "Phạm Thu", birth_date: "30/02/2008" } } }, 400);
+  const RE = "/api/v1/register/entries";
+  const purpose = "purpose=ki%E1%BB%83m%20tra";
+  await check("a name without diacritics", "GET", RE, `${RE}?name=tran%20thi%20huong&year=2023&${purpose}`, { token: off }, 200);
+  await check("no purpose", "GET", RE, `${RE}?name=tran`, { token: off }, 400);
+  await check("anonymous", "GET", RE, `${RE}?name=tran&${purpose}`, {}, 401);
+  const first = imported?.entries?.[0];
+  await check("an entry", "GET", "/api/v1/register/entries/{id}", `${RE}/${first}?${purpose}`, { token: off }, 200);
+  await check("no such entry", "GET", "/api/v1/register/entries/{id}", `${RE}/999999?${purpose}`, { token: off }, 404);
+  const copy = (await check("a copy", "POST", "/api/v1/register/entries/{id}/copies", `${RE}/${first}/copies`,
+                            { token: off, body: { requester: "Trần Thị Hương", purpose: "nộp hồ sơ" } }, 201)).json;
+  await check("no requester", "POST", "/api/v1/register/entries/{id}/copies", `${RE}/${first}/copies`,
+              { token: off, body: { purpose: "nộp hồ sơ" } }, 400);
+  await check("the register of copies", "GET", "/api/v1/register/copies", "/api/v1/register/copies", { token: off }, 200);
+  await check("a copy's PDF", "GET", "/api/v1/register/copies/{number}/pdf", `/api/v1/register/copies/${copy?.number}/pdf`, { token: off }, 200);
+  await check("no such copy", "GET", "/api/v1/register/copies/{number}/pdf", "/api/v1/register/copies/999/pdf", { token: off }, 404);
+  await check("the public keys", "GET", "/api/v1/register/keys", "/api/v1/register/keys", {}, 200);
+  const ruling = { number: "12/QĐ-PGDĐT", date: "15/10/2023", signer: "Nguyễn Văn Bình", reason: "ghi nhầm" };
+  await check("corrected", "POST", "/api/v1/register/entries/{id}/corrections", `${RE}/${first}/corrections`,
+              { token: off, body: { decision: ruling, set: { birth_place: "Mỹ Thành" } } }, 200);
+  await check("no decision", "POST", "/api/v1/register/entries/{id}/corrections", `${RE}/${first}/corrections`,
+              { token: off, body: { set: { birth_place: "Mỹ Thành" } } }, 400);
+  await check("revoked", "POST", "/api/v1/register/entries/{id}/revocation", `${RE}/${typed?.id}/revocation`,
+              { token: off, body: { decision: ruling } }, 200);
+  await check("a revoked entry's copy", "POST", "/api/v1/register/entries/{id}/copies", `${RE}/${typed?.id}/copies`,
+              { token: off, body: { requester: "Lê Minh Đức", purpose: "nộp hồ sơ" } }, 409);
+  const V = "/api/v1/verify";
+  await check("a serial number", "GET", V, `${V}?serial=A-0001&year=2023&birth_date=12%2F05%2F2008`, {}, 200);
+  await check("not a year", "GET", V, `${V}?serial=A-0001&year=abc&birth_date=12%2F05%2F2008`, {}, 400);
+  await check("a copy's code", "POST", V, V, { body: { code: copy?.code } }, 200);
+  await check("a tampered code", "POST", V, V, { body: { code: "http://x/verify#e30.AAAA" } }, 200);
+  await check("the verification page", "GET", "/verify", "/verify", {}, 200);
 
   await check("OAI-PMH", "GET", "/oai", "/oai?verb=Identify", {}, 200);
   await check("OAI-PMH, a form", "POST", "/oai", "/oai",
