@@ -53,6 +53,7 @@ void Server::Impl::record(const Rest::Request& request, Http::ResponseWriter& re
   if (!caller(request, response, &who)) return;
   store::Record r;
   if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
+  if (Status s = audit_personal(who, r, "metadata"); !s.ok()) return send_status(response, s);
   send_json(response, Http::Code::Ok, render_record(r, false, &who));
 }
 

@@ -42,6 +42,15 @@ std::map<store::RecordId, store::Record> Server::Impl::hit_records(
   return records;
 }
 
+// Personal data read is written down before it is answered: each diploma a
+// search shows (its title and snippet), or whose metadata or inside is read.
+Status Server::Impl::audit_personal(const Access& who, const store::Record& r,
+                                    const std::string& what) {
+  if (r.kind != "diploma") return Status::Ok();
+  store::Actor actor = who.actor();
+  return library.store().audit({0, "", actor.name, actor.from, "read-personal", r.id, what});
+}
+
 // q absent or blank: a browse of every record the caller may read.
 void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& response) {
   indexer::SearchRequest search;
@@ -51,7 +60,11 @@ void Server::Impl::search(const Rest::Request& request, Http::ResponseWriter& re
   who.restrict(&search);
   indexer::Results results;
   if (Status s = library.index().search(search, &results); !s.ok()) return send_status(response, s);
-  send_json(response, Http::Code::Ok, render_results(results, hit_records(results)));
+  auto records = hit_records(results);
+  for (const auto& [id, r] : records)
+    if (Status s = audit_personal(who, r, "search: " + search.query); !s.ok())
+      return send_status(response, s);
+  send_json(response, Http::Code::Ok, render_results(results, records));
 }
 
 void Server::Impl::search_record(const Rest::Request& request, Http::ResponseWriter& response) {
@@ -66,6 +79,8 @@ void Server::Impl::search_record(const Rest::Request& request, Http::ResponseWri
                       "q");
   std::vector<indexer::Hit> pages;
   if (Status s = library.index().search_record(r.id, q, &pages); !s.ok())
+    return send_status(response, s);
+  if (Status s = audit_personal(who, r, "search inside: " + q); !s.ok())
     return send_status(response, s);
   send_json(response, Http::Code::Ok, render_pages(r.id, pages));
 }

@@ -58,6 +58,7 @@ struct Server::Impl {
   bool search_request(const Rest::Request& request, Http::ResponseWriter& response,
                       indexer::SearchRequest* search);
   std::map<store::RecordId, store::Record> hit_records(const indexer::Results& results);
+  Status audit_personal(const Access& who, const store::Record& r, const std::string& what);
   void record(const Rest::Request& request, Http::ResponseWriter& response);
   void search_record(const Rest::Request& request, Http::ResponseWriter& response);
   void page_text(const Rest::Request& request, Http::ResponseWriter& response);

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   std::ofstream csv(dir + "/register.csv");
   csv << "name\tfolded\tborn\tserial\n";
   for (std::size_t i = 0; i < entries; ++i) {
-    char born[11], serial[16];
+    char born[16], serial[32];
     std::snprintf(born, sizeof born, "%02u/%02u/2008", 1 + static_cast<unsigned>(rng() % 28),
                   1 + static_cast<unsigned>(rng() % 12));
     std::snprintf(serial, sizeof serial, "B %07zu", i + 1);

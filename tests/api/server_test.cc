@@ -701,8 +701,9 @@ TEST_CASE("every endpoint applies the same check, for every role and visibility"
 
 TEST_CASE("share links: open without an account, expire, are revoked, and are audited") {
   Api api;
-  auto id = upload_id(api.upload("Bản sao bằng tốt nghiệp: Lê Thị Hoa\n",
-                                 "filename=ban-sao.txt&kind=diploma&visibility=private"));
+  // A private administrative file (a diploma is never lent by a link: tests/register).
+  auto id = upload_id(api.upload("Công văn 12/PGDĐT: danh sách học sinh chuyển trường\n",
+                                 "filename=cong-van.txt&kind=admin-doc&visibility=private"));
   std::string path = "/api/v1/records/" + std::to_string(id);
   std::string none;
   CHECK(http({"POST", api.base + path + "/shares", {}, &none}).status == 401);
@@ -717,7 +718,7 @@ TEST_CASE("share links: open without an account, expire, are revoked, and are au
   CHECK(json::parse(opened.body)["record"]["id"] == id);
   auto file = api.get(url + "/file");
   CHECK(file.status == 200);
-  CHECK(file.body == "Bản sao bằng tốt nghiệp: Lê Thị Hoa\n");
+  CHECK(file.body == "Công văn 12/PGDĐT: danh sách học sinh chuyển trường\n");
   CHECK(api.get(path).status == 404);  // the record itself stays private
   CHECK(api.get("/api/v1/me", {bearer(url.substr(3))}).status == 401);  // not a sign-in
   // Revoked: gone.
@@ -860,8 +861,8 @@ long revoke_share(const Api& api, const json& link, const std::string& auth) {
 TEST_CASE("a share link works only while its maker may still share the record") {
   Api api;
   std::string clerk = user_with_token(api, "van-thu", "THCS-01", "office");
-  auto id = upload_id(api.upload("Bản sao bằng tốt nghiệp: Phạm Văn Nam\n",
-                                 "filename=bang-nam.txt&kind=diploma&visibility=private"));
+  auto id = upload_id(api.upload("Quyết định 45/QĐ-PGDĐT về việc khen thưởng\n",
+                                 "filename=quyet-dinh.txt&kind=admin-doc&visibility=private"));
   std::string url = make_share(api, id, clerk)["url"];
   CHECK(api.get(url).status == 200);
   CHECK(api.get(url + "/file").status == 200);
@@ -889,8 +890,8 @@ TEST_CASE("an admin revokes share links of its own school only") {
   REQUIRE(api.library->accounts().add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
   std::string clerk = user_with_token(api, "van-thu", "THCS-01", "office");
   std::string other_admin = user_with_token(api, "quan-tri-2", "THCS-02", "admin");
-  auto id = upload_id(api.upload("Sổ gốc cấp bằng năm 2024\n",
-                                 "filename=so-goc.txt&kind=diploma&visibility=private"));
+  auto id = upload_id(api.upload("Kế hoạch 7/KH-THCS năm học 2024\n",
+                                 "filename=ke-hoach.txt&kind=admin-doc&visibility=private"));
   json link = make_share(api, id, clerk);
   std::string url = link["url"];
 
