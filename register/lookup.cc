@@ -69,41 +69,54 @@ Status Registry::find(const Query& q, const Access& access, const std::string& p
   std::vector<std::string> words = name_words(q.name);
   if (words.empty() && q.serial.empty() && q.entry_number.empty() && q.register_id == 0)
     return Status::Invalid("name: give a name, a serial number, an entry number or a register");
-  // Scan the narrowest key: a serial, an entry number, the name's longest
-  // word (the given name, usually), else the register's entries.
-  const char* table = "reg_entry";
-  std::string prefix;
-  if (!q.serial.empty()) {
-    table = "reg_serial", prefix = index_form(q.serial) + '\0';
-  } else if (!q.entry_number.empty()) {
-    table = "reg_entryno", prefix = index_form(q.entry_number) + '\0';
-  } else if (!words.empty()) {
-    table = "reg_name";
-    prefix = *std::max_element(words.begin(), words.end(), [](const auto& a, const auto& b) {
-      return a.size() < b.size();
-    }) + '\0';
-  }
+  // The candidates: the IDs under a serial or an entry number, else those
+  // that every word of the name and the birth date index (keys only, in ID
+  // order, intersected), else the register's entries. Only they are read
+  // and checked whole.
   Status s = store_.read_tables([&](const store::Tables& t) {
-    std::set<std::uint64_t> seen;
-    Status bad;
-    Status s = t.scan(table, prefix, [&](std::string_view key, std::string_view value) {
-      std::uint64_t id = std::string_view(table) == "reg_entry"
-                             ? from_be64(key)
-                             : from_be64(key.substr(key.size() - 8));
-      (void)value;
-      if (!seen.insert(id).second) return true;
+    std::vector<std::vector<std::uint64_t>> lists;
+    auto ids = [&](const char* table, const std::string& value) {
+      std::vector<std::uint64_t> list;
+      (void)t.scan(table, value + '\0', [&](std::string_view key, std::string_view) {
+        list.push_back(from_be64(key.substr(key.size() - 8)));
+        return true;
+      });
+      std::sort(list.begin(), list.end());
+      lists.push_back(std::move(list));
+    };
+    if (!q.serial.empty()) ids("reg_serial", index_form(q.serial));
+    if (!q.entry_number.empty()) ids("reg_entryno", index_form(q.entry_number));
+    for (const std::string& w : words) ids("reg_name", w);
+    if (!birth_date.empty() && !lists.empty()) ids("reg_born", birth_date);
+    std::vector<std::uint64_t> candidates;
+    if (lists.empty()) {
+      (void)t.scan("reg_entry", "", [&](std::string_view key, std::string_view) {
+        candidates.push_back(from_be64(key));
+        return true;
+      });
+    } else {
+      std::sort(lists.begin(), lists.end(),
+                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+      candidates = lists.front();
+      for (std::size_t i = 1; i < lists.size() && !candidates.empty(); ++i) {
+        std::vector<std::uint64_t> both;
+        std::set_intersection(candidates.begin(), candidates.end(), lists[i].begin(),
+                              lists[i].end(), std::back_inserter(both));
+        candidates.swap(both);
+      }
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    }
+    for (std::uint64_t id : candidates) {
       Entry e;
-      bad = load_entry(t, id, &e);
-      if (!bad.ok()) return false;
-      if (!access.may_change(e.org, "diploma") || !matches(e, q, words, birth_date)) return true;
+      if (Status bad = load_entry(t, id, &e); !bad.ok()) return bad;
+      if (!access.may_change(e.org, "diploma") || !matches(e, q, words, birth_date)) continue;
       if (out->size() == q.limit) {
         *more = true;
-        return false;
+        break;
       }
       out->push_back(std::move(e));
-      return true;
-    });
-    return s.ok() ? bad : s;
+    }
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   store::Actor who = access.actor();

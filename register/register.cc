@@ -2,6 +2,7 @@
 // in the store's module tables:
 //   reg        ID -> register        reg_entry  ID -> entry (with history)
 //   reg_name   folded word NUL ID    reg_serial / reg_entryno  typed form NUL ID
+//   reg_born   birth date NUL ID
 #include "register/register.h"
 
 #include <algorithm>
@@ -221,6 +222,8 @@ Status save_entry(store::Tables& t, const Entry& e) {
   };
   for (const std::string& w : name_words(f("full_name")))
     if (Status s = t.put("reg_name", w + '\0' + be64(e.id), ""); !s.ok()) return s;
+  if (!f("birth_date").empty())
+    if (Status s = t.put("reg_born", f("birth_date") + '\0' + be64(e.id), ""); !s.ok()) return s;
   const std::string where = be64(e.id) + be64(e.register_id);
   for (auto [table, field] : {std::pair{"reg_serial", "serial"}, {"reg_entryno", "entry_number"}})
     if (!f(field).empty())
