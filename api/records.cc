@@ -42,6 +42,8 @@ void Server::Impl::page_text(const Rest::Request& request, Http::ResponseWriter&
   if (Status s = library.store().page_text(r.id, static_cast<std::uint32_t>(page), &text);
       !s.ok() && !s.is_not_found())
     return send_status(response, s);
+  if (Status s = audit_personal(who, r, "text of page " + std::to_string(page)); !s.ok())
+    return send_status(response, s);
   send_json(
       response, Http::Code::Ok,
       nlohmann::json{{"id", r.id}, {"page", page}, {"page_count", r.page_count}, {"text", text}}

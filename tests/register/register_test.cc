@@ -435,13 +435,15 @@ TEST_CASE("a diploma's scan is never lent by a share link, even by the staff who
   CHECK(link.body.find("never shared") != std::string::npos);
 
   // Reading it is written down: its metadata, a search that shows it, a
-  // search inside it; a search by someone who may not read it shows nothing.
+  // search inside it, its text in the viewer. Whoever may not read it finds
+  // nothing.
   REQUIRE(office.library->index().catch_up().ok());
   Answer anonymous = office.get("anonymous", "/search?q=" + escape("chuyển đổi số"));
   CHECK(anonymous.j()["total"] == 0);
   Answer found = office.get("van-thu", "/search?q=" + escape("chuyển đổi số"));
   REQUIRE(found.j()["total"] == 1);
   CHECK(office.get("van-thu", record + "/search?q=" + escape("chuyển đổi số")).status == 200);
+  CHECK(office.get("van-thu", record + "/text?page=1").status == 200);
   std::vector<kho::store::AuditEntry> log;
   REQUIRE(office.library->store().audit_log(0, 1000, &log).ok());
   std::vector<std::string> reads;
@@ -449,5 +451,5 @@ TEST_CASE("a diploma's scan is never lent by a share link, even by the staff who
     if (e.action == "read-personal" && e.record == scan.id && e.actor == "van-thu")
       reads.push_back(e.detail);
   CHECK(reads == std::vector<std::string>{"metadata", "search: chuyển đổi số",
-                                          "search inside: chuyển đổi số"});
+                                          "search inside: chuyển đổi số", "text of page 1"});
 }
