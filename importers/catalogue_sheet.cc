@@ -17,8 +17,8 @@ namespace kho::importers {
 
 namespace {
 
-constexpr std::size_t kHeaderRows = 10;   // how far down the header may be
-constexpr std::size_t kMaxRows = 200000;  // rows in one sheet
+constexpr std::size_t kHeaderRows = 10;          // how far down the header may be
+constexpr std::size_t kMaxRows = kMaxSheetRows;  // rows in one sheet
 
 // Column names, folded (no diacritics, lower case, single spaces), and the
 // field each fills. "" marks a column that is known but not kept.
@@ -173,6 +173,8 @@ Document entry_of(const std::vector<std::string>& row, const std::vector<std::st
   return entry;
 }
 
+}  // namespace
+
 // RFC 4180 with the separator Excel used (comma, or semicolon where the
 // decimal mark is a comma, or tab for "Unicode text"); quoted cells may hold
 // separators, quotes ("") and line breaks.
@@ -219,6 +221,8 @@ char separator_of(std::string_view text) {
   }
   return best;
 }
+
+namespace {
 
 bool header_in(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::string> fields;

@@ -49,4 +49,11 @@ std::string describe_bytes(std::string_view head);
 // when they are not text.
 bool decode_text(std::string_view bytes, std::string* utf8);
 
+// Rows of CSV text (catalogue_sheet.cc): RFC 4180, quoted cells with
+// separators, doubled quotes and line breaks; at most kMaxSheetRows + 1 rows.
+inline constexpr std::size_t kMaxSheetRows = 200000;
+std::vector<std::vector<std::string>> csv_rows(std::string_view text, char sep);
+// The separator Excel used: the one of ',' ';' '\t' the first line has most of.
+char separator_of(std::string_view text);
+
 }  // namespace kho::importers

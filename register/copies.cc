@@ -57,6 +57,15 @@ Status signing_key(store::Tables& t, const std::string& org, std::string* secret
   return t.put("reg_key", org, *secret);
 }
 
+// The public half of a stored secret key, base64url; "" when it is not one.
+std::string public_half(std::string_view sk) {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  if (sk.size() != crypto_sign_SECRETKEYBYTES ||
+      crypto_sign_ed25519_sk_to_pk(pk, reinterpret_cast<const unsigned char*>(sk.data())) != 0)
+    return "";
+  return b64url({reinterpret_cast<char*>(pk), sizeof pk});
+}
+
 json copy_json(const Copy& c) {
   return {{"number", c.number},   {"entry", c.entry},           {"org", c.org},
           {"at", c.at},           {"issued_by", c.issued_by},   {"requester", c.requester},
@@ -231,24 +240,23 @@ Status Registry::verify_code(const std::string& code, const std::string& from, V
   json j;
   if (dot != std::string_view::npos && from_b64url(c.substr(0, dot), &payload))
     j = json::parse(payload, nullptr, false);
-  std::map<std::string, std::string> keys;
-  if (Status s = public_keys(&keys); !s.ok()) return s;
-  if (j.is_object() && j["org"].is_string() && j["copy"].is_number_unsigned() &&
-      j["entry"].is_number_unsigned() && keys.count(j["org"]) &&
-      check_signature(payload, std::string(c.substr(dot + 1)), keys[j["org"]])) {
+  const bool shaped = j.is_object() && j["org"].is_string() && j["copy"].is_number_unsigned() &&
+                      j["entry"].is_number_unsigned();
+  Status s = store_.read_tables([&](const store::Tables& t) {
+    std::string sk;
+    if (!shaped || !t.get("reg_key", j["org"].get<std::string>(), &sk).ok() ||
+        !check_signature(payload, std::string(c.substr(dot + 1)), public_half(sk)))
+      return Status::Ok();
     out->copy = j["copy"];
     out->status = "not_found";  // signed, but not a copy this library issued
-    Status s = store_.read_tables([&](const store::Tables& t) {
-      std::string bytes;
-      Copy copy;
-      if (t.get("reg_copy", be64(out->copy), &bytes).ok()) copy = copy_from(bytes);
-      Entry e;
-      if (copy.payload != payload || !load_entry(t, j["entry"], &e).ok()) return Status::Ok();
-      judge(e, copy.events, out);
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-  }
+    std::string bytes;
+    Copy copy;
+    if (t.get("reg_copy", be64(out->copy), &bytes).ok()) copy = copy_from(bytes);
+    Entry e;
+    if (copy.payload == payload && load_entry(t, j["entry"], &e).ok()) judge(e, copy.events, out);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   return store_.audit({0, "", "anonymous", from, "register-verify", 0,
                        "copy " + std::to_string(out->copy) + ": " + out->status});
 }
@@ -257,10 +265,7 @@ Status Registry::public_keys(std::map<std::string, std::string>* out) const {
   out->clear();
   return store_.read_tables([&](const store::Tables& t) {
     return t.scan("reg_key", "", [&](std::string_view org, std::string_view sk) {
-      unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-      if (sk.size() == crypto_sign_SECRETKEYBYTES &&
-          crypto_sign_ed25519_sk_to_pk(pk, reinterpret_cast<const unsigned char*>(sk.data())) == 0)
-        (*out)[std::string(org)] = b64url({reinterpret_cast<char*>(pk), sizeof pk});
+      if (std::string pk = public_half(sk); !pk.empty()) (*out)[std::string(org)] = pk;
       return true;
     });
   });

@@ -1,7 +1,7 @@
 // Finding graduates, reading an entry, and changing one by decision. Every
 // lookup and view is audited with its purpose before anything is answered.
 #include <algorithm>
-#include <set>
+#include <iterator>
 
 #include "core/fields.h"
 #include "register/register_impl.h"
@@ -81,8 +81,7 @@ Status Registry::find(const Query& q, const Access& access, const std::string& p
         list.push_back(from_be64(key.substr(key.size() - 8)));
         return true;
       });
-      std::sort(list.begin(), list.end());
-      lists.push_back(std::move(list));
+      lists.push_back(std::move(list));  // in ID order: the ID ends each key, big-endian
     };
     if (!q.serial.empty()) ids("reg_serial", index_form(q.serial));
     if (!q.entry_number.empty()) ids("reg_entryno", index_form(q.entry_number));
@@ -104,7 +103,6 @@ Status Registry::find(const Query& q, const Access& access, const std::string& p
                               lists[i].end(), std::back_inserter(both));
         candidates.swap(both);
       }
-      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     }
     for (std::uint64_t id : candidates) {
       Entry e;

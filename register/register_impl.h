@@ -6,21 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/big_endian.h"
 #include "register/register.h"
 
 namespace kho::registry {
-
-inline std::string be64(std::uint64_t n) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, n >>= 8) s[i] = static_cast<char>(n & 0xff);
-  return s;
-}
-inline std::uint64_t from_be64(std::string_view s) {
-  std::uint64_t n = 0;
-  for (std::size_t i = 0; i < 8 && i < s.size(); ++i)
-    n = (n << 8) | static_cast<unsigned char>(s[i]);
-  return n;
-}
 
 // A serial or entry number as looked up: folded, upper case, no spaces.
 std::string index_form(std::string_view typed);

@@ -1,12 +1,17 @@
 // Register sheets as offices keep them: a header row (maybe under a heading)
 // naming the columns in their usual variants, folded before comparing, so
 // "Họ và tên", "HỌ VÀ TÊN" and "Ho va ten" are one column.
-#include <unicode/brkiter.h>
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 
+#include "importers/formats.h"
+#include "importers/worker.h"
 #include "register/register_impl.h"
 #include "text/vietnamese.h"
 
@@ -153,54 +158,11 @@ std::string title_case(const std::string& name) {
 
 // --- reading a sheet file ----------------------------------------------------
 
-#include <fstream>
-#include <iterator>
-
-#include "importers/formats.h"
-#include "importers/worker.h"
-
 namespace kho::registry {
 
 namespace {
 
 constexpr std::size_t kMaxSheetBytes = std::size_t{64} << 20;
-
-// RFC 4180 CSV with the separator Excel used (',' ';' or a tab: the one the
-// first line has most of), quoted cells with doubled quotes and line breaks.
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::string first = text.substr(0, text.find('\n'));
-  char sep = ',';
-  std::size_t most = 0;
-  for (char c : {',', ';', '\t'})
-    if (auto n = static_cast<std::size_t>(std::count(first.begin(), first.end(), c)); n > most)
-      sep = c, most = n;
-  std::vector<std::vector<std::string>> rows(1);
-  std::string cell;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
-        cell += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        cell += c;
-    } else if (c == '"' && cell.empty()) {
-      quoted = true;
-    } else if (c == sep) {
-      rows.back().push_back(std::move(cell)), cell.clear();
-    } else if (c == '\n') {
-      rows.back().push_back(std::move(cell)), cell.clear();
-      rows.emplace_back();
-    } else if (c != '\r') {
-      cell += c;
-    }
-  }
-  if (!cell.empty() || !rows.back().empty()) rows.back().push_back(std::move(cell));
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
-}
 
 // The XLSX importer's text of a sheet: cells tab-separated, rows as lines.
 std::vector<std::vector<std::string>> tab_rows(const std::string& page) {
@@ -256,7 +218,10 @@ Status read_sheet(const std::string& path, const std::string& worker_exe,
   if (!importers::decode_text(bytes, &text))
     return Status::Unsupported(
         "neither an XLSX spreadsheet nor a CSV text file (save as \"CSV UTF-8\")");
-  *rows = csv_rows(text);
+  *rows = importers::csv_rows(text, importers::separator_of(text));
+  if (rows->size() > importers::kMaxSheetRows)
+    return Status::TooLarge("more than " + std::to_string(importers::kMaxSheetRows) +
+                            " rows in the sheet");
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/big_endian.h"
 #include "common/status.h"
 
 namespace kho::store::lmdb {
@@ -63,17 +64,7 @@ inline std::string_view view(const MDB_val& v) {
   return {static_cast<const char*>(v.mv_data), v.mv_size};
 }
 
-// Big-endian keys so that LMDB's byte order is numeric order.
-inline std::string be64(std::uint64_t n) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, n >>= 8) s[i] = static_cast<char>(n & 0xff);
-  return s;
-}
-inline std::uint64_t from_be64(std::string_view s) {
-  std::uint64_t n = 0;
-  for (std::size_t i = 0; i < 8 && i < s.size(); ++i)
-    n = (n << 8) | static_cast<unsigned char>(s[i]);
-  return n;
-}
+using ::kho::be64;  // common/big_endian.h
+using ::kho::from_be64;
 
 }  // namespace kho::store::lmdb

@@ -17,8 +17,10 @@
 #include "core/library.h"
 #include "store/store.h"
 #include "tests/testing.h"
+#include "tests/url.h"
 
 using kho::testing::TempDir;
+using kho::testing::url_encode;
 using nlohmann::json;
 
 namespace {
@@ -60,15 +62,6 @@ Answer call(const std::string& method, const std::string& url, const std::string
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   return a;
-}
-
-std::string escape(const std::string& s) {
-  CURL* curl = curl_easy_init();
-  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 // Runs a command; its standard output, and its exit status in *status.
@@ -146,13 +139,13 @@ struct Office {
     return call("POST", base + path, auth.at(who), &body);
   }
   json find(const std::string& who, const std::string& query) const {
-    Answer a = get(who, "/register/entries?purpose=" + escape("xác minh hồ sơ") + "&" + query);
+    Answer a = get(who, "/register/entries?purpose=" + url_encode("xác minh hồ sơ") + "&" + query);
     INFO(a.body);
     REQUIRE(a.status == 200);
     return a.j()["entries"];
   }
   std::uint64_t entry_named(const std::string& name) const {
-    json found = find("van-thu", "name=" + escape(name));
+    json found = find("van-thu", "name=" + url_encode(name));
     REQUIRE(found.size() == 1);
     return found[0]["id"];
   }
@@ -196,12 +189,12 @@ TEST_CASE("a register sheet made by openpyxl: good rows kept, each bad row named
   CHECK(r["refused"][2]["field"] == "full_name");
 
   // Names in any case are kept as names are written; dates as ISO.
-  json huong = office.find("van-thu", "name=" + escape("trần thị hương"));
+  json huong = office.find("van-thu", "name=" + url_encode("trần thị hương"));
   REQUIRE(huong.size() == 1);
   CHECK(huong[0]["fields"]["full_name"] == "Trần Thị Hương");
   CHECK(huong[0]["fields"]["birth_date"] == "2008-03-07");  // a date cell, not text
   CHECK(huong[0]["fields"]["sex"] == "Nữ");
-  CHECK(office.find("van-thu", "name=" + escape("Nguyễn Văn An"))[0]["fields"]["birth_date"] ==
+  CHECK(office.find("van-thu", "name=" + url_encode("Nguyễn Văn An"))[0]["fields"]["birth_date"] ==
         "2008-05-12");
 
   // The CSV variant, ';'-separated with a BOM and other header words.
@@ -227,7 +220,7 @@ TEST_CASE(
   CHECK(office.find("van-thu", "name=tran%20thi%20huong").size() == 1);
   CHECK(office.find("van-thu", "name=DANG%20DINH%20HA")[0]["fields"]["full_name"] ==
         "Đặng Đình Hà");
-  CHECK(office.find("van-thu", "name=" + escape("Hoàng Thùy Linh")).size() ==
+  CHECK(office.find("van-thu", "name=" + url_encode("Hoàng Thùy Linh")).size() ==
         1);  // old tone placement
   CHECK(office.find("van-thu", "name=huong&birth_date=08/03/2008").empty());
   CHECK(office.find("van-thu", "name=huong&birth_date=07/03/2008").size() == 1);
@@ -355,7 +348,7 @@ TEST_CASE(
 
   auto by_serial = [&](const std::string& serial, const std::string& born) {
     return office.get("anonymous",
-                      "/verify?serial=" + escape(serial) + "&year=2023&birth_date=" + born);
+                      "/verify?serial=" + url_encode(serial) + "&year=2023&birth_date=" + born);
   };
   CHECK(by_serial("B0123401", "12/05/2008").j()["status"] == "valid");
   json wrong = by_serial("B0123401", "13/05/2008").j();
@@ -438,11 +431,11 @@ TEST_CASE("a diploma's scan is never lent by a share link, even by the staff who
   // search inside it, its text in the viewer. Whoever may not read it finds
   // nothing.
   REQUIRE(office.library->index().catch_up().ok());
-  Answer anonymous = office.get("anonymous", "/search?q=" + escape("chuyển đổi số"));
+  Answer anonymous = office.get("anonymous", "/search?q=" + url_encode("chuyển đổi số"));
   CHECK(anonymous.j()["total"] == 0);
-  Answer found = office.get("van-thu", "/search?q=" + escape("chuyển đổi số"));
+  Answer found = office.get("van-thu", "/search?q=" + url_encode("chuyển đổi số"));
   REQUIRE(found.j()["total"] == 1);
-  CHECK(office.get("van-thu", record + "/search?q=" + escape("chuyển đổi số")).status == 200);
+  CHECK(office.get("van-thu", record + "/search?q=" + url_encode("chuyển đổi số")).status == 200);
   CHECK(office.get("van-thu", record + "/text?page=1").status == 200);
   std::vector<kho::store::AuditEntry> log;
   REQUIRE(office.library->store().audit_log(0, 1000, &log).ok());
