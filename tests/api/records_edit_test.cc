@@ -12,6 +12,7 @@
 
 #include "api/server.h"
 #include "core/library.h"
+#include "tests/http.h"
 #include "tests/testing.h"
 
 using kho::testing::TempDir;
@@ -19,47 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Answer {
-  long status = 0;
-  std::string body;
-  json j() const {
-    INFO(body);
-    return json::parse(body);
-  }
-  std::string error() const {
-    INFO(body);
-    return json::parse(body)["error"]["code"].get<std::string>();
-  }
-};
-
-size_t append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Answer call(const std::string& method, const std::string& url, const std::string& auth,
-            const std::string* body = nullptr) {
-  Answer a;
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  if (!auth.empty()) headers = curl_slist_append(headers, auth.c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (body != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  REQUIRE(curl_easy_perform(curl) == CURLE_OK);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return a;
-}
+using Answer = kho::testing::HttpResponse;
+using kho::testing::call;
 
 // Two schools; a teacher at each, and a lesson plan of THCS-01's, public.
 struct Desk {
@@ -195,7 +157,7 @@ TEST_CASE("an impossible date is refused naming the field and nothing is stored"
     Answer a = desk.patch("giao-vien", fields);
     INFO(fields.dump() << ": " << a.body);
     CHECK(a.status == 400);
-    CHECK(a.error() == "invalid_field");
+    CHECK(a.error_code() == "invalid_field");
     CHECK(a.j()["error"]["field"] == field);
     CHECK_FALSE(a.j()["error"]["message"].get<std::string>().empty());
   }
@@ -208,17 +170,17 @@ TEST_CASE("an impossible date is refused naming the field and nothing is stored"
   std::string broken = "{\"fields\": {\"title\": ";
   Answer bad = call("PATCH", desk.path(desk.plan), desk.auth["giao-vien"], &broken);
   CHECK(bad.status == 400);
-  CHECK(bad.error() == "bad_json");
+  CHECK(bad.error_code() == "bad_json");
 }
 
 TEST_CASE("a teacher may not edit or withdraw another school's record") {
   Desk desk;
   Answer a = desk.patch("giao-vien-khac", {{"title", "Của trường khác"}});
   CHECK(a.status == 403);
-  CHECK(a.error() == "forbidden");
+  CHECK(a.error_code() == "forbidden");
   Answer b = desk.post("giao-vien-khac", "withdraw", R"({"reason": "không cần"})");
   CHECK(b.status == 403);
-  CHECK(b.error() == "forbidden");
+  CHECK(b.error_code() == "forbidden");
   CHECK(desk.get("giao-vien-khac", "/history").status == 403);
   Answer c = desk.patch("anonymous", {{"title", "Vô danh"}});
   CHECK(c.status == 403);
@@ -229,7 +191,7 @@ TEST_CASE("a teacher may not edit or withdraw another school's record") {
   std::string body = R"({"fields": {"title": "x"}})";
   Answer d = call("PATCH", desk.path(hidden), desk.auth["giao-vien-khac"], &body);
   CHECK(d.status == 404);
-  CHECK(d.error() == "record_not_found");
+  CHECK(d.error_code() == "record_not_found");
   CHECK(call("GET", desk.path(hidden, "/history"), desk.auth["giao-vien-khac"]).status == 404);
   // Moving one's own record to another school is refused too.
   Answer e = desk.patch("giao-vien", {{"school", "THCS-02"}});
@@ -243,9 +205,9 @@ TEST_CASE("withdraw and reinstate need a reason, and withdrawing twice keeps the
     Answer a = desk.post("giao-vien", "withdraw", body);
     INFO(body);
     CHECK(a.status == 400);
-    CHECK(a.error() == "reason_required");
+    CHECK(a.error_code() == "reason_required");
   }
-  CHECK(desk.post("giao-vien", "withdraw", "{reason").error() == "bad_json");
+  CHECK(desk.post("giao-vien", "withdraw", "{reason").error_code() == "bad_json");
   Answer first = desk.post("giao-vien", "withdraw", R"({"reason": "Trùng với bản đã có"})");
   INFO(first.body);
   REQUIRE(first.status == 200);
@@ -255,7 +217,7 @@ TEST_CASE("withdraw and reinstate need a reason, and withdrawing twice keeps the
   Answer again = desk.post("giao-vien", "withdraw", R"({"reason": "Lý do khác"})");
   REQUIRE(again.status == 200);
   CHECK(again.j()["withdrawn_reason"] == "Trùng với bản đã có");
-  CHECK(desk.post("giao-vien", "reinstate", "{}").error() == "reason_required");
+  CHECK(desk.post("giao-vien", "reinstate", "{}").error_code() == "reason_required");
   Answer back = desk.post("giao-vien", "reinstate", R"({"reason": "Bản kia đã bị xoá"})");
   REQUIRE(back.status == 200);
   CHECK(back.j()["status"] == "active");
@@ -301,7 +263,7 @@ TEST_CASE("a withdrawn record's file is not served to anonymous visitors") {
   CHECK(desk.get("anonymous", "/text?page=1").status == 404);
   Answer file = desk.get("anonymous", "/file");
   CHECK(file.status == 404);
-  CHECK(file.error() == "not_found");
+  CHECK(file.error_code() == "not_found");
   CHECK(desk.get("giao-vien-khac", "/file").status == 404);
   json seen = desk.get("anonymous").j();
   CHECK(seen["status"] == "withdrawn");
