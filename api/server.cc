@@ -125,7 +125,8 @@ void Server::Impl::routes() {
   route("/api/v1/records/:id/shares",
         {{Http::Method::Get, std::bind(&Impl::record_shares, this, _1, _2)},
          {Http::Method::Post, std::bind(&Impl::share, this, _1, _2)}});
-  route("/api/v1/shares", {{Http::Method::Get, std::bind(&Impl::my_shares, this, _1, _2)}});
+  route("/api/v1/shares", {{Http::Method::Get, std::bind(&Impl::my_shares, this, _1, _2)},
+                           {Http::Method::Post, std::bind(&Impl::share_collection, this, _1, _2)}});
   route("/api/v1/shares/:token_id",
         {{Http::Method::Delete, std::bind(&Impl::unshare, this, _1, _2)}});
   route("/api/v1/uploads", {{Http::Method::Post, std::bind(&Impl::upload_create, this, _1, _2)}});
@@ -158,6 +159,8 @@ void Server::Impl::routes() {
         {{Http::Method::Post, std::bind(&Impl::import_register, this, _1, _2)}});
   route("/api/v1/register/registers/:id/entries",
         {{Http::Method::Post, std::bind(&Impl::add_register_entry, this, _1, _2)}});
+  route("/api/v1/register/registers/:id/scan",
+        {{Http::Method::Get, std::bind(&Impl::register_scan, this, _1, _2)}});
   route("/api/v1/register/entries",
         {{Http::Method::Get, std::bind(&Impl::find_entries, this, _1, _2)}});
   route("/api/v1/register/entries/:id",

@@ -78,6 +78,7 @@ struct Server::Impl {
   void logout(const Rest::Request& request, Http::ResponseWriter& response);
   void me(const Rest::Request& request, Http::ResponseWriter& response);
   void share(const Rest::Request& request, Http::ResponseWriter& response);
+  void share_collection(const Rest::Request& request, Http::ResponseWriter& response);
   void unshare(const Rest::Request& request, Http::ResponseWriter& response);
   void shared(const Rest::Request& request, Http::ResponseWriter& response);
   void shared_file(const Rest::Request& request, Http::ResponseWriter& response);
@@ -90,6 +91,7 @@ struct Server::Impl {
   bool share_link(const Rest::Request& request, Http::ResponseWriter& response, Access* who,
                   store::Token* link);
   void audit(const Rest::Request& request, Http::ResponseWriter& response);
+  bool visible_audit(const Access& who, const store::AuditEntry& e);
   bool admin(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void schools(const Rest::Request& request, Http::ResponseWriter& response);
   void add_school(const Rest::Request& request, Http::ResponseWriter& response);
@@ -106,6 +108,7 @@ struct Server::Impl {
   void add_register(const Rest::Request& request, Http::ResponseWriter& response);
   void import_register(const Rest::Request& request, Http::ResponseWriter& response);
   void add_register_entry(const Rest::Request& request, Http::ResponseWriter& response);
+  void register_scan(const Rest::Request& request, Http::ResponseWriter& response);
   void find_entries(const Rest::Request& request, Http::ResponseWriter& response);
   void register_entry(const Rest::Request& request, Http::ResponseWriter& response);
   void change_entry(const Rest::Request& request, Http::ResponseWriter& response, bool revoke);

@@ -25,35 +25,70 @@ std::string shares_body(const std::vector<store::Token>& links) {
   return nlohmann::json{{"shares", list}}.dump();
 }
 
+// ?days=N (1 to 3650; 7 when absent) or ?never=1 (a link that never expires,
+// only when asked for): how long a new share link stands. False when answered.
+bool share_life(const Rest::Request& request, Http::ResponseWriter& response,
+                std::chrono::hours* life) {
+  std::size_t days = kDefaultShareDays;
+  std::string error;
+  auto days_given = query_param(request.query(), "days");
+  if (!parse_count(days_given, 1, 3650, &days, &error)) {
+    send_error(response, Http::Code::Bad_Request, "bad_parameter", "days: " + error, "days");
+    return false;
+  }
+  auto never = query_param(request.query(), "never");
+  if (never && *never != "1" && *never != "0" && !never->empty()) {
+    send_error(response, Http::Code::Bad_Request, "bad_parameter", "never: must be 1 or 0",
+               "never");
+    return false;
+  }
+  const bool forever = never && *never == "1";
+  if (forever && days_given) {
+    send_error(response, Http::Code::Bad_Request, "bad_parameter",
+               "days: give days or never=1, not both", "days");
+    return false;
+  }
+  *life = forever ? std::chrono::hours(0) : std::chrono::hours(24 * static_cast<long>(days));
+  return true;
+}
+
+void send_new_share(Http::ResponseWriter& response, const NewSecret& link) {
+  nlohmann::json j = token_json(link.token);
+  j["url"] = "/s/" + link.secret;
+  send_json(response, Http::Code::Created, j.dump());
+}
+
 }  // namespace
 
-// POST ?days=N (1 to 3650; 7 when absent) or ?never=1 (a link that never
-// expires, only when asked for): a share link to the record.
+// POST ?days=N|never=1: a share link to the record.
 void Server::Impl::share(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
   if (!signed_in_caller(request, response, &who, "sign in to share")) return;
   store::Record r;
   if (Status s = record_from(request, who, &r); !s.ok()) return send_status(response, s);
-  std::size_t days = kDefaultShareDays;
-  std::string error;
-  auto days_given = query_param(request.query(), "days");
-  if (!parse_count(days_given, 1, 3650, &days, &error))
-    return send_error(response, Http::Code::Bad_Request, "bad_parameter", "days: " + error, "days");
-  auto never = query_param(request.query(), "never");
-  if (never && *never != "1" && *never != "0" && !never->empty())
-    return send_error(response, Http::Code::Bad_Request, "bad_parameter", "never: must be 1 or 0",
-                      "never");
-  const bool forever = never && *never == "1";
-  if (forever && days_given)
-    return send_error(response, Http::Code::Bad_Request, "bad_parameter",
-                      "days: give days or never=1, not both", "days");
+  std::chrono::hours life{};
+  if (!share_life(request, response, &life)) return;
   NewSecret link;
-  auto life = forever ? std::chrono::hours(0) : std::chrono::hours(24 * static_cast<long>(days));
   if (Status s = library.accounts().create_share(who, r.id, "", life, &link); !s.ok())
     return send_status(response, s);
-  nlohmann::json j = token_json(link.token);
-  j["url"] = "/s/" + link.secret;
-  send_json(response, Http::Code::Created, j.dump());
+  send_new_share(response, link);
+}
+
+// POST ?collection=NAME&days=N|never=1: a share link to a whole collection
+// (admins only; its recipient sees the collection's records the admin may).
+void Server::Impl::share_collection(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  if (!signed_in_caller(request, response, &who, "sign in to share")) return;
+  std::string collection = query_param(request.query(), "collection").value_or("");
+  if (collection.empty() || collection.size() > 200)
+    return send_error(response, Http::Code::Bad_Request, "bad_parameter",
+                      "collection: the name of a collection (1 to 200 bytes)", "collection");
+  std::chrono::hours life{};
+  if (!share_life(request, response, &life)) return;
+  NewSecret link;
+  if (Status s = library.accounts().create_share(who, 0, collection, life, &link); !s.ok())
+    return send_status(response, s);
+  send_new_share(response, link);
 }
 
 // GET: the record's share links the caller made, or, for an admin of the

@@ -113,6 +113,10 @@ Status Accounts::set_password(const std::string& name, const std::string& passwo
 }
 
 Status Accounts::set_disabled(const std::string& name, bool disabled, const store::Actor& actor) {
+  // An admin who disables their own account is locked out at once, perhaps
+  // as the school's only admin: another admin (or the CLI) must do it.
+  if (disabled && actor.name == name)
+    return Status::Conflict("an account cannot disable itself; ask another admin");
   store::Account account;
   if (Status s = store_.get_account(name, &account); !s.ok()) return s;
   account.disabled = disabled;

@@ -31,7 +31,9 @@ async function accountsSection(box, schools) {
           try { await api("/api/v1/accounts/" + encodeURIComponent(a.name), { method: "PATCH", json: { disabled: !a.disabled } }); refresh(); } catch (err) { message.textContent = errorText(err); }
         });
         const roles = Object.entries(a.roles).map(([org, r]) => org + ": " + t("role." + r)).join(", ");
-        return el("tr", {}, el("td", {}, a.name), el("td", {}, roles), el("td", {}, a.disabled ? t("admin.disabled") : t("status.active")), el("td", {}, toggle));
+        // Disabling oneself would lock the admin out; the server refuses it too.
+        const action = a.name === session.account ? t("admin.you") : toggle;
+        return el("tr", {}, el("td", {}, a.name), el("td", {}, roles), el("td", {}, a.disabled ? t("admin.disabled") : t("status.active")), el("td", {}, action));
       }));
     } catch (err) { message.textContent = errorText(err); }
   }
@@ -100,6 +102,49 @@ function tokensSection(box) {
   refresh();
 }
 
+// Share links: a whole collection (admins), and every link of the admin's
+// schools, each revocable. A link's address is shown once, when it is made.
+function sharesSection(box) {
+  const collection = el("select", { id: "share-collection", required: true });
+  const days = el("input", { id: "collection-days", type: "number", min: "1", max: "3650", value: "30" });
+  const form = el("form", { class: "bar", id: "share-collection-form" },
+    el("label", { for: "share-collection" }, t("admin.collection") + " ", collection),
+    el("label", { for: "collection-days" }, t("share.days") + " ", days), el("button", { type: "submit" }, t("share.make")));
+  const made = el("div", { role: "status" });
+  const message = el("p", { role: "alert", class: "error" });
+  const list = el("ul", { class: "plain", id: "share-links" });
+  async function refresh() {
+    try {
+      const [browse, body] = await Promise.all([api("/api/v1/search?" + query({ facets: 1, per_page: 1 })), api("/api/v1/shares")]);
+      const names = ((browse.facets || {}).collection || []).map((v) => v.value).filter((v) => v && v !== "unspecified");
+      collection.replaceChildren(...names.map((n) => el("option", { value: n }, n)));
+      form.hidden = !names.length;
+      list.replaceChildren(...body.shares.map((s) => {
+        const revoke = el("button", { type: "button", class: "secondary" }, t("share.revoke"));
+        revoke.addEventListener("click", async () => {
+          try { await api("/api/v1/shares/" + encodeURIComponent(s.id), { method: "DELETE" }); refresh(); } catch (err) { message.textContent = errorText(err); }
+        });
+        const what = s.collection ? t("admin.share_collection", { name: s.collection }) : el("a", { href: "#/r/" + s.record }, t("admin.share_record", { id: s.record }));
+        const when = s.expired ? t("admin.share_expired") : s.expires_at ? t("share.expires", { date: dateText(s.expires_at) }) : t("share.never");
+        return el("li", {}, what, " · " + s.account + " · " + when + " ", revoke);
+      }));
+      if (!list.children.length) list.append(el("li", { class: "muted" }, t("share.none")));
+    } catch (err) { message.textContent = errorText(err); }
+  }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    try {
+      const link = await api("/api/v1/shares?" + query({ collection: collection.value, days: days.value }), { method: "POST" });
+      const url = location.origin + link.url;
+      made.replaceChildren(el("p", {}, t("share.made")), el("p", { class: "share-url", id: "collection-url" }, url));
+      refresh();
+    } catch (err) { message.textContent = errorText(err); }
+  });
+  box.append(section(t("admin.shares"), el("p", { class: "muted" }, t("admin.shares_hint")), form, made, message, list));
+  refresh();
+}
+
 export async function adminView(main) {
   main.append(el("h1", {}, t("nav.admin")));
   if (!session.account) { main.append(el("p", {}, t("denied.signin"))); return; }
@@ -107,6 +152,7 @@ export async function adminView(main) {
     const schools = await schoolOptions();
     await accountsSection(main, schools);
     schoolsSection(main, schools);
+    sharesSection(main);
   }
   tokensSection(main);
 }

@@ -61,3 +61,15 @@ export function foldChar(c) {
 }
 export const fold = (s) => Array.from(s.normalize("NFC")).map(foldChar).join("");
 export const queryWords = (q) => fold(q || "").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+
+// Schools and offices by code, for showing a name where the API gives a code
+// (facets, records). The list is public and small; asked once per page load.
+const schoolNames = new Map();
+let schoolsAsked = null;
+export function loadSchoolNames() {
+  schoolsAsked ??= api("/api/v1/schools")
+    .then((b) => { for (const s of b.schools) schoolNames.set(s.code.toUpperCase(), s.name); })
+    .catch(() => {});
+  return schoolsAsked;
+}
+export const schoolName = (code) => schoolNames.get(String(code).toUpperCase()) || code;

@@ -3,7 +3,7 @@
 // pages, OCR confidence, history, and the actions this caller may take.
 // Also the page a share link's recipient sees.
 import { t, has, valueName, fieldName, dateText } from "./i18n.js";
-import { api, errorText, query, recordUrl } from "./api.js";
+import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from "./api.js";
 import { el, session, announce } from "./ui.js";
 import { openViewer } from "./viewer.js";
 
@@ -33,7 +33,7 @@ function fieldsTable(r) {
     add(fieldName(name), name === "language" ? valueName("language", v) : name === "grade" ? valueName("grade", v) : v, (r.sources || {})[name]);
   }
   add(t("field.kind"), valueName("kind", r.kind));
-  if (r.school) add(t("field.school"), r.school);
+  if (r.school) add(t("field.school"), schoolName(r.school));
   add(t("field.visibility"), valueName("visibility", r.visibility));
   add(t("field.status"), valueName("status", r.status));
   const o = original(r);
@@ -234,7 +234,7 @@ export async function recordView(main, id, params) {
   const status = el("p", { class: "status" }, t("record.loading"));
   main.append(status);
   try {
-    const r = await api(recordUrl(id));
+    const [r] = await Promise.all([api(recordUrl(id)), loadSchoolNames()]);
     status.remove();
     if (r.file_url === null) r.originals = [];  // this caller may not have the file
     layoutRecord(main, r, { fileUrl: r.file_url || recordUrl(id) + "/file", q, page, readOnly: false,
@@ -251,7 +251,7 @@ export async function sharedView(main, secret) {
   const status = el("p", { class: "status" }, t("record.loading"));
   main.append(status);
   try {
-    const body = await api("/api/v1/shared/" + encodeURIComponent(secret));
+    const [body] = await Promise.all([api("/api/v1/shared/" + encodeURIComponent(secret)), loadSchoolNames()]);
     status.remove();
     if (body.kind === "record") {
       main.append(el("p", { class: "muted" }, t("share.heading")));

@@ -1,7 +1,7 @@
 // Search and browse: the query box, results with the fields each kind of
 // document is known by, facets, sort and paging. No query: newest first.
 import { t, valueName } from "./i18n.js";
-import { api, errorText, query, recordUrl } from "./api.js";
+import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from "./api.js";
 import { el, go } from "./ui.js";
 
 const FACETS = ["kind", "doctype", "subject", "grade", "year", "school", "language", "collection"];
@@ -32,7 +32,7 @@ function metaLine(hit) {
   const parts = [valueName("kind", hit.kind)];
   for (const name of META[hit.kind] || META.other) {
     if (!f[name]) continue;
-    parts.push(name === "grade" ? valueName("grade", f[name]) : f[name]);
+    parts.push(name === "grade" ? valueName("grade", f[name]) : name === "school" ? schoolName(f[name]) : f[name]);
   }
   if (hit.page > 0) parts.push(t("page", { n: hit.page }));
   if (!hit.fields && hit.filename) parts.push(hit.filename);
@@ -84,7 +84,7 @@ function facetList(facets, s) {
       const filters = Object.assign({}, s.filters);
       if (on) delete filters[name]; else filters[name] = v.value;
       ul.append(el("li", {}, el("a", { class: on ? "on" : "", href: hashOf(Object.assign({}, s, { page: 1, filters })), "aria-current": on ? "true" : false },
-        valueName(name, v.value) + " (" + v.count + ")")));
+        (name === "school" ? schoolName(v.value) : valueName(name, v.value)) + " (" + v.count + ")")));
     }
     aside.append(el("h2", {}, t("facet." + name)), ul);
   }
@@ -120,7 +120,9 @@ export async function searchView(main, params, path) {
   const ticket = ++latest;
   status.textContent = t("search.running");
   try {
-    const body = await api("/api/v1/search?" + query(Object.assign({ q: s.q, page: s.page, per_page: PER_PAGE, sort: s.sort || (s.q ? "" : "added"), facets: 1 }, s.filters)));
+    const [body] = await Promise.all([  // school names beside the search, not after it
+      api("/api/v1/search?" + query(Object.assign({ q: s.q, page: s.page, per_page: PER_PAGE, sort: s.sort || (s.q ? "" : "added"), facets: 1 }, s.filters))),
+      loadSchoolNames()]);
     if (ticket !== latest) return;
     const count = t(body.total_exact === false ? "search.count_about" : "search.count", { n: body.total });
     status.textContent = body.total === 0 ? t("search.none") : count + (s.page > 1 ? " · " + t("search.page", { n: s.page }) : "");

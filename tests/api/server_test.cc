@@ -20,89 +20,19 @@
 #include "core/library.h"
 #include "tests/api/access_callers.h"
 #include "tests/cli/process.h"
+#include "tests/http.h"
 #include "tests/testing.h"
 #include "tests/url.h"
 
+using kho::testing::http;
+using kho::testing::HttpRequest;
+using kho::testing::HttpResponse;
 using kho::testing::TempDir;
 using kho::testing::url_encode;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct HttpResponse {
-  long status = 0;  // 0: no answer (see error)
-  std::string body;
-  std::map<std::string, std::string> headers;  // names lower-cased; the last of each wins
-  std::string error;
-
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
-
-struct HttpRequest {
-  std::string method = "GET";
-  std::string url;
-  std::vector<std::string> headers;  // "Name: value"
-  const std::string* body = nullptr;
-};
-
-namespace detail {
-
-inline size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<HttpResponse*>(out)->body.append(data, size * n);
-  return size * n;
-}
-
-inline std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), space));
-  s.erase(std::find_if_not(s.rbegin(), s.rend(), space).base(), s.end());
-  return s;
-}
-
-inline size_t append_header(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    static_cast<HttpResponse*>(out)->headers[name] = trim(line.substr(colon + 1));
-  }
-  return size * n;
-}
-
-}  // namespace detail
-
-inline HttpResponse http(const HttpRequest& request) {
-  HttpResponse r;
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (request.body != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body->size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, detail::append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, detail::append_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  if (rc != CURLE_OK) r.error = curl_easy_strerror(rc);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return r;
-}
 
 inline HttpResponse http_get(const std::string& url, std::vector<std::string> headers = {}) {
   return http({"GET", url, std::move(headers), nullptr});
@@ -646,6 +576,21 @@ TEST_CASE("signing in: sessions, wrong passwords, lock-out, disabled accounts, s
   CHECK(stale.status == 200);
   CHECK(contains(stale.header("set-cookie"), "kho_session=;"));
   CHECK(api.get("/api/v1/me", {api.staff}).status == 200);
+  // An admin cannot lock themselves out; they can disable another account.
+  const std::string off = R"({"disabled": true})";
+  auto self = http({"PATCH",
+                    api.base + "/api/v1/accounts/quan-tri",
+                    {api.staff, "Content-Type: application/json"},
+                    &off});
+  CHECK(self.status == 409);
+  CHECK(error_message(self) == "an account cannot disable itself; ask another admin");
+  CHECK(api.get("/api/v1/me", {api.staff}).status == 200);
+  auto other = http({"PATCH",
+                     api.base + "/api/v1/accounts/co-lan",
+                     {api.staff, "Content-Type: application/json"},
+                     &off});
+  CHECK(other.status == 200);
+  CHECK(json::parse(other.body)["disabled"] == true);
   REQUIRE(accounts.set_disabled("quan-tri", true, "cli").ok());
   CHECK(api.get("/api/v1/me", {api.staff}).status == 401);
   // Passwords are stored as Argon2id hashes, never as typed.
@@ -783,6 +728,37 @@ TEST_CASE("an admin reads the audit log of its own school, not of another") {
   };
   CHECK(records_in(api.staff) == std::multiset<std::string>{"create", "read-file"});
   CHECK(records_in(bearer(other.secret)).empty());  // who read THCS-01's diplomas is its business
+
+  // Filters apply on the server, and paging goes on past what does not match.
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(api.get("/api/v1/records/" + std::to_string(id), {api.staff}).status == 200);
+  auto entries = [&](const std::string& query) {
+    auto r = api.get("/api/v1/audit?" + query, {api.staff});
+    INFO(query << ": " << r.body);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  };
+  json reads = entries("action=READ-FILE&record=" + std::to_string(id));
+  REQUIRE(reads["entries"].size() == 1);
+  CHECK(reads["entries"][0]["actor"] == "quan-tri");
+  CHECK_FALSE(reads.contains("next"));
+  std::string today = reads["entries"][0]["at"].get<std::string>().substr(0, 10);
+  CHECK(entries("actor=quan&from=" + today + "&to=" + today)["entries"].size() >= 7);
+  CHECK(entries("actor=quan-tri-2")["entries"].empty());
+  CHECK(entries("to=2000-01-01")["entries"].empty());
+  // One entry a page: each page names the next until the last.
+  std::set<std::uint64_t> paged;
+  json page = entries("limit=1&record=" + std::to_string(id));
+  for (int pages = 0; pages < 20; ++pages) {
+    for (const auto& e : page["entries"]) paged.insert(e["seq"].get<std::uint64_t>());
+    if (!page.contains("next")) break;
+    page = entries("limit=1&record=" + std::to_string(id) +
+                   "&after=" + std::to_string(page["next"].get<std::uint64_t>()));
+  }
+  CHECK(paged.size() == 7);  // create, read-file, five readings of the record
+  CHECK(error_message(api.get("/api/v1/audit?from=05/12/2026", {api.staff})) ==
+        "from: a day as YYYY-MM-DD");
+  CHECK(api.get("/api/v1/audit?record=abc", {api.staff}).status == 400);
 }
 
 TEST_CASE("an uploaded archive imports each file, a zip bomb is refused with 413") {
