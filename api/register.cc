@@ -117,11 +117,38 @@ void Server::Impl::import_register(const Rest::Request& request, Http::ResponseW
   if (s.ok()) s = registry.import_rows(id, rows, who, &result);
   if (!s.ok()) return send_register_status(response, s);
   json refused = json::array();
-  for (const auto& r : result.refused)
-    refused.push_back({{"row", r.row}, {"field", r.field}, {"reason", r.reason}});
+  for (const auto& r : result.refused) {
+    json row{{"row", r.row},
+             {"field", r.field},
+             {"code", r.code},
+             {"value", r.value},
+             {"reason", r.reason}};
+    if (r.other_entry != 0) row["other_entry"] = r.other_entry;
+    refused.push_back(std::move(row));
+  }
   send_json(
       response, Http::Code::Ok,
       json{{"added", result.added}, {"entries", result.entries}, {"refused", refused}}.dump());
+}
+
+// GET ?page=N: the OCR text of a page of the register's scan, line by line,
+// each with the fields it seems to hold, for staff typing entries beside it.
+void Server::Impl::register_scan(const Rest::Request& request, Http::ResponseWriter& response) {
+  Access who;
+  std::uint64_t id = 0;
+  if (!register_staff(request, response, &who) || !id_param(request, response, "id", &id)) return;
+  std::size_t page = 1;
+  std::string error;
+  if (!parse_count(query_param(request.query(), "page"), 1, 100000, &page, &error))
+    return send_error(response, Http::Code::Bad_Request, "invalid_field", "page: " + error, "page");
+  std::vector<registry::ScanLine> lines;
+  if (Status s = registry.scan_lines(id, static_cast<std::uint32_t>(page), who, &lines); !s.ok())
+    return send_register_status(response, s);
+  json list = json::array();
+  for (const auto& l : lines)
+    list.push_back({{"line", l.line}, {"text", l.text}, {"guess", l.guess}});
+  send_json(response, Http::Code::Ok,
+            json{{"register", id}, {"page", page}, {"lines", list}}.dump());
 }
 
 void Server::Impl::add_register_entry(const Rest::Request& request,

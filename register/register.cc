@@ -74,7 +74,8 @@ std::vector<std::string> name_words(std::string_view name) {
 }
 
 Status normalise(const std::string& name, const std::string& value, std::string* out) {
-  if (!known(name)) return Status::Invalid(name + ": not a field of a register entry");
+  if (!known(name))
+    return Status::Invalid(name + ": not a field of a register entry").with_reason("unknown_field");
   std::string v = trimmed(text::nfc(value));
   *out = v;
   if (v.empty()) return Status::Ok();
@@ -83,13 +84,15 @@ Status normalise(const std::string& name, const std::string& value, std::string*
     *out = title_case(v);
   } else if (name == "birth_date" || name == "decision_date" || name == "issued") {
     if (!parse_date(v, out) || out->size() != 10)
-      return Status::Invalid(name + ": '" + v + "' is not a date (dd/mm/yyyy) that exists");
+      return Status::Invalid(name + ": '" + v + "' is not a date (dd/mm/yyyy) that exists")
+          .with_reason("not_a_date");
   } else if (name == "year") {
     if (!whole_number(v, 1900, 2100, &n))
-      return Status::Invalid(name + ": '" + v + "' is not a year");
+      return Status::Invalid(name + ": '" + v + "' is not a year").with_reason("not_a_year");
   } else if (name == "scan_page" || name == "scan_line") {
     if (!whole_number(v, 1, 100000, &n))
-      return Status::Invalid(name + ": '" + v + "' is not a page or line number");
+      return Status::Invalid(name + ": '" + v + "' is not a page or line number")
+          .with_reason("not_a_number");
   } else if (name == "sex") {
     std::string f = text::lower(text::fold(v));
     if (f == "nam" || f == "male" || f == "m")
@@ -97,7 +100,7 @@ Status normalise(const std::string& name, const std::string& value, std::string*
     else if (f == "nu" || f == "female" || f == "f")
       *out = "Nữ";
     else
-      return Status::Invalid(name + ": '" + v + "' is neither Nam nor Nữ");
+      return Status::Invalid(name + ": '" + v + "' is neither Nam nor Nữ").with_reason("not_a_sex");
   }
   return Status::Ok();
 }
@@ -241,16 +244,18 @@ Status check_unique(const store::Tables& t, const Entry& e) {
     std::uint64_t other = holder(t, table, it->second, e.register_id);
     if (other != 0 && other != e.id)
       return Status::Conflict(std::string(field) + ": the " + words + " " + it->second +
-                              " is already entry " + std::to_string(other) + " of this register");
+                              " is already entry " + std::to_string(other) + " of this register")
+          .with_reason("duplicate");
   }
   return Status::Ok();
 }
 
 Status new_entry(store::Tables& t, const Register& reg, std::map<std::string, std::string> fields,
                  const store::Actor& actor, Entry* out) {
-  if (fields["full_name"].empty()) return Status::Invalid("full_name: the name is missing");
+  if (fields["full_name"].empty())
+    return Status::Invalid("full_name: the name is missing").with_reason("missing");
   if (fields["birth_date"].empty())
-    return Status::Invalid("birth_date: the date of birth is missing");
+    return Status::Invalid("birth_date: the date of birth is missing").with_reason("missing");
   if (fields["year"].empty()) fields["year"] = std::to_string(reg.year);
   for (auto it = fields.begin(); it != fields.end();)
     it = it->second.empty() ? fields.erase(it) : std::next(it);
@@ -340,6 +345,30 @@ Status Registry::add_entry(std::uint64_t register_id,
   });
 }
 
+namespace {
+
+// A refused row as the report names it: the field and the reason's code
+// (the reader's language is the page's business), the value as typed, and
+// for a duplicate the entry that already holds it.
+RowProblem row_problem(const store::Tables& t, std::uint64_t register_id, std::size_t row,
+                       const std::string& last_field, const Status& s,
+                       const std::map<std::string, std::string>& typed) {
+  const std::string& m = s.message();
+  std::size_t colon = m.find(':');
+  RowProblem p;
+  p.row = row;
+  p.field = colon == std::string::npos ? last_field : m.substr(0, colon);
+  p.reason = colon == std::string::npos ? m : m.substr(colon + 2);
+  p.code = s.reason().empty() ? "invalid" : s.reason();
+  if (auto it = typed.find(p.field); it != typed.end()) p.value = it->second;
+  if (p.code == "duplicate")
+    p.other_entry =
+        holder(t, p.field == "serial" ? "reg_serial" : "reg_entryno", p.value, register_id);
+  return p;
+}
+
+}  // namespace
+
 Status Registry::import_rows(std::uint64_t register_id,
                              const std::vector<std::vector<std::string>>& rows,
                              const Access& access, ImportResult* out) {
@@ -360,21 +389,19 @@ Status Registry::import_rows(std::uint64_t register_id,
       if (std::all_of(row.begin(), row.end(),
                       [](const std::string& c) { return trimmed(c).empty(); }))
         continue;
-      std::map<std::string, std::string> fields;
+      std::map<std::string, std::string> fields, typed;
       Status s;
       std::string field;
       for (std::size_t c = 0; c < columns.size() && c < row.size() && s.ok(); ++c) {
         if (columns[c].empty()) continue;
         field = columns[c];
+        typed[field] = trimmed(row[c]);
         s = normalise(columns[c], row[c], &fields[columns[c]]);
       }
       Entry e;
       if (s.ok()) s = new_entry(t, reg, fields, access.actor(), &e);
       if (!s.ok()) {
-        std::string m = s.message();
-        std::size_t colon = m.find(':');
-        out->refused.push_back({i + 1, colon == std::string::npos ? field : m.substr(0, colon),
-                                colon == std::string::npos ? m : m.substr(colon + 2)});
+        out->refused.push_back(row_problem(t, register_id, i + 1, field, s, typed));
         continue;
       }
       out->entries.push_back(e.id);

@@ -93,7 +93,11 @@ struct Verification {
 struct RowProblem {
   std::size_t row = 0;  // 1-based, as the spreadsheet numbers it
   std::string field;
-  std::string reason;
+  std::string code;               // unknown_field, not_a_date, not_a_year, not_a_number, not_a_sex,
+                                  // missing, duplicate (or invalid)
+  std::string value;              // the cell as typed
+  std::uint64_t other_entry = 0;  // duplicate: the entry that holds the value
+  std::string reason;             // in English, for logs and scripts
 };
 struct ImportResult {
   std::size_t added = 0;
@@ -109,6 +113,16 @@ struct Query {
   std::uint64_t register_id = 0;
   std::size_t limit = 50;
 };
+
+// A line of a page of a register's scan as OCR read it (lines counted from 1,
+// blank ones skipped), with the fields it seems to hold: a guess for staff
+// to confirm, never an entry by itself.
+struct ScanLine {
+  std::uint32_t line = 0;
+  std::string text;
+  std::map<std::string, std::string> guess;  // field -> value as a person would type it
+};
+std::map<std::string, std::string> guess_entry(const std::string& line);
 
 class Registry {
  public:
@@ -126,6 +140,11 @@ class Registry {
   // An entry typed by staff, from the paper register beside it.
   Status add_entry(std::uint64_t register_id, const std::map<std::string, std::string>& fields,
                    const Access& access, Entry* out, std::string* bad_field = nullptr);
+
+  // The OCR text of a page of the register's scan, line by line with guesses;
+  // for staff who may type entries into it. Audited as a read of personal data.
+  Status scan_lines(std::uint64_t register_id, std::uint32_t page, const Access& access,
+                    std::vector<ScanLine>* out) const;
 
   // Lookups and views need a purpose (Invalid without), kept in the audit log.
   Status find(const Query& query, const Access& access, const std::string& purpose,

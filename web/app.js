@@ -11,7 +11,7 @@ import { recordView, sharedView } from "./record.js";
 import { uploadView } from "./upload.js";
 import { auditView } from "./audit.js";
 import { adminView } from "./admin.js";
-import { registerView, entryView, copiesView, handlesRegister } from "./register.js";
+import { registerView, entryView, copiesView, typeView, handlesRegister } from "./register.js";
 import { verifyView } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -87,7 +87,7 @@ function renderChrome() {
 const routes = {
   "/": searchView, "/search": searchView, "/browse": searchView,
   "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
-  "/register": registerView, "/register/copies": copiesView,
+  "/register": registerView, "/register/copies": copiesView, "/register/type": typeView,
 };
 
 function render() {

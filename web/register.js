@@ -41,18 +41,11 @@ export function regErrorText(err) {
   return errorText(err);
 }
 
-// Why a row of a sheet was refused, in the reader's language, from the register's reason.
-function whyText(reason) {
-  const value = (/'([^']*)'/.exec(reason) || [])[1] || "";
-  const dup = /is already entry (\d+)/.exec(reason);
-  if (dup) return t("reg.why.duplicate", { n: dup[1] });
-  if (/is not a date/.test(reason)) return t("reg.why.date", { value });
-  if (/is not a year/.test(reason)) return t("reg.why.year", { value });
-  if (/is not a page or line/.test(reason)) return t("reg.why.number", { value });
-  if (/neither Nam nor/.test(reason)) return t("reg.why.sex", { value });
-  if (/is missing/.test(reason)) return t("reg.why.missing");
-  if (/not a field of/.test(reason)) return t("reg.why.unknown_field");
-  return t("reg.why.other");
+// Why a row of a sheet was refused, in the reader's language, from the server's code.
+function whyText(r) {
+  const known = { not_a_date: "reg.why.date", not_a_year: "reg.why.year", not_a_number: "reg.why.number",
+    not_a_sex: "reg.why.sex", missing: "reg.why.missing", unknown_field: "reg.why.unknown_field", duplicate: "reg.why.duplicate" };
+  return t(known[r.code] || "reg.why.other", { value: r.value || "", n: r.other_entry || "" });
 }
 
 const purpose = () => sessionStorage.getItem(PURPOSE_KEY) || "";
@@ -159,7 +152,8 @@ function registersSection(registers, refresh) {
   const rows = registers.map((r) => el("tr", {},
     el("td", {}, r.title), el("td", {}, r.org), el("td", {}, r.level), el("td", {}, String(r.year)),
     el("td", {}, r.scan ? el("a", { href: "#/r/" + r.scan }, "#" + r.scan) : ""),
-    el("td", {}, el("a", { href: "#/register?" + query({ register: r.id }) }, t("reg.register.entries")))));
+    el("td", {}, el("a", { href: "#/register?" + query({ register: r.id }) }, t("reg.register.entries")),
+      ...(r.scan ? [" · ", el("a", { href: "#/register/type?" + query({ register: r.id, page: 1 }) }, t("reg.type.link"))] : []))));
   const table = registers.length ? el("div", { class: "table-wrap" }, el("table", { id: "reg-registers", class: "grid" },
     el("thead", {}, el("tr", {}, ...[t("reg.col.title"), t("reg.org"), t("reg.level"), t("reg.year"), t("reg.scan.short"), t("reg.col.actions")]
       .map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, ...rows)))
@@ -216,7 +210,7 @@ function importSection(registers) {
       report.append(el("p", { class: "error" }, t("reg.import.refused", { n: body.refused.length })),
         el("div", { class: "table-wrap" }, el("table", { id: "reg-refused", class: "grid" },
           el("thead", {}, el("tr", {}, ...["reg.row", "reg.column", "reg.reason"].map((k) => el("th", { scope: "col" }, t(k))))),
-          el("tbody", {}, ...body.refused.map((r) => el("tr", {}, el("td", {}, String(r.row)), el("td", {}, regFieldName(r.field)), el("td", {}, whyText(r.reason))))))));
+          el("tbody", {}, ...body.refused.map((r) => el("tr", {}, el("td", {}, String(r.row)), el("td", {}, regFieldName(r.field)), el("td", {}, whyText(r))))))));
     } catch (err) {
       report.replaceChildren();
       message.textContent = err.code === "bad_request" && /header row/.test(err.message) ? t("reg.import.no_header") : regErrorText(err);
@@ -238,6 +232,79 @@ export function registerView(main, params) {
     resultsSection(params, results);
   };
   show();
+}
+
+// --- #/register/type?register=ID&page=N: entries typed beside the scan --------------
+
+// The entry form's fields, filled from a line's guess: a person checks each
+// one against the scan and confirms; nothing is kept before they do.
+function typeForm(registerId, page, done) {
+  const inputs = Object.fromEntries(FIELDS.map((f) => [f, input("reg-type-" + f, f === "scan_page" || f === "scan_line" ? { inputmode: "numeric" } : {})]));
+  inputs.scan_page.value = String(page);
+  const message = el("p", { role: "alert", class: "error" });
+  const form = el("form", { class: "grid-form", id: "reg-type" },
+    ...FIELDS.map((f) => labelled("reg-type-" + f, regFieldName(f), inputs[f], DATES.has(f) ? t("reg.date_hint") : "")),
+    el("div", {}, el("button", { type: "submit" }, t("reg.type.save"))), message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    const fields = Object.fromEntries(FIELDS.map((f) => [f, inputs[f].value.trim()]).filter(([, v]) => v));
+    try {
+      const made = await api(R + "/registers/" + encodeURIComponent(registerId) + "/entries", { method: "POST", json: { fields } });
+      done(made);
+    } catch (err) { message.textContent = regErrorText(err); }
+  });
+  const fill = (line) => {
+    for (const f of FIELDS) if (f !== "scan_page") inputs[f].value = line.guess[f] || "";
+    inputs.scan_line.value = String(line.line);
+    inputs.full_name.focus();
+  };
+  return { form, fill };
+}
+
+export function typeView(main, params) {
+  document.title = t("reg.type.title") + " — kho";
+  if (!session.account) return needSignIn(main, t("reg.type.title"));
+  const registerId = params.get("register") || "";
+  const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+  const to = (p) => "#/register/type?" + query({ register: registerId, page: p });
+  main.append(el("h1", {}, t("reg.type.title")), subnav(""),
+    el("p", { class: "muted" }, t("reg.type.hint")),
+    el("nav", { class: "bar", "aria-label": t("reg.type.pages") },
+      page > 1 ? el("a", { href: to(page - 1) }, t("reg.type.prev")) : "", el("span", {}, t("page", { n: page })), el("a", { href: to(page + 1) }, t("reg.type.next"))));
+  const viewer = el("div", { id: "reg-scan-viewer" });
+  const lines = el("ul", { class: "plain", id: "reg-scan-lines" });
+  const saved = el("ul", { class: "plain", id: "reg-type-saved", role: "status" });
+  const { form, fill } = typeForm(registerId, page, (made) => {
+    saved.prepend(el("li", {}, el("a", { href: "#/register/entry/" + made.id }, t("reg.type.saved", { name: made.fields.full_name, id: made.id }))));
+    announce(t("reg.type.saved", { name: made.fields.full_name, id: made.id }));
+    form.reset();
+  });
+  const status = el("p", { class: "status", role: "status" }, t("reg.type.reading"));
+  main.append(el("div", { class: "record" }, el("section", { id: "reg-scan" }, el("h2", {}, t("reg.scan.title")), viewer),
+    el("section", {}, el("h2", {}, t("reg.type.lines")), status, lines, el("h2", {}, t("reg.type.entry")), form, saved)));
+  (async () => {
+    try {
+      const body = await api(R + "/registers/" + encodeURIComponent(registerId) + "/scan?" + query({ page }));
+      status.textContent = body.lines.length ? t("reg.type.pick") : t("reg.type.no_text");
+      for (const line of body.lines) {
+        const pick = el("button", { type: "button", class: "link" }, t("reg.type.line", { n: line.line }) + " " + line.text);
+        pick.addEventListener("click", () => fill(line));
+        lines.append(el("li", {}, pick));
+      }
+      const reg = (await loadRegisters()).find((r) => String(r.id) === registerId) || {};
+      const scan = reg.scan;
+      if (!scan) return;
+      const r = await api(recordUrl(scan));
+      const original = (r.originals && r.originals[0]) || null;
+      if (original && r.file_url !== null)
+        openViewer(viewer, { url: r.file_url || recordUrl(scan) + "/file", textUrl: recordUrl(scan) + "/text",
+          mediaType: r.media_type || original.media_type || "", page, pageCount: r.page_count });
+    } catch (err) {
+      status.className = "status error";
+      status.textContent = regErrorText(err);
+    }
+  })();
 }
 
 // --- #/register/entry/ID -----------------------------------------------------------------
