@@ -69,7 +69,8 @@ std::map<std::string, std::string> guess_entry(const std::string& line) {
   for (; i < t.size() && capitalised_word(t[i]); ++i, ++name_words)
     name += (name.empty() ? "" : " ") + t[i];
   if (name_words >= 2 && name_words <= 6) g["full_name"] = title_case(name);
-  std::string place, *run = nullptr;  // the capitalised words after the birth date: its place
+  std::string place;  // the capitalised words right after the birth date
+  bool in_place = false;
   for (; i < t.size(); ++i) {
     std::string f = folded(t[i]), value;
     if (is_date(t[i])) {
@@ -77,16 +78,16 @@ std::map<std::string, std::string> guess_entry(const std::string& line) {
       std::replace_if(
           d.begin(), d.end(), [](char c) { return c == '.' || c == '-'; }, '/');
       g[g.count("birth_date") ? "issued" : "birth_date"] = d;
-      run = g.count("issued") ? nullptr : &place;
+      in_place = !g.count("issued");
     } else if ((f == "nam" || f == "nu") && !g.count("sex")) {
       g["sex"] = f == "nam" ? "Nam" : "Nữ";
-      run = nullptr;
+      in_place = false;
       if (i + 1 < t.size() && capitalised_word(t[i + 1]) && !classification_at(t, i + 1, &value))
         g["ethnicity"] = t[++i];
     } else if (std::size_t n = classification_at(t, i, &value); n > 0) {
       g["classification"] = value;
       i += n - 1;
-      run = nullptr;
+      in_place = false;
     } else if (i + 1 < t.size() && std::regex_match(t[i], serial_letters) &&
                std::regex_match(t[i + 1], serial_digits) && !g.count("serial")) {
       g["serial"] = t[i] + " " + t[i + 1];
@@ -96,11 +97,11 @@ std::map<std::string, std::string> guess_entry(const std::string& line) {
     } else if (t[i].find_first_of("0123456789") != std::string::npos &&
                t[i].find_first_of("-/") != std::string::npos && !g.count("entry_number")) {
       g["entry_number"] = t[i];
-    } else if (run != nullptr && capitalised_word(t[i])) {
-      *run += (run->empty() ? "" : " ") + t[i];
+    } else if (in_place && capitalised_word(t[i])) {
+      place += (place.empty() ? "" : " ") + t[i];
       continue;
     }
-    if (run == &place && !place.empty() && !is_date(t[i])) run = nullptr;
+    if (in_place && !place.empty() && !is_date(t[i])) in_place = false;
   }
   if (!place.empty()) g["birth_place"] = place;
   // A line with no date and no number is a heading or a note, not a graduate.
