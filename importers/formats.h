@@ -46,8 +46,9 @@ std::string file_tail(const std::string& path, std::size_t max_bytes);
 std::string describe_bytes(std::string_view head);
 
 // Text bytes (UTF-8 with or without BOM, UTF-16 with BOM) to UTF-8; false
-// when they are not text.
-bool decode_text(std::string_view bytes, std::string* utf8);
+// when they are not text. `may_be_cut`: the bytes are a file's head, whose
+// last letter may be cut short (Sniff::may_be_cut); it is then let be.
+bool decode_text(std::string_view bytes, std::string* utf8, bool may_be_cut = false);
 
 // Rows of CSV text (catalogue_sheet.cc): RFC 4180, quoted cells with
 // separators, doubled quotes and line breaks; at most kMaxSheetRows + 1 rows.

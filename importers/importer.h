@@ -33,10 +33,14 @@ struct Document {
 
 // The first bytes of a file, and its name, for choosing an importer.
 struct Sniff {
-  std::string_view head;  // up to the first 4 KiB
+  static constexpr std::size_t kHeadBytes = 4096;
+  std::string_view head;  // up to the first kHeadBytes
   // The file's path. Only a hint as a name: content decides. Importers of
   // ZIP packages open it to list the entries (the head shows only the first).
   std::string_view filename;
+  // A head this long may end inside a multi-byte letter: not a reason to
+  // think the file is not UTF-8.
+  bool may_be_cut() const { return head.size() >= kHeadBytes; }
 };
 
 class Importer {

@@ -155,7 +155,7 @@ class PlainTextImporter : public Importer {
  public:
   std::string_view name() const override { return "text"; }
   int accepts(const Sniff& sniff) const override {
-    bool may_be_cut = sniff.head.size() >= 4096;
+    bool may_be_cut = sniff.may_be_cut();
     if (looks_like_utf16(sniff.head)) return 60;
     // 8-bit text (TCVN3, VNI...): the last resort, after every other format.
     if (!looks_like_utf8(sniff.head, may_be_cut)) return looks_8bit(sniff.head) ? 5 : 0;
@@ -199,13 +199,13 @@ class PlainTextImporter : public Importer {
 
 }  // namespace
 
-bool decode_text(std::string_view bytes, std::string* utf8) {
+bool decode_text(std::string_view bytes, std::string* utf8, bool may_be_cut) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   if (has_utf16_bom(bytes)) {
     *utf8 = utf16_to_utf8(bytes.substr(2), bytes[0] == '\xFF');
     return true;
   }
-  if (!looks_like_utf8(bytes, false)) return false;
+  if (!looks_like_utf8(bytes, may_be_cut)) return false;
   *utf8 = std::string(bytes);
   return true;
 }

@@ -21,7 +21,7 @@ namespace kho::importers {
 
 namespace {
 
-constexpr std::size_t kHeadSize = 4096;
+constexpr std::size_t kHeadSize = Sniff::kHeadBytes;
 
 struct Fd {
   int fd;

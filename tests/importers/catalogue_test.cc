@@ -177,3 +177,32 @@ TEST_CASE("Catalogue entries survive the worker process", "[catalogue][worker]")
   REQUIRE(doc.entries.size() == 5);
   check_truyen_kieu(doc.entries[0]);
 }
+
+TEST_CASE("A CSV catalogue over 4 KiB is a catalogue wherever the sniffed head cuts a letter",
+          "[catalogue]") {
+  // Rows of Vietnamese titles: a padding of 0 to 5 bytes in the heading moves
+  // the 4,096th byte through the middle of two- and three-byte letters.
+  kho::testing::TempDir dir;
+  const std::string row = "Truyện Kiều – Đoạn trường tân thanh,Nguyễn Du,Văn học,2015\n";
+  int cut_inside_a_letter = 0;
+  for (std::size_t rows : {70, 71, 150, 400})
+    for (std::size_t pad = 0; pad < 6; ++pad) {
+      std::string csv = "DANH MỤC SÁCH" + std::string(pad, '.') +
+                        "\nNhan đề,Tác giả,Nhà xuất bản,Năm xuất bản\n";
+      for (std::size_t i = 0; i < rows; ++i) csv += row;
+      if (csv.size() > imp::Sniff::kHeadBytes &&
+          (static_cast<unsigned char>(csv[imp::Sniff::kHeadBytes]) & 0xC0) == 0x80)
+        ++cut_inside_a_letter;
+      fs::path file = dir.path() / ("sach-" + std::to_string(rows) + "-" + std::to_string(pad));
+      kho::testing::write_file(file, csv);
+      std::string head = csv.substr(0, imp::Sniff::kHeadBytes), why;
+      const imp::Importer* i = imp::Registry::builtin().pick({head, file.string()}, &why);
+      INFO(rows << " rows, " << pad << " bytes of padding (" << csv.size() << " bytes): " << why);
+      REQUIRE(i != nullptr);
+      CHECK(i->name() == "catalogue-sheet");
+      imp::Document doc;
+      REQUIRE(imp::Registry::builtin().extract(file.string(), &doc).ok());
+      CHECK(doc.entries.size() == rows);
+    }
+  CHECK(cut_inside_a_letter >= 6);  // the case that failed is among them
+}
