@@ -187,8 +187,8 @@ TEST_CASE("A CSV catalogue over 4 KiB is a catalogue wherever the sniffed head c
   int cut_inside_a_letter = 0;
   for (std::size_t rows : {70, 71, 150, 400})
     for (std::size_t pad = 0; pad < 6; ++pad) {
-      std::string csv = "DANH MỤC SÁCH" + std::string(pad, '.') +
-                        "\nNhan đề,Tác giả,Nhà xuất bản,Năm xuất bản\n";
+      std::string csv =
+          "DANH MỤC SÁCH" + std::string(pad, '.') + "\nNhan đề,Tác giả,Nhà xuất bản,Năm xuất bản\n";
       for (std::size_t i = 0; i < rows; ++i) csv += row;
       if (csv.size() > imp::Sniff::kHeadBytes &&
           (static_cast<unsigned char>(csv[imp::Sniff::kHeadBytes]) & 0xC0) == 0x80)
