@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -131,6 +132,17 @@ struct Office {
     INFO(a.body);
     REQUIRE(a.status == 200);
     return a.j();
+  }
+  // A file of the office's imported as a private diploma, as a scanned register is.
+  kho::store::Record import_scan(const std::filesystem::path& file) const {
+    kho::ImportOptions import;
+    import.kind = "diploma";
+    import.school = "PGD-CG";
+    import.visibility = "private";
+    kho::store::Record scan;
+    bool duplicate = false;
+    REQUIRE(library->import_file(file.string(), import, &scan, &duplicate).ok());
+    return scan;
   }
   std::string key() const { return get("anonymous", "/register/keys").j()["keys"]["PGD-CG"]; }
 };
@@ -383,16 +395,8 @@ TEST_CASE(
 TEST_CASE("a diploma's scan is never lent by a share link, even by the staff who may read it",
           "[register]") {
   Office office;
-  kho::ImportOptions import;
-  import.kind = "diploma";
-  import.school = "PGD-CG";
-  import.visibility = "private";
-  kho::store::Record scan;
-  bool duplicate = false;
-  REQUIRE(office.library
-              ->import_file(kho::testing::sample("tin-chuyen-doi-so-hoa-binh.txt").string(), import,
-                            &scan, &duplicate)
-              .ok());
+  kho::store::Record scan =
+      office.import_scan(kho::testing::sample("tin-chuyen-doi-so-hoa-binh.txt"));
   const std::string record = "/records/" + std::to_string(scan.id);
   Answer seen = office.get("van-thu", record);
   REQUIRE(seen.status == 200);
@@ -454,14 +458,8 @@ TEST_CASE("staff type an old register beside its scan, from lines OCR read on th
   Office office;
   // The scan: a bilevel page made by ImageMagick (scripts/make-fixtures), read
   // by Tesseract when imported.
-  kho::ImportOptions import;
-  import.kind = "diploma";
-  import.school = "PGD-CG";
-  import.visibility = "private";
-  kho::store::Record scan;
-  bool duplicate = false;
-  auto fixture = kho::testing::source_dir() / "tests/fixtures/scan-so-goc-1998.png";
-  REQUIRE(office.library->import_file(fixture.string(), import, &scan, &duplicate).ok());
+  kho::store::Record scan =
+      office.import_scan(kho::testing::source_dir() / "tests/fixtures/scan-so-goc-1998.png");
   std::string body =
       json{{"org", "PGD-CG"}, {"level", "THCS"}, {"year", 1998}, {"scan", scan.id}}.dump();
   Answer made = office.post("van-thu", "/register/registers", body);
