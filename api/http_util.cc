@@ -158,6 +158,10 @@ Status write_temp(const std::string& data_dir, const std::string& body, std::str
   return Status::Ok();
 }
 
+TempFile::~TempFile() {
+  if (!path.empty()) ::unlink(path.c_str());
+}
+
 bool import_options_from(const Pistache::Http::Uri::Query& query, ImportOptions* options,
                          std::string* error) {
   // Only the last path component: the name is shown and sent back, never used as a path.

@@ -42,6 +42,14 @@ std::string content_disposition(const std::string& filename);
 Status read_slice(const std::string& path, std::uint64_t first, std::uint64_t length,
                   std::string* out);
 // Writes an uploaded body to DATA/tmp, durably enough to be read back.
+// Removes an upload's temporary file however the handler ends.
+struct TempFile {
+  std::string path;
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile();
+};
 Status write_temp(const std::string& data_dir, const std::string& body, std::string* path);
 
 // Upload parameters: filename (required), kind, school, visibility and

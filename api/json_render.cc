@@ -133,7 +133,7 @@ json results_json(const indexer::Results& results,
     hits.back()["has_file"] =
         !r->second.originals.empty() || r->second.fields.count("origin_file") > 0;
     hits.back()["media_type"] =
-        r->second.originals.empty() ? "" : r->second.originals.front().media_type;
+        r->second.originals.empty() ? "" : r->second.originals.back().media_type;
     hits.back()["page_count"] = r->second.page_count;
   }
   json out = {{"total", results.total}, {"total_exact", results.total_exact}, {"hits", hits}};
@@ -165,8 +165,8 @@ std::string render_record(const store::Record& record, bool duplicate, const Acc
   j["media_type"] = nullptr;
   if (has_file && may_have) {
     j["file_url"] = "/api/v1/records/" + std::to_string(record.id) + "/file";
-    if (!record.originals.empty() && !record.originals.front().media_type.empty())
-      j["media_type"] = record.originals.front().media_type;
+    if (!record.originals.empty() && !record.originals.back().media_type.empty())
+      j["media_type"] = record.originals.back().media_type;
     else if (auto format = record.dc.find("format"); format != record.dc.end())
       j["media_type"] = format->second;
   }
@@ -179,8 +179,11 @@ std::string render_history(const std::vector<store::Change>& changes) {
   json list = json::array();
   for (const auto& c : changes) {
     json fields = json::array();
-    for (const auto& f : c.fields)
-      fields.push_back({{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}});
+    for (const auto& f : c.fields) {
+      json field = {{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}};
+      if (!f.source.empty()) field["source"] = f.source;
+      fields.push_back(std::move(field));
+    }
     list.push_back({{"seq", c.seq},
                     {"at", c.at},
                     {"actor", c.actor},

@@ -157,8 +157,8 @@ void set_file_headers(Http::ResponseWriter& response, const store::Original& ori
 
 }  // namespace
 
-// The first original, whole or one byte range of it (RFC 7233). Only the
-// slice asked for is read from disk.
+// The current version of the file, whole or one byte range of it (RFC
+// 7233). Only the slice asked for is read from disk.
 void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& response) {
   Access who;
   if (!caller(request, response, &who)) return;
@@ -168,7 +168,8 @@ void Server::Impl::file(const Rest::Request& request, Http::ResponseWriter& resp
 }
 
 void Server::Impl::send_file(const Rest::Request& request, const Access& who,
-                             const store::Record& record, Http::ResponseWriter& response) {
+                             const store::Record& record, Http::ResponseWriter& response,
+                             std::size_t version) {
   store::Record r = record;
   // A harvested record's file is fetched from its origin the first time it is asked for.
   if (r.originals.empty() && r.fields.count("origin_file") > 0) {
@@ -186,7 +187,7 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
                       "record " + std::to_string(r.id) + " was withdrawn; its file is not served");
   if (r.originals.empty())
     return send_error(response, Http::Code::Not_Found, "no_file", "record has no file");
-  const store::Original& original = r.originals.front();
+  const store::Original& original = version == 0 ? r.originals.back() : r.originals.at(version - 1);
   auto header = request.headers().tryGetRaw("Range");
   ByteRange range = parse_range(header ? header->value() : "", original.size);
   if (range.unsatisfiable) {
@@ -247,16 +248,6 @@ void Server::Impl::refuse_damaged(const store::Record& r, const store::Original&
              "the stored file is damaged; the library's administrator must restore it from a "
              "backup");
 }
-
-namespace {
-// Removes an upload's temporary file however the handler ends.
-struct TempFile {
-  std::string path;
-  ~TempFile() {
-    if (!path.empty()) ::unlink(path.c_str());
-  }
-};
-}  // namespace
 
 void Server::Impl::upload(const Rest::Request& request, Http::ResponseWriter& response) {
   if (request.body().size() > options.max_request_bytes)

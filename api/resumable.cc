@@ -40,6 +40,19 @@ void Server::Impl::upload_create(const Rest::Request& request, Http::ResponseWri
   std::string error;
   if (!import_options_from(request.query(), &import, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", error);
+  // A new version of a record: refused now, before any byte, if the caller
+  // may not change that record.
+  if (auto of = query_param(request.query(), "version_of")) {
+    store::RecordId id = 0;
+    store::Record r;
+    Status s = parse_id(*of, &id) ? library.store().get(id, &r) : Status::NotFound("");
+    if (!s.ok() || !who.may_read(r))
+      return send_error(response, Http::Code::Not_Found, "record_not_found",
+                        "version_of: no record " + *of, "version_of");
+    if (!who.may_change(r.school, r.kind))
+      return send_error(response, Http::Code::Forbidden, "forbidden",
+                        "you may not change record " + *of);
+  }
   std::vector<std::pair<std::string, std::string>> query;
   for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
     query.emplace_back(it->first, it->second);
@@ -107,6 +120,9 @@ void Server::Impl::upload_chunk(const Rest::Request& request, Http::ResponseWrit
   if (!import_options_from(query, &import, &error))
     return send_error(response, Http::Code::Bad_Request, "bad_request", error);
   if (import.school.empty()) import.school = who.home();
+  store::RecordId version_of = 0;
+  if (auto of = query_param(query, "version_of"); of && parse_id(*of, &version_of))
+    return answer_version(version_of, u.path, import, response, [&] { uploads->remove(u); });
   answer_import(u.path, import, response, [&] { uploads->remove(u); });
 }
 

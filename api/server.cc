@@ -118,6 +118,11 @@ void Server::Impl::routes() {
   route("/api/v1/records/:id/history",
         {{Http::Method::Get, std::bind(&Impl::history, this, _1, _2)}});
   route("/api/v1/records/:id/file", {{Http::Method::Get, std::bind(&Impl::file, this, _1, _2)}});
+  route("/api/v1/records/:id/versions",
+        {{Http::Method::Get, std::bind(&Impl::versions, this, _1, _2)},
+         {Http::Method::Post, std::bind(&Impl::add_version, this, _1, _2)}});
+  route("/api/v1/records/:id/versions/:n/file",
+        {{Http::Method::Get, std::bind(&Impl::version_file, this, _1, _2)}});
   route("/api/v1/records/:id/search",
         {{Http::Method::Get, std::bind(&Impl::search_record, this, _1, _2)}});
   route("/api/v1/records/:id/text",
@@ -175,7 +180,8 @@ void Server::Impl::routes() {
         {{Http::Method::Get, std::bind(&Impl::register_copies, this, _1, _2)}});
   route("/api/v1/register/copies/:number/pdf",
         {{Http::Method::Get, std::bind(&Impl::copy_pdf, this, _1, _2)}});
-  route("/api/v1/register/keys", {{Http::Method::Get, std::bind(&Impl::register_keys, this, _1, _2)}});
+  route("/api/v1/register/keys",
+        {{Http::Method::Get, std::bind(&Impl::register_keys, this, _1, _2)}});
   route("/api/v1/verify", {{Http::Method::Get, std::bind(&Impl::verify, this, _1, _2)},
                            {Http::Method::Post, std::bind(&Impl::verify, this, _1, _2)}});
   route("/verify", {{Http::Method::Get, page}});
@@ -340,8 +346,8 @@ ConnectionLimits Server::Impl::connection_limits() const {
                             : files.rlim_cur / 2;
     l.max_connections = std::min(l.max_connections, spare);
   }
-  l.max_body = std::max<std::uint64_t>({options.max_request_bytes, options.upload_chunk_bytes,
-                                        options.max_small_body_bytes});
+  l.max_body = std::max<std::uint64_t>(
+      {options.max_request_bytes, options.upload_chunk_bytes, options.max_small_body_bytes});
   l.max_per_address = options.max_connections_per_address;
   l.max_slow_writes = options.max_slow_writes;
   l.max_slow_writes_per_address = options.max_slow_writes_per_address;
@@ -360,8 +366,8 @@ Verdict Server::Impl::admit(const Http::Request& request, std::uint64_t body_byt
   if (body_bytes <= options.max_small_body_bytes) return Verdict::admit();
   const std::string& path = request.resource();
   bool upload = request.method() == Http::Method::Post &&
-                (path == "/api/v1/records" || (path.rfind("/api/v1/register/registers/", 0) == 0 &&
-                                               path.ends_with("/import")));
+                (path == "/api/v1/records" ||
+                 (path.rfind("/api/v1/register/registers/", 0) == 0 && path.ends_with("/import")));
   bool chunk = request.method() == Http::Method::Patch &&
                request.resource().rfind("/api/v1/uploads/", 0) == 0;
   if (!upload && !chunk)

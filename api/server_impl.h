@@ -66,6 +66,11 @@ struct Server::Impl {
   void set_status(const Rest::Request& request, Http::ResponseWriter& response, bool withdraw);
   void history(const Rest::Request& request, Http::ResponseWriter& response);
   void file(const Rest::Request& request, Http::ResponseWriter& response);
+  void versions(const Rest::Request& request, Http::ResponseWriter& response);
+  void version_file(const Rest::Request& request, Http::ResponseWriter& response);
+  void add_version(const Rest::Request& request, Http::ResponseWriter& response);
+  void answer_version(store::RecordId id, const std::string& path, const ImportOptions& import,
+                      Http::ResponseWriter& response, const std::function<void()>& done);
   void upload(const Rest::Request& request, Http::ResponseWriter& response);
   void answer_import(const std::string& path, const ImportOptions& import,
                      Http::ResponseWriter& response, const std::function<void()>& done);
@@ -131,7 +136,8 @@ struct Server::Impl {
                       Http::ResponseWriter& response);
   Status record_from(const Rest::Request& request, const Access& who, store::Record* out);
   void send_file(const Rest::Request& request, const Access& who, const store::Record& r,
-                 Http::ResponseWriter& response);
+                 Http::ResponseWriter& response,
+                 std::size_t version = 0);  // 0: the current version, else from 1
   // Who is asking: a bearer token or the session cookie, else anonymous. A
   // token that is unknown, expired or revoked is refused with 401 (false).
   bool caller(const Rest::Request& request, Http::ResponseWriter& response, Access* out);

@@ -404,15 +404,24 @@ int show(const std::string& data_dir, const std::string& id_text, bool as_json) 
       if (name == "marcxml") continue;  // a whole catalogue record: --json has it
       std::printf("%-12s %s%s\n", (name + ":").c_str(), value.c_str(), source(name).c_str());
     }
-  for (const auto& o : r.originals)
-    std::printf("Original:    %s (%s, %llu bytes, sha256 %s)\n", o.filename.c_str(),
-                o.media_type.c_str(), static_cast<unsigned long long>(o.size), o.sha256.c_str());
+  for (std::size_t i = 0; i < r.originals.size(); ++i) {
+    const store::Original& o = r.originals[i];
+    std::printf("%s %s (%s, %llu bytes, sha256 %s)", i == 0 ? "Original:   " : "           ",
+                o.filename.c_str(), o.media_type.c_str(), static_cast<unsigned long long>(o.size),
+                o.sha256.c_str());
+    if (r.originals.size() > 1)
+      std::printf(" version %zu%s%s", i + 1,
+                  o.added_at.empty() ? "" : (", " + o.added_at + " by " + o.added_by).c_str(),
+                  i + 1 == r.originals.size() ? ", current" : "");
+    std::printf("\n");
+  }
   std::printf("Created:     %s by %s\nUpdated:     %s by %s\n", r.created_at.c_str(),
               r.created_by.c_str(), r.updated_at.c_str(), r.updated_by.c_str());
   return kOk;
 }
 
-int get(const std::string& data_dir, const std::string& id_text, const std::string& output) {
+int get(const std::string& data_dir, const std::string& id_text, const std::string& output,
+        std::size_t version) {
   store::RecordId id = 0;
   if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
   int code = kOk;
@@ -422,10 +431,15 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
   if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
   if (r.originals.empty())
     return print_error("record " + id_text + " has no original file"), kNotFound;
+  if (version > r.originals.size())
+    return print_error("record " + id_text + " has " + std::to_string(r.originals.size()) +
+                       " version(s)"),
+           kNotFound;
+  const store::Original& original = version == 0 ? r.originals.back() : r.originals[version - 1];
   // A file whose bytes have changed is never given out as if it were sound.
-  if (Status s = check_before_serving(library->store(), r, r.originals.front()); !s.ok())
+  if (Status s = check_before_serving(library->store(), r, original); !s.ok())
     return print_error(s.message() + "; it is not given out (see `kho verify`)"), kFailed;
-  std::ifstream in(library->store().original_path(r.originals.front()), std::ios::binary);
+  std::ifstream in(library->store().original_path(original), std::ios::binary);
   if (!in) return print_error("cannot read the original of record " + id_text), kFailed;
   if (r.visibility != "public") {
     store::Actor actor = cli_actor();
@@ -440,6 +454,60 @@ int get(const std::string& data_dir, const std::string& id_text, const std::stri
   out << in.rdbuf();
   out.close();
   if (!out) return print_error("cannot write " + output), kFailed;
+  return kOk;
+}
+
+// A new version of a record's file: read like any import, then the file the
+// record serves and is searched by; earlier versions stay (`kho get --version`).
+int add_version(const std::string& data_dir, const std::string& id_text, const std::string& path,
+                bool as_json) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return print_error(path + ": not a file"), kUsage;
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  ImportOptions options;
+  options.access = Access::library_staff();
+  options.worker_exe = self_exe();
+  store::Record r;
+  if (Status s = library->add_version(id, path, options, &r); !s.ok())
+    return fail(s.with_context(path));
+  if (as_json) {
+    std::cout << json{{"id", r.id}, {"version", r.originals.size()}, {"pages", r.page_count}}.dump()
+              << "\n";
+  } else {
+    std::printf("record %s: version %zu is %s (%u page(s))\n", id_text.c_str(), r.originals.size(),
+                r.originals.back().filename.c_str(), r.page_count);
+  }
+  return kOk;
+}
+
+// Every change to a record, oldest first: each field's old and new value.
+int history(const std::string& data_dir, const std::string& id_text, bool as_json) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  int code = kOk;
+  auto library = open_library(data_dir, false, &code);
+  if (!library) return code;
+  store::Record r;
+  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  std::vector<store::Change> changes;
+  if (Status s = library->store().history(id, &changes); !s.ok()) return fail(s);
+  if (as_json) {
+    std::cout << json::parse(api::render_history(changes)).dump(2) << "\n";
+    return kOk;
+  }
+  for (const auto& c : changes) {
+    std::printf("%s  %-9s %s%s%s\n", c.at.c_str(), c.op.c_str(), c.actor.c_str(),
+                c.reason.empty() ? "" : ": ", c.reason.c_str());
+    for (const auto& f : c.fields)
+      std::printf("    %s: %s -> %s%s\n", f.field.c_str(),
+                  f.old_value.empty() ? "(none)" : f.old_value.c_str(),
+                  f.new_value.empty() ? "(none)" : f.new_value.c_str(),
+                  f.source.empty() ? "" : ("  (" + f.source + ")").c_str());
+  }
   return kOk;
 }
 

@@ -38,7 +38,12 @@ int init(const std::string& data_dir);
 int import(const std::string& data_dir, const ImportArgs& args);
 int search(const std::string& data_dir, const SearchArgs& args);
 int show(const std::string& data_dir, const std::string& id, bool json);
-int get(const std::string& data_dir, const std::string& id, const std::string& output);
+// version: 0 the current file, else that version (from 1).
+int get(const std::string& data_dir, const std::string& id, const std::string& output,
+        std::size_t version = 0);
+int add_version(const std::string& data_dir, const std::string& id, const std::string& path,
+                bool json);
+int history(const std::string& data_dir, const std::string& id, bool json);
 // `assignments` are "field=value"; an empty value removes the field.
 int edit(const std::string& data_dir, const std::string& id,
          const std::vector<std::string>& assignments);

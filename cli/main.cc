@@ -72,6 +72,23 @@ int main(int argc, char** argv) {
   auto* get_cmd = app.add_subcommand("get", "Write a record's original file");
   get_cmd->add_option("id", id, "Record ID")->required();
   get_cmd->add_option("-o,--output", output, "File to write (default: standard output)");
+  std::size_t version = 0;
+  get_cmd
+      ->add_option("--version", version,
+                   "An earlier version (1: the first file); default: the current one")
+      ->check(CLI::PositiveNumber);
+
+  std::string version_file;
+  auto* version_cmd = app.add_subcommand(
+      "version", "Give a record a new version of its file (earlier versions are kept)");
+  version_cmd->add_option("id", id, "Record ID")->required();
+  version_cmd->add_option("file", version_file, "The new file")->required();
+  version_cmd->add_flag("--json", json, "Print as JSON");
+
+  auto* history_cmd =
+      app.add_subcommand("history", "Show every change to a record: field, old -> new, who, when");
+  history_cmd->add_option("id", id, "Record ID")->required();
+  history_cmd->add_flag("--json", json, "Print as JSON");
 
   std::vector<std::string> assignments;
   auto* edit_cmd = app.add_subcommand("edit", "Correct a record's metadata: FIELD=VALUE…");
@@ -240,7 +257,9 @@ int main(int argc, char** argv) {
   if (*import_cmd) return import(data_dir, import_args);
   if (*search_cmd) return search(data_dir, search_args);
   if (*show_cmd) return show(data_dir, id, json);
-  if (*get_cmd) return get(data_dir, id, output);
+  if (*get_cmd) return get(data_dir, id, output, version);
+  if (*version_cmd) return add_version(data_dir, id, version_file, json);
+  if (*history_cmd) return history(data_dir, id, json);
   if (*edit_cmd) return edit(data_dir, id, assignments);
   if (*withdraw_cmd) return withdraw(data_dir, id, reason, true);
   if (*reinstate_cmd) return withdraw(data_dir, id, reason, false);

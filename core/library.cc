@@ -353,6 +353,29 @@ Status Library::set_status(store::RecordId id, bool withdraw, const std::string&
   return out != nullptr ? store_->get(id, out) : Status::Ok();
 }
 
+Status Library::add_version(store::RecordId id, const std::string& path,
+                            const ImportOptions& options, store::Record* out) {
+  store::Record r;
+  if (Status s = store_->get(id, &r); !s.ok()) return s;
+  if (Status s = may_change_record(options.access, r); !s.ok()) return s;
+  importers::Document doc;
+  if (Status s = extract_with(path, options, &doc); !s.ok()) return s;
+  if (!doc.entries.empty())
+    return Status::Invalid("a catalogue cannot be a record's file; import it on its own");
+  store::NewRecord in;
+  in.source_path = path;
+  in.filename = options.filename.empty() ? fs::path(path).filename().string() : options.filename;
+  in.media_type = doc.media_type;
+  in.pages = std::move(doc.pages);
+  in.ocr_confidence = std::move(doc.ocr_confidence);
+  in.actor = options.access.actor();
+  auto allowed = [&](const store::Record& now) { return may_change_record(options.access, now); };
+  if (Status s = store_->add_version(id, in, out, allowed); !s.ok()) return s;
+  if (Status s = index_->catch_up(); !s.ok())
+    std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
+  return Status::Ok();
+}
+
 Status Library::extract(const std::string& path, const ImportOptions& options,
                         importers::Document* doc) {
   if (options.worker_exe.empty()) return importers::Registry::builtin().extract(path, doc);

@@ -114,6 +114,14 @@ class Library {
                   store::Record* out = nullptr);
   Status reinstate(store::RecordId id, const std::string& reason, const Access& access,
                    store::Record* out = nullptr);
+  // Keeps `path` as the record's new version (a revised lesson plan, a
+  // better scan): read by the importers like any import, it becomes the file
+  // served and the text searched; earlier versions stay downloadable. Uses
+  // options.access, filename and worker_exe. NotFound/Denied as for edit;
+  // Conflict when the file is the current version already; a file that
+  // cannot be read is refused with its reason and nothing changes.
+  Status add_version(store::RecordId id, const std::string& path, const ImportOptions& options,
+                     store::Record* out);
 
  private:
   // A shared lock on DATA/kho.lock, held while this Library is open.

@@ -85,7 +85,7 @@ std::string document_data(const store::Record& r, std::uint32_t page) {
                       {"page", page},
                       {"title", field(r, "title")},
                       {"kind", r.kind},
-                      {"filename", r.originals.empty() ? "" : r.originals.front().filename}};
+                      {"filename", r.originals.empty() ? "" : r.originals.back().filename}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

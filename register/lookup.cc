@@ -184,7 +184,7 @@ Status Registry::correct(std::uint64_t id, const Decision& decision,
           if (old == value) continue;
           if ((name == "full_name" || name == "birth_date") && value.empty())
             return Status::Invalid(name + ": cannot be removed");
-          ev->changes.push_back({name, old, value});
+          ev->changes.push_back({name, old, value, ""});
           if (value.empty())
             e->fields.erase(name);
           else

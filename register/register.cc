@@ -154,7 +154,7 @@ Status entry_from(std::string_view bytes, Entry* out) {
     Event ev{h.value("at", ""), h.value("actor", ""), h.value("op", ""), {}, {}};
     if (h.contains("decision")) ev.decision = decision_from(h["decision"]);
     for (const json& c : h.value("changes", json::array()))
-      ev.changes.push_back({c.value("field", ""), c.value("old", ""), c.value("new", "")});
+      ev.changes.push_back({c.value("field", ""), c.value("old", ""), c.value("new", ""), ""});
     out->history.push_back(std::move(ev));
   }
   return Status::Ok();
@@ -266,7 +266,7 @@ Status new_entry(store::Tables& t, const Register& reg, std::map<std::string, st
   if (Status s = check_unique(t, e); !s.ok()) return s;
   if (Status s = t.next("reg_entry", &e.id); !s.ok()) return s;
   Event made{store::now_rfc3339(), actor.name, "create", {}, {}};
-  for (const auto& [k, v] : e.fields) made.changes.push_back({k, "", v});
+  for (const auto& [k, v] : e.fields) made.changes.push_back({k, "", v, ""});
   e.history.push_back(std::move(made));
   if (Status s = save_entry(t, e); !s.ok()) return s;
   *out = std::move(e);

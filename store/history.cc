@@ -15,16 +15,22 @@ namespace {
 using nlohmann::json;
 
 void compare(const std::string& field, const std::string& before, const std::string& after,
-             std::vector<FieldChange>* out) {
-  if (before != after) out->push_back({field, before, after});
+             std::vector<FieldChange>* out, const std::string& source = "") {
+  if (before != after) out->push_back({field, before, after, source});
 }
 
 void compare_maps(const std::map<std::string, std::string>& before,
-                  const std::map<std::string, std::string>& after, std::vector<FieldChange>* out) {
+                  const std::map<std::string, std::string>& after,
+                  const std::map<std::string, std::string>& sources,
+                  std::vector<FieldChange>* out) {
   std::map<std::string, std::pair<std::string, std::string>> both;
   for (const auto& [name, value] : before) both[name].first = value;
   for (const auto& [name, value] : after) both[name].second = value;
-  for (const auto& [name, values] : both) compare(name, values.first, values.second, out);
+  for (const auto& [name, values] : both) {
+    auto source = sources.find(name);
+    compare(name, values.first, values.second, out,
+            source == sources.end() || values.second.empty() ? "" : source->second);
+  }
 }
 
 std::string history_key(RecordId id, Sequence seq) { return lmdb::be64(id) + lmdb::be64(seq); }
@@ -40,8 +46,8 @@ Change change_from_json(Sequence seq, const json& j) {
   if (auto f = j.find("fields"); f != j.end() && f->is_array())
     for (const auto& field : *f)
       if (field.is_object())
-        c.fields.push_back(
-            {field.value("field", ""), field.value("old", ""), field.value("new", "")});
+        c.fields.push_back({field.value("field", ""), field.value("old", ""),
+                            field.value("new", ""), field.value("source", "")});
   return c;
 }
 
@@ -52,8 +58,8 @@ std::vector<FieldChange> field_changes(const Record& before, const Record& after
   compare("kind", before.kind, after.kind, &out);
   compare("school", before.school, after.school, &out);
   compare("visibility", before.visibility, after.visibility, &out);
-  compare_maps(before.dc, after.dc, &out);
-  compare_maps(before.fields, after.fields, &out);
+  compare_maps(before.dc, after.dc, after.sources, &out);
+  compare_maps(before.fields, after.fields, after.sources, &out);
   return out;
 }
 
@@ -66,8 +72,11 @@ Status Store::Env::append_change(const lmdb::Txn& txn, RecordId id, const std::s
   if (!detail.empty()) j["reason"] = detail;
   if (!fields.empty()) {
     json list = json::array();
-    for (const auto& f : fields)
-      list.push_back({{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}});
+    for (const auto& f : fields) {
+      json field = {{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}};
+      if (!f.source.empty()) field["source"] = f.source;
+      list.push_back(std::move(field));
+    }
     j["fields"] = std::move(list);
   }
   std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);

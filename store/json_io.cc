@@ -9,10 +9,13 @@ namespace kho::store {
 using nlohmann::json;
 
 static json original_json(const Original& o) {
-  return {{"sha256", o.sha256},
-          {"size", o.size},
-          {"media_type", o.media_type},
-          {"filename", o.filename}};
+  json j = {{"sha256", o.sha256},
+            {"size", o.size},
+            {"media_type", o.media_type},
+            {"filename", o.filename}};
+  if (!o.added_at.empty()) j["added_at"] = o.added_at;
+  if (!o.added_by.empty()) j["added_by"] = o.added_by;
+  return j;
 }
 
 std::string to_json(const Record& r) {
@@ -60,7 +63,8 @@ Status from_json(const std::string& text, Record* out) {
     r.withdrawn_reason = j.value("withdrawn_reason", "");
     for (const auto& o : j.value("originals", json::array())) {
       r.originals.push_back({o.at("sha256").get<std::string>(), o.at("size").get<std::uint64_t>(),
-                             o.value("media_type", ""), o.value("filename", "")});
+                             o.value("media_type", ""), o.value("filename", ""),
+                             o.value("added_at", ""), o.value("added_by", "")});
     }
     r.page_count = j.value("page_count", 0u);
     r.created_at = j.value("created_at", "");

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -424,6 +425,64 @@ Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   if (s.ok()) s = txn.commit();
   if (s.ok()) *out = std::move(r);
   return s;
+}
+
+// Replaces the record's pages with `pages`: the pages the old version had
+// beyond the new one's last go.
+static Status replace_pages(const Store::Env& e, const lmdb::Txn& txn, RecordId id,
+                            std::uint32_t old_count, const std::vector<std::string>& pages) {
+  for (std::uint32_t p = 0; p < pages.size(); ++p)
+    if (Status s = e.put(txn, e.text, page_key(id, p + 1), pages[p]); !s.ok()) return s;
+  for (auto p = static_cast<std::uint32_t>(pages.size()) + 1; p <= old_count; ++p) {
+    std::string key = page_key(id, p);
+    MDB_val k = lmdb::val(key);
+    int rc = mdb_del(txn.get(), e.text, &k, nullptr);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+      return Status::IoError(std::string("cannot remove a page: ") + mdb_strerror(rc));
+  }
+  return Status::Ok();
+}
+
+Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed) {
+  Original original;
+  StagedOriginal staged;
+  if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
+  original.media_type = in.media_type;
+  original.filename =
+      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  Env& e = *env_;
+  lmdb::Txn txn(e.env, true);
+  if (!txn.status().ok()) return txn.status();
+  Record r;
+  if (Status s = e.read_record(txn, id, &r); !s.ok()) return s;
+  if (allowed)
+    if (Status s = allowed(r); !s.ok()) return s;
+  if (!r.originals.empty() && r.originals.back().sha256 == original.sha256)
+    return Status::Conflict("this file is already record " + std::to_string(id) +
+                            "'s current version");
+  std::vector<RecordId> holders;
+  if (Status s = e.holders(txn, original.sha256, &holders); !s.ok()) return s;
+  if (holders.empty())
+    if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
+  const std::uint32_t old_count = r.page_count;
+  original.added_at = r.updated_at = now_rfc3339();
+  original.added_by = r.updated_by = in.actor.name;
+  r.originals.push_back(original);
+  r.ocr_confidence = in.ocr_confidence;
+  r.page_count = static_cast<std::uint32_t>(in.pages.size());
+  Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  if (s.ok()) s = replace_pages(e, txn, id, old_count, in.pages);
+  // A record going back to bytes it held before is a holder already.
+  if (s.ok() && std::find(holders.begin(), holders.end(), id) == holders.end())
+    s = e.put(txn, e.by_sha, original.sha256 + (holders.empty() ? "" : lmdb::be64(id)),
+              lmdb::be64(id));
+  if (s.ok())
+    s = e.append_change(txn, id, "version", r.updated_at, in.actor,
+                        "version " + std::to_string(r.originals.size()) + ": " + original.filename);
+  if (s.ok()) s = txn.commit();
+  if (!s.ok()) return s.with_context((fs::path(dir_) / "db" / "data.mdb").string());
+  *out = std::move(r);
+  return Status::Ok();
 }
 
 Status Store::harvested_from(const std::string& origin,

@@ -39,6 +39,9 @@ struct Original {
   std::uint64_t size = 0;
   std::string media_type;
   std::string filename;  // the name it was imported under, without directories
+  // When and by whom this version came; empty in records stored before kho
+  // kept versions (their one file came with the record: created_at/by).
+  std::string added_at, added_by;
 };
 
 // Fields beyond Dublin Core that kho extracts or staff type, by name:
@@ -67,6 +70,9 @@ struct Record {
   std::string visibility = "private";
   std::string status = "active";  // "active" or "withdrawn"
   std::string withdrawn_reason;
+  // The record's file, version by version, oldest first: the last is the
+  // file as it is now (what is served, read and indexed); earlier ones stay,
+  // byte for byte. Empty for a record with metadata only.
   std::vector<Original> originals;
   std::uint32_t page_count = 0;
   std::string created_at, updated_at;  // RFC 3339, UTC
@@ -89,12 +95,13 @@ struct FieldChange {
   std::string field;
   std::string old_value;
   std::string new_value;
+  std::string source;  // where the new value came from (kSource*), when known
 };
 
 struct Change {
   Sequence seq = 0;
   RecordId id = 0;
-  std::string op;  // "create", "update", "withdraw", "reinstate"
+  std::string op;  // "create", "update", "version", "withdraw", "reinstate"
   std::string at;
   std::string actor;
   std::string reason;  // a withdrawal's or reinstatement's, or what an update did
@@ -272,6 +279,11 @@ class Store {
   // catalogue entry whose book arrives), with its pages; in's metadata fills
   // only the fields the record lacks. Conflict when the record has a file.
   Status add_file(RecordId id, const NewRecord& in, Record* out);
+  // Keeps in.source_path as the record's new version: the file it serves and
+  // the pages it is searched by from now on; earlier versions stay as they
+  // were. The metadata is left as it is. Conflict when these bytes are the
+  // record's current version already.
+  Status add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed = {});
   // Small named values kept with the library (e.g. where a harvest stopped).
   Status get_setting(const std::string& name, std::string* out) const;
   Status put_setting(const std::string& name, const std::string& value);

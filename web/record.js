@@ -6,13 +6,15 @@ import { t, has, valueName, fieldName, dateText } from "./i18n.js";
 import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from "./api.js";
 import { el, session, announce } from "./ui.js";
 import { openViewer } from "./viewer.js";
+import { sendFile } from "./upload.js";
 
 const SHOWN = ["title", "creator", "subject", "description", "date", "year", "publisher", "call_number", "isbn", "grade",
   "teacher", "number", "issuer", "doctype", "signer", "language", "collection"];
 const EDITABLE = ["title", "creator", "subject", "description", "date", "language", "publisher", "call_number", "grade", "number", "issuer"];
 
 function valueOf(r, name) { return (r.dc && r.dc[name]) || (r.fields && r.fields[name]) || ""; }
-const original = (r) => (r.originals && r.originals[0]) || null;
+// The current version: the last of the record's files.
+const original = (r) => (r.originals && r.originals.length && r.originals[r.originals.length - 1]) || null;
 const mediaType = (r) => r.media_type || (original(r) && original(r).media_type) || "";
 function ocrPages(r) {
   const o = r.ocr_confidence;
@@ -162,11 +164,42 @@ async function historyPanel(r, box) {
     const body = await api(recordUrl(r.id) + "/history");
     const items = body.changes.slice().reverse().map((c) => el("li", {},
       el("div", { class: "meta" }, dateText(c.at) + " · " + (c.actor || "") + " · " + t("op." + c.op)), c.reason ? el("div", {}, c.reason) : "",
-      ...(c.fields || []).map((f) => el("div", { class: "muted" }, fieldName(f.field) + ": " + (f.old || "∅") + " → " + (f.new || "∅")))));
+      ...(c.fields || []).map((f) => el("div", { class: "muted" }, fieldName(f.field) + ": " + (f.old || "∅") + " → " + (f.new || "∅") +
+        (f.source && has("source." + f.source) ? " (" + t("source." + f.source) + ")" : "")))));
     box.replaceChildren(el("h2", {}, t("record.history")), items.length ? el("ul", { class: "plain", id: "history" }, ...items) : el("p", { class: "muted" }, t("record.no_history")));
   } catch (_) {
     box.replaceChildren();
   }
+}
+
+// Every version of the file, oldest first, each downloadable; staff who may
+// edit the record send a new one (resumably, as uploads go).
+async function versionsPanel(r, box, reload) {
+  let body;
+  try { body = await api(recordUrl(r.id) + "/versions"); } catch (_) { box.replaceChildren(); return; }
+  const rows = body.versions.slice().reverse().map((v) => el("li", { class: v.current ? "current" : "" },
+    el("a", { href: v.file_url, download: "" }, t("version.n", { n: v.version }) + " · " + v.filename),
+    el("div", { class: "meta" }, dateText(v.added_at) + (v.added_by ? " · " + v.added_by : "") + (v.current ? " · " + t("version.current") : ""))));
+  box.replaceChildren(el("h2", {}, t("version.title")), el("ul", { class: "plain", id: "versions" }, ...rows));
+  if (!allowed(r, "edit")) return;
+  const input = el("input", { id: "version-file", type: "file" });
+  const bar = el("progress", { max: "1", value: "0", hidden: true });
+  const message = el("p", { role: "alert", class: "error" });
+  const form = el("form", { class: "stack", id: "new-version" },
+    el("label", { for: "version-file" }, t("version.new"), input), el("button", { type: "submit" }, t("version.send")), bar, message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    const file = input.files[0];
+    if (!file) { message.textContent = t("version.pick"); return; }
+    bar.hidden = false;
+    try {
+      await sendFile(file, { version_of: r.id }, (done) => { bar.value = done; });
+      announce(t("version.sent"));
+      reload();
+    } catch (err) { bar.hidden = true; message.textContent = errorText(err); }
+  });
+  box.append(form);
 }
 
 async function matchesPanel(r, q, box, viewer) {
@@ -208,7 +241,7 @@ function layoutRecord(main, r, { fileUrl, q, page, readOnly, reload }) {
   const actions = el("div", { class: "actions", id: "actions" });
   const panel = el("div", { id: "panel" });
   const side = el("div", {}, panel, fieldsTable(r), ocrPanel(r));
-  const matches = el("div"), historyBox = el("div");
+  const matches = el("div"), historyBox = el("div"), versionsBox = el("div", { id: "versions-panel" });
   const viewerBox = el("div", { id: "viewer" });
   main.append(el("h1", {}, title));
   if (r.status === "withdrawn") main.append(el("p", { class: "error", role: "note" }, t("record.withdrawn", { reason: r.withdrawn_reason || "" })));
@@ -220,7 +253,8 @@ function layoutRecord(main, r, { fileUrl, q, page, readOnly, reload }) {
   if (hasFile && allowed(r, "download")) actions.append(el("a", { class: "button", href: fileUrl, download: "" }, t("record.download")));
   if (q && !readOnly) matchesPanel(r, q, matches, viewer).then((best) => { if (!page && best) viewer.show(best); });
   if (readOnly) return;
-  side.append(historyBox);
+  side.append(versionsBox, historyBox);
+  if (hasFile) versionsPanel(r, versionsBox, reload);
   if (allowed(r, "edit")) historyPanel(r, historyBox);
   const button = (action, handler, cls = "secondary") => allowed(r, action) && actions.append(el("button", { type: "button", class: cls, id: "action-" + action, onclick: handler }, t("record." + action)));
   button("edit", () => editForm(r, panel, (saved) => (saved ? reload() : panel.replaceChildren())));

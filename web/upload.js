@@ -12,7 +12,8 @@ const TUS = { "Tus-Resumable": "1.0.0" };
 // Where an interrupted upload of the same file resumes (kept in this browser).
 const resumeKey = (file, meta) => "kho.upload:" + [file.name, file.size, file.lastModified, meta].join("|");
 
-async function sendFile(file, params, progress) {
+// Also how the record page sends a new version (params.version_of).
+export async function sendFile(file, params, progress) {
   const meta = query(Object.assign({ filename: file.name }, params));
   const key = resumeKey(file, meta);
   let url = localStorage.getItem(key), offset = 0;

@@ -243,10 +243,13 @@ TEST_CASE("history shows who changed each field from what to what, oldest first"
   CHECK(h[1]["op"] == "update");
   CHECK(h[1]["actor"] == "giao-vien");
   CHECK_FALSE(h[1]["at"].get<std::string>().empty());
-  CHECK(h[1]["fields"] == json::array({{{"field", "title"}, {"old", title}, {"new", "Bài 1"}},
-                                       {{"field", "grade"}, {"old", ""}, {"new", "6"}}}));
-  CHECK(h[2]["fields"] ==
-        json::parse(R"([{"field":"title","old":"Bài 1","new":"Bài 1: Phân số"}])"));
+  // Each new value says where it came from: staff typed these.
+  CHECK(h[1]["fields"] ==
+        json::array({{{"field", "title"}, {"old", title}, {"new", "Bài 1"}, {"source", "typed"}},
+                     {{"field", "grade"}, {"old", ""}, {"new", "6"}, {"source", "typed"}}}));
+  CHECK(
+      h[2]["fields"] ==
+      json::parse(R"([{"field":"title","old":"Bài 1","new":"Bài 1: Phân số","source":"typed"}])"));
   CHECK(desk.get("anonymous", "/history").status == 403);
 }
 
@@ -272,4 +275,143 @@ TEST_CASE("a withdrawn record's file is not served to anonymous visitors") {
   CHECK(desk.get("giao-vien", "/file").status == 200);  // the staff who handle it keep it
   REQUIRE(desk.post("giao-vien", "reinstate", R"({"reason": "Đã sửa"})").status == 200);
   CHECK(desk.get("anonymous", "/file").status == 200);
+}
+
+namespace {
+
+std::uint64_t search_total(const Desk& desk, const std::string& who, const std::string& q) {
+  Answer a = call("GET", desk.base + "/api/v1/search?q=" + q + "&facets=1", desk.auth.at(who));
+  INFO(a.body);
+  REQUIRE(a.status == 200);
+  return a.j()["total"].get<std::uint64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("a new version becomes the file served and searched and the first stays byte for byte") {
+  Desk desk;
+  const std::string first =
+      kho::testing::read_file(kho::testing::sample("tin-chuyen-doi-so-hoa-binh.txt").string());
+  const std::string revised =
+      "Kế hoạch bài dạy, bản sửa lần hai.\nLuyện tập phép cộng phân số với tinhbotsan.\n";
+  REQUIRE(search_total(desk, "giao-vien", "tinhbotsan") == 0);
+  REQUIRE(search_total(desk, "giao-vien", "1656") == 1);
+
+  Answer added = call("POST", desk.path(desk.plan, "/versions?filename=ban-sua-2.txt"),
+                      desk.auth["giao-vien"], &revised);
+  INFO(added.body);
+  REQUIRE(added.status == 201);
+  const std::string v2 = "/api/v1/records/" + std::to_string(desk.plan) + "/versions/2/file";
+  CHECK(added.header("location") == v2);
+  json versions = added.j()["versions"];
+  REQUIRE(versions.size() == 2);
+  CHECK(versions[0]["current"] == false);
+  CHECK(versions[1]["current"] == true);
+  CHECK(versions[1]["filename"] == "ban-sua-2.txt");
+  CHECK(versions[1]["added_by"] == "giao-vien");
+  CHECK(versions[0]["added_by"] == "cli");  // the import made the first
+  CHECK(added.j()["record"]["page_count"] == 1);
+
+  // Served: the current file by /file, each version by its own address.
+  CHECK(desk.get("anonymous", "/file").body == revised);
+  CHECK(desk.get("anonymous", "/versions/1/file").body == first);
+  CHECK(desk.get("anonymous", "/versions/2/file").body == revised);
+  Answer none = desk.get("anonymous", "/versions/3/file");
+  CHECK(none.status == 404);
+  CHECK(none.error_code() == "version_not_found");
+  CHECK(desk.get("anonymous", "/versions").j()["versions"].size() == 2);
+  // Searched: the current text only.
+  CHECK(search_total(desk, "giao-vien", "tinhbotsan") == 1);
+  CHECK(search_total(desk, "giao-vien", "1656") == 0);
+  CHECK(desk.get("anonymous", "/text?page=1").j()["text"].get<std::string>().find("tinhbotsan") !=
+        std::string::npos);
+  // The history says who gave which version, when.
+  json h = desk.history();
+  REQUIRE(h.size() == 2);
+  CHECK(h[1]["op"] == "version");
+  CHECK(h[1]["actor"] == "giao-vien");
+  CHECK(h[1]["reason"] == "version 2: ban-sua-2.txt");
+
+  // The same bytes again change nothing.
+  Answer same = call("POST", desk.path(desk.plan, "/versions?filename=lai.txt"),
+                     desk.auth["giao-vien"], &revised);
+  CHECK(same.status == 409);
+  CHECK(same.error_code() == "same_version");
+  CHECK(desk.history().size() == 2);
+  // Going back to the first file is a third version, not a loss of the second.
+  Answer back = call("POST", desk.path(desk.plan, "/versions?filename=ban-goc.txt"),
+                     desk.auth["giao-vien"], &first);
+  REQUIRE(back.status == 201);
+  CHECK(back.j()["versions"].size() == 3);
+  CHECK(desk.get("anonymous", "/file").body == first);
+  CHECK(desk.get("anonymous", "/versions/2/file").body == revised);
+  CHECK(search_total(desk, "giao-vien", "1656") == 1);
+  std::vector<kho::store::Problem> problems;
+  std::vector<kho::store::StoredOriginal> originals;
+  REQUIRE(desk.library->store().check(&problems, &originals).ok());
+  CHECK(problems.empty());
+}
+
+TEST_CASE("only staff who may change a record give it a new version") {
+  Desk desk;
+  const std::string bytes = "Bản sửa của người khác.\n";
+  Answer other = call("POST", desk.path(desk.plan, "/versions?filename=x.txt"),
+                      desk.auth["giao-vien-khac"], &bytes);
+  CHECK(other.status == 403);
+  Answer anonymous = call("POST", desk.path(desk.plan, "/versions?filename=x.txt"),
+                          desk.auth["anonymous"], &bytes);
+  CHECK(anonymous.status == 401);
+  Answer unnamed = call("POST", desk.path(desk.plan, "/versions"), desk.auth["giao-vien"], &bytes);
+  CHECK(unnamed.status == 400);
+  CHECK(unnamed.j()["error"]["field"] == "filename");
+  // A record the caller may not read does not exist for them.
+  kho::store::RecordId hidden = desk.add("THCS-01", "private", "tin-cntt-ben-tre.txt");
+  Answer unseen = call("POST", desk.path(hidden, "/versions?filename=x.txt"),
+                       desk.auth["giao-vien-khac"], &bytes);
+  CHECK(unseen.status == 404);
+  CHECK(unseen.error_code() == "record_not_found");
+  CHECK(call("GET", desk.path(hidden, "/versions"), desk.auth["giao-vien-khac"]).status == 404);
+  // A file no importer can read is refused and the record keeps its one version.
+  const std::string empty;
+  Answer unreadable = call("POST", desk.path(desk.plan, "/versions?filename=rong.pdf"),
+                           desk.auth["giao-vien"], &empty);
+  CHECK(unreadable.status >= 400);
+  CHECK(desk.get("anonymous", "/versions").j()["versions"].size() == 1);
+  CHECK(desk.history().size() == 1);
+  // A withdrawn record's versions are for the staff who handle it.
+  REQUIRE(desk.post("giao-vien", "withdraw", R"({"reason": "Sai nội dung"})").status == 200);
+  CHECK(desk.get("anonymous", "/versions").status == 404);
+  CHECK(desk.get("anonymous", "/versions/1/file").status == 404);
+  CHECK(desk.get("giao-vien", "/versions/1/file").status == 200);
+}
+
+TEST_CASE("a large new version goes up resumably and replaces the file") {
+  Desk desk;
+  std::string big;
+  while (big.size() < 300'000)
+    big += "Dòng thứ " + std::to_string(big.size()) + " của giáo án sửa.\n";
+  const std::string start = desk.base + "/api/v1/uploads?filename=giao-an-sua.txt&version_of=" +
+                            std::to_string(desk.plan);
+  auto tus = [&](const std::string& method, const std::string& url,
+                 std::vector<std::string> headers, const std::string* body) {
+    headers.push_back("Tus-Resumable: 1.0.0");
+    headers.push_back(desk.auth["giao-vien"]);
+    return kho::testing::http({method, url, std::move(headers), body});
+  };
+  Answer refused = kho::testing::http(
+      {"POST",
+       start,
+       {"Upload-Length: 10", "Tus-Resumable: 1.0.0", desk.auth["giao-vien-khac"]},
+       nullptr});
+  CHECK(refused.status == 403);
+  Answer created = tus("POST", start, {"Upload-Length: " + std::to_string(big.size())}, nullptr);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  std::string url = desk.base + created.header("location");
+  Answer done = tus("PATCH", url,
+                    {"Content-Type: application/offset+octet-stream", "Upload-Offset: 0"}, &big);
+  INFO(done.body);
+  REQUIRE(done.status == 201);
+  CHECK(done.j()["versions"].size() == 2);
+  CHECK(desk.get("anonymous", "/file").body == big);
 }

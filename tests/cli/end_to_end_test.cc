@@ -329,3 +329,52 @@ TEST_CASE("kho show lists what was read from a document, each field with its sou
   CHECK(run_kho({"--data", data, "show", "1"}).out.find("signer:      Lê Minh Tuấn  (typed)\n") !=
         std::string::npos);
 }
+
+TEST_CASE(
+    "kho version keeps each file, kho get --version gives it back, kho history shows each change") {
+  TempDir dir;
+  const std::string data = (dir.path() / "lib").string();
+  REQUIRE(run_kho({"--data", data, "init"}).exit_code == 0);
+  const fs::path first = kho::testing::sample(kText);
+  REQUIRE(run_kho({"--data", data, "import", first.string()}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "edit", "1", "title=Chuyển đổi số", "grade=9"}).exit_code == 0);
+  REQUIRE(run_kho({"--data", data, "edit", "1", "title=Chuyển đổi số ở Hòa Bình"}).exit_code == 0);
+  const fs::path revised = dir.path() / "ban-sua.txt";
+  kho::testing::write_file(revised, "Bản sửa: kế hoạch chuyển đổi số có tinhbotsan.\n");
+
+  auto added = run_kho({"--data", data, "version", "--json", "1", revised.string()});
+  INFO(added.err);
+  REQUIRE(added.exit_code == 0);
+  CHECK(json::parse(added.out)["version"] == 2);
+  CHECK(search(data, "tinhbotsan")["total"] == 1);
+  CHECK(search(data, "1656")["total"] == 0);
+  // Each version back, byte for byte; the current one by default.
+  const fs::path out = dir.path() / "out";
+  REQUIRE(run_kho({"--data", data, "get", "1", "--version", "1", "-o", out.string()}).exit_code ==
+          0);
+  CHECK(kho::testing::read_file(out) == kho::testing::read_file(first));
+  REQUIRE(run_kho({"--data", data, "get", "1", "-o", out.string()}).exit_code == 0);
+  CHECK(kho::testing::read_file(out) == kho::testing::read_file(revised));
+  CHECK(run_kho({"--data", data, "get", "1", "--version", "3"}).exit_code == 3);
+  // The same file again: refused, exit 1, the reason in words.
+  auto same = run_kho({"--data", data, "version", "1", revised.string()});
+  CHECK(same.exit_code == 1);
+  CHECK(same.err.find("current version") != std::string::npos);
+  CHECK(run_kho({"--data", data, "version", "7", revised.string()}).exit_code == 3);
+  CHECK(run_kho({"--data", data, "version", "1", (dir.path() / "missing").string()}).exit_code ==
+        2);
+
+  auto history = run_kho({"--data", data, "history", "--json", "1"});
+  REQUIRE(history.exit_code == 0);
+  json changes = json::parse(history.out)["changes"];
+  REQUIRE(changes.size() == 4);
+  CHECK(changes[1]["fields"][0]["field"] == "title");
+  CHECK(changes[2]["fields"][0]["old"] == "Chuyển đổi số");
+  CHECK(changes[2]["fields"][0]["new"] == "Chuyển đổi số ở Hòa Bình");
+  CHECK(changes[2]["fields"][0]["source"] == "typed");
+  CHECK(changes[3]["op"] == "version");
+  auto text = run_kho({"--data", data, "history", "1"});
+  CHECK(text.out.find("title: Chuyển đổi số -> Chuyển đổi số ở Hòa Bình  (typed)") !=
+        std::string::npos);
+  CHECK(text.out.find("version 2: ban-sua.txt") != std::string::npos);
+}

@@ -233,3 +233,50 @@ TEST_CASE("metadata is corrected in place, with its source and a change-log entr
             .is_not_found());
   CHECK(s->last_sequence() == before + 1);
 }
+
+TEST_CASE("a new version replaces the record's pages and keeps every earlier file") {
+  TempDir dir;
+  auto s = open_store(dir);
+  store::Record r;
+  bool dup = false;
+  store::NewRecord first = new_record(dir.path() / "v1.txt", "bản một");
+  first.pages = {"một", "hai", "ba"};
+  REQUIRE(s->add(first, &r, &dup).ok());
+  store::NewRecord second = new_record(dir.path() / "v2.txt", "bản hai");
+  second.pages = {"chỉ một trang"};
+  second.actor = store::Actor("to-truong");
+  store::Record after;
+  REQUIRE(s->add_version(r.id, second, &after).ok());
+  CHECK(after.originals.size() == 2);
+  CHECK(after.page_count == 1);
+  CHECK(after.originals.back().added_by == "to-truong");
+  CHECK_FALSE(after.originals.back().added_at.empty());
+  CHECK(after.dc == r.dc);  // metadata is the staff's to change, not the new file's
+  std::vector<std::string> pages;
+  REQUIRE(s->pages(r.id, &pages).ok());
+  CHECK(pages == std::vector<std::string>{"chỉ một trang"});
+  store::Record back;
+  REQUIRE(s->get(r.id, &back).ok());
+  CHECK(kho::testing::read_file(s->original_path(back.originals.at(0))) == "bản một");
+  CHECK(kho::testing::read_file(s->original_path(back.originals.at(1))) == "bản hai");
+  // The same bytes as the current version: refused, nothing written.
+  store::Record unchanged;
+  store::Sequence seq = s->last_sequence();
+  CHECK(s->add_version(r.id, new_record(dir.path() / "v3.txt", "bản hai"), &unchanged).code() ==
+        Status::Code::kConflict);
+  CHECK(s->last_sequence() == seq);
+  // The file of a record that no longer holds it as current still has its holder.
+  store::RecordId holder = 0;
+  REQUIRE(s->find_by_sha256(back.originals.at(0).sha256, &holder).ok());
+  CHECK(holder == r.id);
+  std::vector<store::Problem> problems;
+  std::vector<store::StoredOriginal> originals;
+  REQUIRE(s->check(&problems, &originals).ok());
+  CHECK(problems.empty());
+  CHECK(originals.size() == 2);
+  std::vector<store::Change> history;
+  REQUIRE(s->history(r.id, &history).ok());
+  REQUIRE(history.size() == 2);
+  CHECK(history[1].op == "version");
+  CHECK(history[1].actor == "to-truong");
+}

@@ -1,6 +1,7 @@
 // The teacher: finds a plan typed without diacritics, reads a matching page
 // in the viewer with the words highlighted on the page, shares a lesson plan;
-// a visitor with no account opens the link and downloads the file.
+// a visitor with no account opens the link and downloads the file; the
+// teacher then uploads a revised plan, and both versions are listed.
 import assert from "node:assert/strict";
 
 export default async function (ctx) {
@@ -43,4 +44,17 @@ export default async function (ctx) {
   assert.equal(file.status(), 200, `the shared file answered ${file.status()}`);
   assert.ok((await file.body()).length > 0, "the shared file is empty");
   await visitor.close();
+
+  // A revised plan: the new version is the file now, the first stays listed and downloadable.
+  await page.locator("#version-file").setInputFiles({ name: "ke-hoach-bai-day-sua.txt", mimeType: "text/plain",
+    buffer: Buffer.from("Kế hoạch bài dạy (bản sửa lần hai): phân số lớp 6, thêm phần luyện tập.\n") });
+  await page.locator("#new-version button[type=submit]").click();
+  await page.locator("#versions li", { hasText: "Phiên bản 2" }).waitFor();
+  assert.equal(await page.locator("#versions li").count(), 2, "both versions are listed");
+  assert.match(await page.locator("#versions li").first().textContent(), /đang dùng/, "the new version is the current one");
+  await page.locator("#history li", { hasText: "Phiên bản mới" }).waitFor();
+  const first = await page.locator("#versions li").nth(1).locator("a").getAttribute("href");
+  const old = await page.request.get(new URL(first, page.url()).toString());
+  assert.equal(old.status(), 200, `the first version answered ${old.status()}`);
+  await ctx.screenshot("versions");
 }
