@@ -157,6 +157,14 @@ void Server::Impl::routes() {
   route("/s/:secret/file", {{Http::Method::Get, std::bind(&Impl::shared_file, this, _1, _2)}});
   route("/s/:secret/records/:id/file",
         {{Http::Method::Get, std::bind(&Impl::shared_record_file, this, _1, _2)}});
+  // Lesson-plan approval (api/approval.cc).
+  route("/api/v1/records/:id/approval",
+        {{Http::Method::Get, std::bind(&Impl::approval_of, this, _1, _2)},
+         {Http::Method::Post, std::bind(&Impl::approval_step, this, _1, _2)}});
+  route("/api/v1/approvals", {{Http::Method::Get, std::bind(&Impl::approvals, this, _1, _2)}});
+  route("/api/v1/schools/:code/approval",
+        {{Http::Method::Get, std::bind(&Impl::approval_settings, this, _1, _2)},
+         {Http::Method::Put, std::bind(&Impl::approval_settings, this, _1, _2)}});
   route("/api/v1/register/registers",
         {{Http::Method::Get, std::bind(&Impl::registers, this, _1, _2)},
          {Http::Method::Post, std::bind(&Impl::add_register, this, _1, _2)}});

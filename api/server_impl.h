@@ -107,6 +107,11 @@ struct Server::Impl {
   void add_token(const Rest::Request& request, Http::ResponseWriter& response);
   void revoke_token(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  // Lesson-plan approval (api/approval.cc).
+  void approval_of(const Rest::Request& request, Http::ResponseWriter& response);
+  void approval_step(const Rest::Request& request, Http::ResponseWriter& response);
+  void approvals(const Rest::Request& request, Http::ResponseWriter& response);
+  void approval_settings(const Rest::Request& request, Http::ResponseWriter& response);
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "cli/approval.h"
 #include "cli/commands.h"
 
 namespace {
@@ -182,8 +183,10 @@ int main(int argc, char** argv) {
       user_cmd->add_subcommand("add", "Add an account (password from standard input)");
   user_add_cmd->add_option("name", name, "Account name")->required();
   user_add_cmd
-      ->add_option("--role", roles,
-                   "SCHOOL=ROLE; ROLE is admin, librarian, teacher, office or reader (repeatable)")
+      ->add_option(
+          "--role", roles,
+          "SCHOOL=ROLE; ROLE is admin, librarian, teacher, office, reader, vice_principal or "
+          "group_head:GROUP (head of a subject group, e.g. \"group_head:Toán - Tin\"; repeatable)")
       ->required();
   auto* user_passwd_cmd = user_cmd->add_subcommand("passwd", "Set an account's password");
   user_passwd_cmd->add_option("name", name, "Account name")->required();
@@ -235,6 +238,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   harvest_cmd->add_flag("--json", json, "Print the summary as JSON");
 
+  ApprovalArgs approval_args;  // kho approval ... (cli/approval.cc)
+  add_approval_commands(app, &approval_args);
+
   std::string worker_path, unpack_dir;
   auto* worker_cmd = app.add_subcommand("_extract", "");  // internal: the parsing worker
   worker_cmd->add_option("path", worker_path)->required();
@@ -253,6 +259,8 @@ int main(int argc, char** argv) {
     return code == 0 ? kOk : kUsage;
   }
 
+  bool approval_ran = false;
+  if (int code = run_approval(data_dir, approval_args, &approval_ran); approval_ran) return code;
   if (*init_cmd) return init(data_dir);
   if (*import_cmd) return import(data_dir, import_args);
   if (*search_cmd) return search(data_dir, search_args);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/approval.h"
+
 namespace kho {
 
 namespace {
@@ -13,6 +15,9 @@ const char* const kKinds[] = {"book", "diploma", "lesson-plan", "admin-doc", "ot
 // Which roles handle a kind of record: read it when private, and change it.
 bool role_handles(const std::string& role, const std::string& kind) {
   if (role == "admin") return true;
+  // A group head and a vice-principal are teachers who also review plans.
+  if (role == "vice_principal" || role.rfind("group_head:", 0) == 0)
+    return role_handles("teacher", kind);
   if (role == "reader") return false;
   if (kind == "diploma" || kind == "admin-doc") return role == "office";
   if (kind == "book") return role == "librarian";
@@ -23,6 +28,9 @@ bool role_handles(const std::string& role, const std::string& kind) {
 }  // namespace
 
 bool valid_role(const std::string& role) {
+  if (role == "vice_principal") return true;
+  if (role.rfind("group_head:", 0) == 0)
+    return role.find_first_not_of(" ,", std::string("group_head:").size()) != std::string::npos;
   return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
 }
 
@@ -115,7 +123,33 @@ std::vector<std::string> Access::actions(const store::Record& r) const {
   }
   const bool has_file = !r.originals.empty() || r.fields.count("origin_file") > 0;
   if (has_file && may_read_file(r)) out.emplace_back("download");
+  for (auto& step : approval::actions(*this, r)) out.push_back(std::move(step));
   return out;
+}
+
+bool Access::holds(const std::string& school, const std::string& role) const {
+  auto it = roles_.find(school);
+  return it != roles_.end() && it->second.count(role) > 0;
+}
+
+bool Access::heads_group(const std::string& school, const std::string& group) const {
+  auto it = roles_.find(school);
+  if (it == roles_.end() || group.empty() || share_) return false;
+  const std::string prefix = "group_head:";
+  for (const auto& role : it->second) {
+    if (role.rfind(prefix, 0) != 0) continue;
+    std::size_t start = prefix.size();
+    while (start <= role.size()) {  // "group_head:Toán - Tin,Ngữ văn"
+      std::size_t end = std::min(role.find(',', start), role.size());
+      if (approval::same_group(role.substr(start, end - start), group)) return true;
+      start = end + 1;
+    }
+  }
+  return false;
+}
+
+bool Access::takes_second_step(const std::string& school) const {
+  return !share_ && (holds(school, "vice_principal") || holds(school, "admin"));
 }
 
 bool Access::may_administer() const {

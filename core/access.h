@@ -25,7 +25,9 @@
 
 namespace kho {
 
-bool valid_role(const std::string& role);  // admin librarian teacher office reader
+// admin librarian teacher office reader, vice_principal, group_head:GROUP
+// (a subject group's head, core/approval.h; "group_head:Toán - Tin").
+bool valid_role(const std::string& role);
 
 class Access {
  public:
@@ -53,6 +55,13 @@ class Access {
   // where (or above which) it is admin, or one made by an account holding a
   // role there. `record_school` is "" when the entry names no record.
   bool may_audit(const std::string& record_school, const store::Account* actor) const;
+  // Lesson-plan approval (core/approval.h): heads this subject group at the
+  // school (role group_head:GROUP there); takes the school's second step
+  // (vice_principal or admin there); holds this role there.
+  bool heads_group(const std::string& school, const std::string& group) const;
+  bool takes_second_step(const std::string& school) const;
+  bool holds(const std::string& school, const std::string& role) const;
+  bool is_library_staff() const { return everything_; }
   // Restricts a search to what this caller may read.
   void restrict(indexer::SearchRequest* search) const;
   store::Actor actor() const { return {account_.empty() ? "anonymous" : account_, from_}; }

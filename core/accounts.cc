@@ -94,7 +94,8 @@ Status Accounts::add_user(const std::string& name, const std::string& password,
   for (const auto& [org, role] : roles)
     if (!valid_role(role))
       return Status::Invalid("role '" + role +
-                             "': one of admin, librarian, teacher, office, reader");
+                             "': one of admin, librarian, teacher, office, reader, "
+                             "vice_principal, group_head:GROUP");
   if (Status s = check_password(password); !s.ok()) return s;
   store::Account account;
   account.name = name;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/approval.h"
 #include "core/fields.h"
 #include "importers/importer.h"
 #include "importers/worker.h"
@@ -292,6 +293,22 @@ Status may_change_record(const Access& access, const store::Record& r) {
   return Status::Ok();
 }
 
+// The approval settings of the school a record will belong to after the
+// edit, read before the edit's write transaction (one per thread in LMDB).
+Status approval_settings_for(const store::Store& store, store::RecordId id, const Edit& edit,
+                             approval::Settings* out) {
+  *out = approval::Settings{};
+  std::string school;
+  if (auto it = edit.set.find("school"); it != edit.set.end()) {
+    school = it->second;
+  } else {
+    store::Record r;
+    if (Status s = store.get(id, &r); !s.ok()) return s.is_not_found() ? Status::Ok() : s;
+    school = r.school;
+  }
+  return approval::settings(store, school, out);
+}
+
 }  // namespace
 
 Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out,
@@ -304,14 +321,19 @@ Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out,
       return s;
     }
   std::string refused;
+  approval::Settings sharing;
+  if (Status s = approval_settings_for(*store_, id, checked, &sharing); !s.ok()) return s;
   if (Status s = store_->update(
           id,
           [&](store::Record* r) {
             if (Status s = may_change_record(checked.access, *r); !s.ok()) return s;
+            const store::Record before = *r;
             if (Status s = apply_edit(checked, r); !s.ok()) {
               refused = checked.set.count("visibility") ? "visibility" : "kind";
               return s;
             }
+            if (Status s = approval::check_sharing(sharing, checked.access, before, *r); !s.ok())
+              return s;
             if (!checked.access.may_change(r->school, r->kind))
               return Status::Denied("you may not give record " + std::to_string(id) +
                                     " to that school or kind");
@@ -457,6 +479,10 @@ Status Library::import_file(const std::string& path, const ImportOptions& option
                            "' is not private, school, shared or public");
   in.actor = options.access.actor();
   describe(doc, options, &in);
+  // A lesson plan starts as its author's draft (core/approval.h).
+  approval::Settings sharing;
+  if (Status s = approval::settings(*store_, in.school, &sharing); !s.ok()) return s;
+  approval::prepare_import(sharing, options.access, &in);
   in.pages = std::move(doc.pages);
   in.source_path = path;
   in.repeats = [&](const store::Record& r) { return options.access.may_read(r); };

@@ -280,6 +280,11 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
   if (facet == "subject") return first_value(field(r, "subject"));
   if (facet == "doctype") return own_field(r, "doc_type");
   if (facet == "collection") return own_field(r, "collection");
+  if (facet == "approval") {  // a lesson plan without a state is a draft
+    if (r.kind != "lesson-plan") return "";
+    std::string state = own_field(r, "approval");
+    return state.empty() ? "draft" : state;
+  }
   if (facet == "year") {
     std::string date = field(r, "date");
     bool year = date.size() >= 4 && std::all_of(date.begin(), date.begin() + 4, ::isdigit);

@@ -50,6 +50,9 @@ inline constexpr const char* kPrefixGrade = "XG";
 inline constexpr const char* kPrefixSubject = "XS";
 inline constexpr const char* kPrefixDocType = "XT";
 inline constexpr const char* kPrefixCollection = "XC";
+// A lesson plan's approval state (core/approval.h): draft, pending, reviewed,
+// approved, returned.
+inline constexpr const char* kPrefixApproval = "XD";
 // Document numbers ("44/KH-PGDĐT"): the whole number, folded and lower-cased,
 // and each of its parts ("44", "kh", "pgddt", "kh-pgddt").
 inline constexpr const char* kPrefixNumber = "XN";
@@ -85,11 +88,12 @@ struct Facet {
   Xapian::valueno slot;
 };
 inline constexpr Facet kFacets[] = {
-    {"kind", kPrefixKind, 10},       {"school", kPrefixSchool, 11},
-    {"year", kPrefixYear, 12},       {"language", kPrefixLanguage, 13},
-    {"status", kPrefixStatus, 14},   {"visibility", kPrefixVisibility, 15},
-    {"grade", kPrefixGrade, 16},     {"subject", kPrefixSubject, 17},
-    {"doctype", kPrefixDocType, 18}, {"collection", kPrefixCollection, 19}};
+    {"kind", kPrefixKind, 10},        {"school", kPrefixSchool, 11},
+    {"year", kPrefixYear, 12},        {"language", kPrefixLanguage, 13},
+    {"status", kPrefixStatus, 14},    {"visibility", kPrefixVisibility, 15},
+    {"grade", kPrefixGrade, 16},      {"subject", kPrefixSubject, 17},
+    {"doctype", kPrefixDocType, 18},  {"collection", kPrefixCollection, 19},
+    {"approval", kPrefixApproval, 20}};
 
 // The value a record has for a facet ("" when none). Values that mean the
 // same are one: a language is its primary tag, lower-cased ("vi-VN" -> "vi"),
@@ -104,7 +108,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "9";
+inline constexpr const char* kFormat = "10";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the

@@ -258,6 +258,12 @@ class Store {
   Status update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
                 Record* out);
 
+  // One step of a workflow (store/steps.cc): `edit` may change the record's
+  // fields and visibility only; the change-log entry's op is `op` (e.g.
+  // "submit", "approve", "return") and its reason `note`.
+  Status update_step(RecordId id, const std::string& op, const std::string& note,
+                     const std::function<Status(Record*)>& edit, const Actor& actor, Record* out);
+
   // A record harvested from another library, known there as `origin_key`
   // (its OAI-PMH identifier): made the first time, its metadata replaced
   // after (*updated set). It has no original until attach_original().

@@ -4,7 +4,9 @@ import { t, dateText } from "./i18n.js";
 import { api, errorText, query } from "./api.js";
 import { el, session, announce } from "./ui.js";
 
-const ROLES = ["teacher", "librarian", "office", "reader", "admin"];
+const ROLES = ["teacher", "librarian", "office", "reader", "admin", "group_head", "vice_principal"];
+// A group head's role names the subject group: "group_head:Toán - Tin".
+const roleText = (r) => (r.startsWith("group_head:") ? t("role.group_head") + " (" + r.slice(11) + ")" : t("role." + r));
 
 function section(title, ...children) { return el("section", {}, el("h2", {}, title), ...children); }
 
@@ -19,9 +21,12 @@ async function accountsSection(box, schools) {
   const password = el("input", { id: "acc-password", type: "password", autocomplete: "new-password", required: true });
   const school = el("select", { id: "acc-school" }, ...schools.map((s) => el("option", { value: s.code, selected: s.code === session.home }, s.name + " (" + s.code + ")")));
   const role = el("select", { id: "acc-role" }, ...ROLES.map((r) => el("option", { value: r }, t("role." + r))));
+  const group = el("input", { id: "acc-group", autocomplete: "off", placeholder: "Toán - Tin" });
+  const groupLabel = el("label", { for: "acc-group", hidden: true }, t("admin.group"), group);
+  role.addEventListener("change", () => { groupLabel.hidden = role.value !== "group_head"; group.required = role.value === "group_head"; });
   const form = el("form", { class: "stack", id: "add-account" }, el("label", { for: "acc-name" }, t("login.name"), name),
     el("label", { for: "acc-password" }, t("admin.password"), password), el("label", { for: "acc-school" }, t("field.school"), school),
-    el("label", { for: "acc-role" }, t("admin.role"), role), el("div", {}, el("button", { type: "submit" }, t("admin.add_account"))), message);
+    el("label", { for: "acc-role" }, t("admin.role"), role), groupLabel, el("div", {}, el("button", { type: "submit" }, t("admin.add_account"))), message);
   async function refresh() {
     try {
       const body = await api("/api/v1/accounts");
@@ -30,7 +35,7 @@ async function accountsSection(box, schools) {
         toggle.addEventListener("click", async () => {
           try { await api("/api/v1/accounts/" + encodeURIComponent(a.name), { method: "PATCH", json: { disabled: !a.disabled } }); refresh(); } catch (err) { message.textContent = errorText(err); }
         });
-        const roles = Object.entries(a.roles).map(([org, r]) => org + ": " + t("role." + r)).join(", ");
+        const roles = Object.entries(a.roles).map(([org, r]) => org + ": " + roleText(r)).join(", ");
         // Disabling oneself would lock the admin out; the server refuses it too.
         const action = a.name === session.account ? t("admin.you") : toggle;
         return el("tr", {}, el("td", {}, a.name), el("td", {}, roles), el("td", {}, a.disabled ? t("admin.disabled") : t("status.active")), el("td", {}, action));
@@ -41,7 +46,7 @@ async function accountsSection(box, schools) {
     e.preventDefault();
     message.textContent = "";
     try {
-      await api("/api/v1/accounts", { method: "POST", json: { name: name.value.trim(), password: password.value, roles: { [school.value]: role.value } } });
+      await api("/api/v1/accounts", { method: "POST", json: { name: name.value.trim(), password: password.value, roles: { [school.value]: role.value === "group_head" ? "group_head:" + group.value.trim() : role.value } } });
       announce(t("admin.account_added", { name: name.value.trim() }));
       name.value = password.value = "";
       refresh();

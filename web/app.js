@@ -13,6 +13,7 @@ import { auditView } from "./audit.js";
 import { adminView } from "./admin.js";
 import { registerView, entryView, copiesView, typeView, handlesRegister } from "./register.js";
 import { verifyView } from "./verify.js";
+import { waitingView, reviews } from "./approval.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,6 +72,7 @@ function renderChrome() {
   const { path } = parseHash();
   const links = [["#/", "nav.search"], ["#/browse", "nav.browse"]];
   if (session.account) links.push(["#/upload", "nav.upload"]);
+  if (session.account && reviews()) links.push(["#/waiting", "nav.waiting"]);  // a group head's one click
   if (session.admin) links.push(["#/audit", "nav.audit"]);
   if (session.account) links.push(["#/admin", "nav.admin"]);
   if (session.account && handlesRegister()) links.push(["#/register", "nav.register"]);
@@ -87,6 +89,7 @@ function renderChrome() {
 const routes = {
   "/": searchView, "/search": searchView, "/browse": searchView,
   "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
+  "/waiting": waitingView,
   "/register": registerView, "/register/copies": copiesView, "/register/type": typeView,
 };
 

@@ -2,6 +2,23 @@
 // worded here from the API's stable codes, so no server English reaches a
 // Vietnamese page. t("key", {n: 3}) fills {n}.
 const vi = {
+  // Lesson-plan approval (web/approval.js).
+  "nav.waiting": "Chờ tôi duyệt", "facet.approval": "Duyệt kế hoạch bài dạy", "appr.title": "Duyệt kế hoạch bài dạy",
+  "appr.state.draft": "Bản nháp", "appr.state.pending": "Chờ tổ trưởng duyệt", "appr.state.reviewed": "Tổ đã duyệt, chờ Ban giám hiệu",
+  "appr.state.approved": "Đã duyệt", "appr.state.returned": "Trả lại để sửa",
+  "appr.op.submit": "Gửi duyệt", "appr.op.approve": "Duyệt", "appr.op.return": "Trả lại",
+  "appr.do.submit": "Gửi duyệt", "appr.do.approve": "Duyệt", "appr.do.return": "Trả lại để sửa",
+  "appr.done.submit": "Đã gửi kế hoạch bài dạy để duyệt.", "appr.done.approve": "Đã duyệt kế hoạch bài dạy.", "appr.done.return": "Đã trả lại kế hoạch bài dạy.",
+  "appr.comment": "Nhận xét (không bắt buộc)", "appr.comment.required": "Nhận xét: cần sửa gì",
+  "appr.no_steps": "Chưa gửi duyệt.", "appr.wish": "Sẽ chuyển sang «{vis}» khi được duyệt.",
+  "appr.waiting": "Kế hoạch bài dạy chờ tôi duyệt", "appr.waiting.none": "Không có kế hoạch bài dạy nào chờ bạn duyệt.",
+  "appr.waiting.count": "{n} kế hoạch bài dạy chờ duyệt", "role.group_head": "Tổ trưởng chuyên môn", "role.vice_principal": "Phó hiệu trưởng",
+  "admin.group": "Tổ chuyên môn (cho tổ trưởng)", "field.subject_group": "Tổ chuyên môn",
+  "err.comment_required": "hãy ghi nhận xét: giáo viên cần sửa gì", "err.approval_required": "kế hoạch bài dạy chưa được duyệt nên chưa thể chia sẻ ra ngoài trường",
+  "err.not_allowed": "chỉ tổ trưởng chuyên môn của tổ này (hoặc tác giả, khi gửi duyệt) mới làm được việc này",
+  "err.wrong_state": "kế hoạch bài dạy không ở trạng thái cho phép việc này", "err.not_lesson_plan": "tài liệu này không phải kế hoạch bài dạy",
+  "op.submit": "Gửi duyệt", "op.approve": "Duyệt", "op.return": "Trả lại để sửa",
+  "field.approval": "Trạng thái duyệt", "field.share_on_approval": "Chia sẻ khi được duyệt",
   "nav.register": "Sổ gốc", "nav.verify": "Xác minh văn bằng",
   "reg.title": "Sổ gốc cấp văn bằng", "reg.purpose.title": "Mục đích tra cứu",
   "reg.purpose.hint": "Sổ gốc chứa thông tin cá nhân: mỗi lần tra cứu được ghi vào nhật ký cùng mục đích này (ví dụ: cấp bản sao theo đơn đề nghị).",
@@ -143,6 +160,23 @@ const vi = {
 };
 
 const en = {
+  // Lesson-plan approval (web/approval.js).
+  "nav.waiting": "Waiting for me", "facet.approval": "Lesson-plan approval", "appr.title": "Lesson-plan approval",
+  "appr.state.draft": "Draft", "appr.state.pending": "Waiting for the group head", "appr.state.reviewed": "Approved by the group, waiting for the vice-principal",
+  "appr.state.approved": "Approved", "appr.state.returned": "Returned for revision",
+  "appr.op.submit": "Submitted", "appr.op.approve": "Approved", "appr.op.return": "Returned",
+  "appr.do.submit": "Submit for approval", "appr.do.approve": "Approve", "appr.do.return": "Return for revision",
+  "appr.done.submit": "The lesson plan was submitted.", "appr.done.approve": "The lesson plan was approved.", "appr.done.return": "The lesson plan was returned.",
+  "appr.comment": "Comment (optional)", "appr.comment.required": "Comment: what to change",
+  "appr.no_steps": "Not submitted yet.", "appr.wish": "Becomes “{vis}” once approved.",
+  "appr.waiting": "Lesson plans waiting for me", "appr.waiting.none": "No lesson plan is waiting for you.",
+  "appr.waiting.count": "{n} lesson plans waiting", "role.group_head": "Head of subject group", "role.vice_principal": "Vice-principal",
+  "admin.group": "Subject group (for a group head)", "field.subject_group": "Subject group",
+  "err.comment_required": "say what the teacher should change", "err.approval_required": "the lesson plan is not approved yet, so it cannot be shared beyond the school",
+  "err.not_allowed": "only the head of this subject group (or the author, to submit) may do this",
+  "err.wrong_state": "the lesson plan is not in a state that allows this", "err.not_lesson_plan": "this record is not a lesson plan",
+  "op.submit": "Submitted", "op.approve": "Approved", "op.return": "Returned for revision",
+  "field.approval": "Approval state", "field.share_on_approval": "Shared once approved",
   "nav.register": "Register", "nav.verify": "Verify a diploma",
   "reg.title": "Graduation register", "reg.purpose.title": "Purpose of the lookup",
   "reg.purpose.hint": "The register holds personal data: every lookup is logged with this purpose (e.g. a copy asked for by letter).",
@@ -301,7 +335,7 @@ export function t(key, vars = {}) {
 export function valueName(facet, value) {
   if (value === "" || value === "unspecified") return t("value.unspecified");
   const key = facet === "kind" ? "kind." + value : facet === "language" ? "lang." + value.toLowerCase().split("-")[0]
-    : facet === "visibility" ? "vis." + value : facet === "status" ? "status." + value
+    : facet === "visibility" ? "vis." + value : facet === "status" ? "status." + value : facet === "approval" ? "appr.state." + value
     : facet === "grade" && /^\d+$/.test(value) ? null : "";
   if (key === null) return t("grade.n", { n: value });
   return key && has(key) ? t(key) : value;

@@ -7,6 +7,7 @@ import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from ".
 import { el, session, announce } from "./ui.js";
 import { openViewer } from "./viewer.js";
 import { sendFile } from "./upload.js";
+import { approvalPanel } from "./approval.js";
 
 const SHOWN = ["title", "creator", "subject", "description", "date", "year", "publisher", "call_number", "isbn", "grade",
   "teacher", "number", "issuer", "doctype", "signer", "language", "collection"];
@@ -32,6 +33,7 @@ function fieldsTable(r) {
     seen.add(name);
     const v = valueOf(r, name);
     if (!v || name.startsWith("origin") || name === "format" || name === "type") continue;
+    if (name === "approval" || name === "share_on_approval") continue;  // the approval box shows them
     add(fieldName(name), name === "language" ? valueName("language", v) : name === "grade" ? valueName("grade", v) : v, (r.sources || {})[name]);
   }
   add(t("field.kind"), valueName("kind", r.kind));
@@ -253,6 +255,9 @@ function layoutRecord(main, r, { fileUrl, q, page, readOnly, reload }) {
   if (hasFile && allowed(r, "download")) actions.append(el("a", { class: "button", href: fileUrl, download: "" }, t("record.download")));
   if (q && !readOnly) matchesPanel(r, q, matches, viewer).then((best) => { if (!page && best) viewer.show(best); });
   if (readOnly) return;
+  const approvalBox = el("div", { id: "approval" });
+  panel.after(approvalBox);
+  approvalPanel(r, approvalBox, actions, panel, reload);  // lesson plans only
   side.append(versionsBox, historyBox);
   if (hasFile) versionsPanel(r, versionsBox, reload);
   if (allowed(r, "edit")) historyPanel(r, historyBox);

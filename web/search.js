@@ -4,7 +4,7 @@ import { t, valueName } from "./i18n.js";
 import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from "./api.js";
 import { el, go } from "./ui.js";
 
-const FACETS = ["kind", "doctype", "subject", "grade", "year", "school", "language", "collection"];
+const FACETS = ["kind", "doctype", "subject", "grade", "year", "school", "language", "collection", "approval"];
 const PER_PAGE = 10;
 // What a reader recognises each kind by, in order.
 const META = {

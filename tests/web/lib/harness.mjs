@@ -145,6 +145,8 @@ export const ACCOUNTS = {
   librarian: { name: "lan", password: "mat-khau-thu-vien-1", role: "librarian" },
   teacher: { name: "hang", password: "mat-khau-giao-vien-1", role: "teacher" },
   office: { name: "minh", password: "mat-khau-van-thu-1", role: "office" },
+  // The head of the subject group the sample lesson plan names ("Tổ: Khoa học tự nhiên").
+  groupHead: { name: "tuan", password: "mat-khau-to-truong-1", role: "group_head:Khoa học tự nhiên" },
 };
 
 // Runs the CLI on a library; returns its standard output, throws on failure.
