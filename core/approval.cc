@@ -244,4 +244,13 @@ void prepare_import(const Settings& settings, const Access& access, store::NewRe
   in->visibility = "school";
 }
 
+void revise(const Settings& settings, store::Record* record) {
+  const std::string now = state(*record);
+  if (now != "pending" && now != "reviewed" && now != "approved") return;
+  record->fields[kField] = "draft";
+  if (!settings.sharing_needs_approval || !shared_beyond_school(record->visibility)) return;
+  record->fields[kWish] = record->visibility;
+  record->visibility = "school";
+}
+
 }  // namespace kho::approval

@@ -95,6 +95,12 @@ Status check_sharing(const Settings& settings, const Access& access, const store
 // An upload of a lesson plan: a draft, its shared or public visibility kept
 // for approval unless the caller may share it now.
 void prepare_import(const Settings& settings, const Access& access, store::NewRecord* in);
+// A new version of a plan's file (Library::add_version): what was submitted
+// or approved is not the file any more, so a pending, reviewed or approved
+// plan is a draft again, to be submitted anew; while sharing waits for
+// approval, a shared or public plan goes back to school visibility until
+// then (its wish kept, as at upload). A returned plan stays returned.
+void revise(const Settings& settings, store::Record* record);
 
 }  // namespace approval
 }  // namespace kho

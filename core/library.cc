@@ -392,7 +392,10 @@ Status Library::add_version(store::RecordId id, const std::string& path,
   in.ocr_confidence = std::move(doc.ocr_confidence);
   in.actor = options.access.actor();
   auto allowed = [&](const store::Record& now) { return may_change_record(options.access, now); };
-  if (Status s = store_->add_version(id, in, out, allowed); !s.ok()) return s;
+  approval::Settings sharing;
+  if (Status s = approval::settings(*store_, r.school, &sharing); !s.ok()) return s;
+  auto revise = [&](store::Record* now) { approval::revise(sharing, now); };
+  if (Status s = store_->add_version(id, in, out, allowed, revise); !s.ok()) return s;
   if (Status s = index_->catch_up(); !s.ok())
     std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
   return Status::Ok();

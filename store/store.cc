@@ -443,7 +443,8 @@ static Status replace_pages(const Store::Env& e, const lmdb::Txn& txn, RecordId 
   return Status::Ok();
 }
 
-Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed) {
+Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed,
+                          const std::function<void(Record*)>& revise) {
   Original original;
   StagedOriginal staged;
   if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
@@ -465,6 +466,10 @@ Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const C
   if (holders.empty())
     if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
   const std::uint32_t old_count = r.page_count;
+  const Record before = r;
+  if (revise) revise(&r);
+  r.id = before.id;
+  r.originals = before.originals;
   original.added_at = r.updated_at = now_rfc3339();
   original.added_by = r.updated_by = in.actor.name;
   r.originals.push_back(original);
@@ -478,7 +483,8 @@ Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const C
               lmdb::be64(id));
   if (s.ok())
     s = e.append_change(txn, id, "version", r.updated_at, in.actor,
-                        "version " + std::to_string(r.originals.size()) + ": " + original.filename);
+                        "version " + std::to_string(r.originals.size()) + ": " + original.filename,
+                        field_changes(before, r));
   if (s.ok()) s = txn.commit();
   if (!s.ok()) return s.with_context((fs::path(dir_) / "db" / "data.mdb").string());
   *out = std::move(r);

@@ -287,9 +287,12 @@ class Store {
   Status add_file(RecordId id, const NewRecord& in, Record* out);
   // Keeps in.source_path as the record's new version: the file it serves and
   // the pages it is searched by from now on; earlier versions stay as they
-  // were. The metadata is left as it is. Conflict when these bytes are the
-  // record's current version already.
-  Status add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed = {});
+  // were. The metadata is left as it is, but for what `revise` (may be
+  // empty) changes in the same transaction; the change-log entry keeps those
+  // fields' old and new values. Conflict when these bytes are the record's
+  // current version already.
+  Status add_version(RecordId id, const NewRecord& in, Record* out, const Check& allowed = {},
+                     const std::function<void(Record*)>& revise = {});
   // Small named values kept with the library (e.g. where a harvest stopped).
   Status get_setting(const std::string& name, std::string* out) const;
   Status put_setting(const std::string& name, const std::string& value);

@@ -348,3 +348,42 @@ TEST_CASE("approval: a lesson plan is shared beyond its school only once approve
   forge.set["approval"] = "approved";
   CHECK(s.library->edit(by_cli.id, forge, nullptr).code() == Status::Code::kInvalid);
 }
+
+TEST_CASE(
+    "approval: a returned plan revised by a new version is approved, and a new version of an "
+    "approved plan needs approval again",
+    "[approval]") {
+  Schools s;
+  store::Record r = s.plan("tac-gia", "public");
+  CHECK(r.visibility == "school");  // public waits for approval
+  REQUIRE(s.act(r.id, "submit", "tac-gia").ok());
+  REQUIRE(s.act(r.id, "return", "to-truong-toan", "Thiếu phần luyện tập").ok());
+  auto revised = s.dir.path() / "khbd-sua.txt";
+  kho::testing::write_file(revised, "Kế hoạch bài dạy phân số, thêm phần luyện tập\n");
+  ImportOptions as_author;
+  as_author.access = s.as("tac-gia");
+  store::Record after;
+  REQUIRE(s.library->add_version(r.id, revised.string(), as_author, &after).ok());
+  CHECK(approval::state(after) == "returned");  // the teacher submits when ready
+  REQUIRE(s.act(r.id, "submit", "tac-gia", "Đã thêm luyện tập").ok());
+  REQUIRE(s.act(r.id, "approve", "to-truong-toan").ok());
+  CHECK(s.get(r.id).visibility == "public");
+
+  // What was approved is not the file any more: a draft again, back at school visibility.
+  auto later = s.dir.path() / "khbd-sua-2.txt";
+  kho::testing::write_file(later, "Kế hoạch bài dạy phân số, bản thứ ba\n");
+  REQUIRE(s.library->add_version(r.id, later.string(), as_author, &after).ok());
+  CHECK(approval::state(after) == "draft");
+  CHECK(after.visibility == "school");
+  CHECK(after.originals.size() == 3);
+  std::vector<store::Change> history;
+  REQUIRE(s.library->store().history(r.id, &history).ok());
+  REQUIRE(history.back().op == "version");
+  bool recorded = false;
+  for (const auto& f : history.back().fields)
+    recorded |= f.field == "approval" && f.old_value == "approved" && f.new_value == "draft";
+  CHECK(recorded);
+  REQUIRE(s.act(r.id, "submit", "tac-gia").ok());
+  REQUIRE(s.act(r.id, "approve", "to-truong-toan").ok());
+  CHECK(s.get(r.id).visibility == "public");
+}
