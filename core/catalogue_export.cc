@@ -281,9 +281,11 @@ struct SheetColumn {
   std::string (*value)(const store::Record&);
 };
 
+// The ISBN as catalogued ("978-604-69-2714-3"), without a qualifier such
+// as "(bìa mềm)" that would keep the importer from reading it back.
 std::string isbn_cell(const store::Record& r) {
   for (const std::string& id : values_of(r.dc, "identifier"))
-    if (looks_like_isbn(id)) return id;
+    if (looks_like_isbn(id)) return id.substr(0, id.find(' '));
   auto isbn = r.fields.find("isbn");
   return isbn == r.fields.end() ? "" : isbn->second;
 }
