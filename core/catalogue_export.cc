@@ -487,11 +487,15 @@ Status select_catalogue(const store::Store& store, const indexer::Index& index,
   indexer::SearchRequest request;
   request.query = options.query;
   request.filters = options.filters;
-  if (indexer::is_blank(options.query) && options.filters.empty()) {
-    request.filters = {{"kind", "book"}};
+  bool kind_asked = std::any_of(options.filters.begin(), options.filters.end(),
+                                [](const auto& f) { return f.first == "kind"; });
+  if (indexer::is_blank(options.query) && !kind_asked) {
+    // The catalogue: the books, and the entries of catalogue files that are
+    // not books (a journal); not the catalogue files themselves.
+    request.filters.emplace_back("kind", "book");
     if (Status s = collect(store, index, request, access, &found); !s.ok()) return s;
     std::map<store::RecordId, store::Record> others;
-    request.filters = {{"kind", "other"}};
+    request.filters.back().second = "other";
     if (Status s = collect(store, index, request, access, &others); !s.ok()) return s;
     for (auto& [id, r] : others)
       if (catalogue_entry(r)) found.emplace(id, std::move(r));

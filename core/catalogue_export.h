@@ -9,9 +9,11 @@
 //    holds the Vietnamese column names the catalogue importer reads, so that
 //    an exported sheet imported into another library gives the same fields.
 // Which records: with a blank query, every book and every catalogue entry
-// (a MARC file's journals too) the caller may read; with a query (kho's
-// search language), the records it finds that the caller may read. A
-// diploma is personal data and never part of a catalogue.
+// (a MARC file's journals too) the caller may read, narrowed by any facet
+// filters (school, year, ...; a kind filter asks for that kind instead);
+// with a query (kho's search language), the records it finds that the
+// caller may read. Withdrawn records are left out; a diploma is personal
+// data and never part of a catalogue.
 #pragma once
 
 #include <cstddef>
