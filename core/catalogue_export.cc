@@ -215,8 +215,82 @@ void build_marc(const store::Record& r, yaz_marc_t mt) {
   for (const std::string& a : values_of(r.fields, "accession")) b.field("852", "  ", {{'p', a}});
 }
 
-// The MARC record kept at import, read into YAZ; false when there is none
-// or it is not MARCXML YAZ reads (the record is built from its fields then).
+// The MARC tags that carry each field kho keeps (build_marc writes them).
+const std::map<std::string, std::vector<std::string>> kTagsOf = {
+    {"title", {"245"}},
+    {"creator", {"100", "110", "111", "700", "710", "711", "720"}},
+    {"contributor", {"100", "110", "111", "700", "710", "711", "720"}},
+    {"publisher", {"260", "264"}},
+    {"date", {"260", "264"}},
+    {"place", {"260", "264"}},
+    {"isbn", {"020"}},
+    {"identifier", {"020", "024", "856"}},
+    {"language", {"041"}},
+    {"classification", {"082"}},
+    {"description", {"520"}},
+    {"grade", {"521"}},
+    {"subject", {"600", "610", "611", "630", "650", "653"}},
+    {"type", {"655"}},
+    {"accession", {"852"}}};
+
+// The tags of the fields staff corrected after the import: there the kept
+// record says what they replaced.
+std::set<std::string> corrected_tags(const store::Record& r) {
+  std::set<std::string> tags;
+  for (const auto& [field, source] : r.sources)
+    if (auto it = kTagsOf.find(field); source == store::kSourceTyped && it != kTagsOf.end())
+      tags.insert(it->second.begin(), it->second.end());
+  return tags;
+}
+
+bool is_datafield(const xmlNode* n) {
+  return n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST "datafield") == 0;
+}
+
+std::string tag_of(xmlNode* n) {
+  xmlChar* tag = xmlGetProp(n, BAD_CAST "tag");
+  std::string out = tag ? reinterpret_cast<const char*>(tag) : "";
+  xmlFree(tag);
+  return out;
+}
+
+// The kept record with the corrected fields in place of the stale ones:
+// those build_marc makes from what staff typed, in tag order.
+bool correct(const store::Record& r, const std::set<std::string>& tags, xmlDoc* doc,
+             xmlNode* record) {
+  Marc built(yaz_marc_create());
+  Wrbuf buf(wrbuf_alloc());
+  build_marc(r, built.get());
+  if (yaz_marc_write_marcxml(built.get(), buf.get()) != 0) return false;
+  XmlDoc fresh(xmlReadMemory(wrbuf_buf(buf.get()), static_cast<int>(wrbuf_len(buf.get())), nullptr,
+                             "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR));
+  if (!fresh || !xmlDocGetRootElement(fresh.get())) return false;
+  for (xmlNode* n = record->children; n;) {
+    xmlNode* next = n->next;
+    if (is_datafield(n) && tags.count(tag_of(n))) {
+      xmlUnlinkNode(n);
+      xmlFreeNode(n);
+    }
+    n = next;
+  }
+  for (xmlNode* f = xmlDocGetRootElement(fresh.get())->children; f; f = f->next) {
+    if (!is_datafield(f) || !tags.count(tag_of(f))) continue;
+    xmlNode* copy = xmlDocCopyNode(f, doc, 1);
+    if (copy == nullptr) return false;
+    xmlNode* after = nullptr;
+    for (xmlNode* n = record->children; n && !after; n = n->next)
+      if (is_datafield(n) && tag_of(n) > tag_of(f)) after = n;
+    if (after)
+      xmlAddPrevSibling(after, copy);
+    else
+      xmlAddChild(record, copy);
+  }
+  return true;
+}
+
+// The MARC record kept at import, read into YAZ, with any field staff
+// corrected since; false when there is none or it is not MARCXML YAZ reads
+// (the record is built from its fields then).
 bool kept_marc(const store::Record& r, yaz_marc_t mt) {
   auto kept = r.fields.find("marcxml");
   if (kept == r.fields.end()) return false;
@@ -228,6 +302,8 @@ bool kept_marc(const store::Record& r, yaz_marc_t mt) {
   if (node && xmlStrcmp(node->name, BAD_CAST "collection") == 0)
     for (node = node->children; node && node->type != XML_ELEMENT_NODE;) node = node->next;
   if (!node || xmlStrcmp(node->name, BAD_CAST "record") != 0) return false;
+  if (auto tags = corrected_tags(r); !tags.empty() && !correct(r, tags, doc.get(), node))
+    return false;
   return yaz_marc_read_xml(mt, node) == 0;
 }
 

@@ -2,9 +2,11 @@
 // another library system (or kho itself) reads back.
 //  - MARC 21, written through YAZ: ISO 2709 in UTF-8 (leader/09 "a") or a
 //    MARCXML collection. A record that came from a MARC file goes out as the
-//    librarian catalogued it (kho keeps the MARC record whole); any other
-//    record gets one built from its fields (001, 005, 008, 020, 041, 082,
-//    100/700, 245, 264, 520, 521, 650, 655, 852, 856).
+//    librarian catalogued it (kho keeps the MARC record whole), except the
+//    fields staff corrected in kho since, which are rebuilt from what they
+//    typed (a corrected title: 245); any other record gets one built from
+//    its fields (001, 005, 008, 020, 041, 082, 100/700, 245, 264, 520, 521,
+//    650, 655, 852, 856).
 //  - A sheet, CSV (UTF-8 with a BOM, for Excel) or XLSX, whose header row
 //    holds the Vietnamese column names the catalogue importer reads, so that
 //    an exported sheet imported into another library gives the same fields.

@@ -149,6 +149,30 @@ TEST_CASE("a MARC catalogue exports as ISO 2709 identical to the file imported")
         without_lengths(source));
 }
 
+TEST_CASE("a title corrected in kho goes out in 245 and the rest of the MARC record as imported") {
+  Catalogue c;
+  auto entries = c.import(fixture("catalogue-utf8.mrc").string());
+  kho::Edit edit;
+  edit.set["title"] = "Truyện Kiều (bản hiệu đính)";
+  kho::store::Record edited;
+  kho::Status s = c.library->edit(entries[0], edit, &edited);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  std::string dump = marcdump(c.saved(ExportFormat::kIso2709, "danh-muc.mrc"));
+  INFO(dump);
+  std::string first = dump.substr(0, dump.find("\n\n"));
+  CHECK(first.find("245 10 $a Truyện Kiều (bản hiệu đính)\n") != std::string::npos);
+  CHECK(first.find("Nguyễn Du ; Đào Duy Anh hiệu đính") == std::string::npos);
+  for (const char* kept : {"001 TV-0001\n", "100 1  $a Nguyễn Du, $d 1766-1820\n",
+                           "300    $a 256 tr. ; $c 21 cm.\n", "856 40 $u "})
+    CHECK(first.find(kept) != std::string::npos);
+  CHECK(first.find("\n245") > first.find("\n100"));  // in tag order
+  CHECK(first.find("\n245") < first.find("\n260"));
+  // The other four records are untouched.
+  std::string source = source_dump();
+  CHECK(dump.substr(dump.find("\n\n")) == source.substr(source.find("\n\n")));
+}
+
 TEST_CASE("the MARCXML export is one collection of the records imported") {
   Catalogue c;
   c.import(fixture("catalogue-utf8.mrc").string());

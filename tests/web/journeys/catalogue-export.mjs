@@ -22,6 +22,9 @@ export default async function (ctx) {
   assert.ok(await page.getByLabel("Đúng các kết quả tìm kiếm này").isChecked(), "the current search is what goes out by default");
   await ctx.checkAxe("the search page with the export open");
   await ctx.screenshot("export");
+  await page.setViewportSize({ width: 360, height: 740 });
+  await ctx.checkNoHorizontalScroll("the export at 360 px");
+  await page.setViewportSize({ width: 1280, height: 800 });
   const [sheet] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Bảng CSV (Excel)" }).click()]);
   assert.equal(sheet.suggestedFilename(), "danh-muc.csv");
   const csv = readFileSync(await sheet.path(), "utf8");
