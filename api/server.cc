@@ -195,6 +195,8 @@ void Server::Impl::routes() {
   route("/verify", {{Http::Method::Get, page}});
   route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},
                  {Http::Method::Post, std::bind(&Impl::oai, this, _1, _2)}});
+  route("/api/v1/catalogue/export",
+        {{Http::Method::Get, std::bind(&Impl::catalogue_export, this, _1, _2)}});
   router.addNotFoundHandler(
       guarded(&in_flight, [](const Rest::Request& request, Http::ResponseWriter& response) {
         send_error(response, Http::Code::Not_Found, "not_found",

@@ -112,6 +112,8 @@ struct Server::Impl {
   void approval_step(const Rest::Request& request, Http::ResponseWriter& response);
   void approvals(const Rest::Request& request, Http::ResponseWriter& response);
   void approval_settings(const Rest::Request& request, Http::ResponseWriter& response);
+  // Catalogue export (catalogue_export.cc).
+  void catalogue_export(const Rest::Request& request, Http::ResponseWriter& response);
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);

@@ -5,6 +5,7 @@
 
 #include "cli/approval.h"
 #include "cli/commands.h"
+#include "cli/export.h"
 
 namespace {
 
@@ -108,6 +109,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("reinstate", "Make a withdrawn record active again (the reason is kept)");
   reinstate_cmd->add_option("id", id, "Record ID")->required();
   reinstate_cmd->add_option("--reason", reason, "Why it is back")->required();
+
+  ExportArgs export_args;
+  auto* export_cmd = add_export_command(app, &export_args);
 
   auto* reindex_cmd = app.add_subcommand("reindex", "Rebuild the search index from the store");
   auto* compact_cmd = app.add_subcommand(
@@ -271,6 +275,7 @@ int main(int argc, char** argv) {
   if (*edit_cmd) return edit(data_dir, id, assignments);
   if (*withdraw_cmd) return withdraw(data_dir, id, reason, true);
   if (*reinstate_cmd) return withdraw(data_dir, id, reason, false);
+  if (*export_cmd) return export_catalogue(data_dir, export_args);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
   if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies, verify_every);

@@ -3,6 +3,7 @@
 import { t, valueName } from "./i18n.js";
 import { api, errorText, loadSchoolNames, query, recordUrl, schoolName } from "./api.js";
 import { el, go } from "./ui.js";
+import { exportControl } from "./catalogue_export.js";
 
 const FACETS = ["kind", "doctype", "subject", "grade", "year", "school", "language", "collection", "approval"];
 const PER_PAGE = 10;
@@ -127,6 +128,8 @@ export async function searchView(main, params, path) {
     const count = t(body.total_exact === false ? "search.count_about" : "search.count", { n: body.total });
     status.textContent = body.total === 0 ? t("search.none") : count + (s.page > 1 ? " · " + t("search.page", { n: s.page }) : "");
     body.hits.forEach((h) => results.append(renderHit(h, s)));
+    const exporter = body.total > 0 ? exportControl(s, body.hits) : null;
+    if (exporter) status.after(exporter);
     layout.firstChild.replaceWith(facetList(body.facets, s));
     if (body.suggestion) {
       suggestion.append(t("search.did_you_mean") + " ", el("a", { href: hashOf(Object.assign({}, s, { q: body.suggestion, page: 1 })) }, body.suggestion));
