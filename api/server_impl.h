@@ -102,6 +102,7 @@ struct Server::Impl {
   void add_token(const Rest::Request& request, Http::ResponseWriter& response);
   void revoke_token(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  void watch_folders(const Rest::Request& request, Http::ResponseWriter& response);  // watch.cc
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);
