@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>  // renameat2
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,6 +168,7 @@ Watcher::Watcher(Library& library, WatchOptions options)
 Watcher::~Watcher() {
   if (inotify_ >= 0) ::close(inotify_);
   if (stop_ >= 0) ::close(stop_);
+  if (lock_ >= 0) ::close(lock_);
 }
 
 Status Watcher::start() {
@@ -179,6 +181,12 @@ Status Watcher::start() {
     return Status::Invalid("watch folder " + options_.dir + " is the library's own data folder");
   for (const char* box : {"done", "failed"})
     if (Status s = make_folders(dir_, box); !s.ok()) return s;
+  // Two watchers of one folder would both take each file: one is enough.
+  std::string lock_path = dir_ + "/done/.kho-watch.lock";
+  lock_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
+  if (lock_ < 0) return Status::IoError("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_, LOCK_EX | LOCK_NB) != 0)
+    return Status::Busy("watch folder " + dir_ + " is already watched by another kho");
   inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   stop_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (inotify_ < 0 || stop_ < 0)
@@ -373,11 +381,7 @@ WatchResult Watcher::take(const std::string& rel) {
   const std::string abs = dir_ + "/" + rel;
   std::string reason;
   struct stat st {};
-  if (::lstat(abs.c_str(), &st) != 0) {
-    r.outcome = "failed";
-    r.error = std::string("gone before it could be read: ") + std::strerror(errno);
-    return r;
-  }
+  if (::lstat(abs.c_str(), &st) != 0) return r;  // taken away meanwhile: nothing to say
   if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
     r.outcome = "failed";
     r.error = S_ISLNK(st.st_mode)
@@ -462,6 +466,7 @@ Status Watcher::run(const std::function<void(const WatchResult&)>& report,
     for (const auto& rel : ready()) {
       if (stop_requested()) break;
       WatchResult r = take(rel);
+      if (r.outcome.empty()) continue;
       record(r);
       if (report) report(r);
     }

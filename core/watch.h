@@ -76,7 +76,8 @@ class Watcher {
   Watcher& operator=(const Watcher&) = delete;
 
   // Checks DIR (a folder, not the library's own), makes done/ and failed/,
-  // and starts watching: files dropped from now on are seen.
+  // and starts watching: files dropped from now on are seen. Busy when
+  // another watcher (in any process) has DIR.
   Status start();
   // Takes files as they become complete until stop() (or, with `once`,
   // until none waits). `report` (may be empty) hears of each file; `log`
@@ -101,7 +102,7 @@ class Watcher {
   Library& library_;
   WatchOptions options_;
   std::string dir_;  // absolute, links resolved
-  int inotify_ = -1, stop_ = -1;
+  int inotify_ = -1, stop_ = -1, lock_ = -1;
   std::map<int, std::string> watches_;  // watch descriptor -> folder relative to DIR ("" is DIR)
   std::map<std::string, Pending> pending_;  // relative path -> what is known of it
   std::set<std::string> stuck_;             // could not be moved: left until it changes

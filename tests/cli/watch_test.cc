@@ -49,14 +49,14 @@ json show(const std::string& data, std::uint64_t id) {
   return json::parse(run.out);
 }
 
-// Files under `dir` (relative paths), kho's log and sidecars left out.
+// Files under `dir` (relative paths), kho's log and lock, reasons and sidecars left out.
 std::set<std::string> files_in(const fs::path& dir) {
   std::set<std::string> out;
   if (!fs::exists(dir)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     std::string name = e.path().filename().string();
-    if (e.is_directory() || name == "kho-watch.log" || name.ends_with(".meta.json") ||
-        name.ends_with(".error.txt"))
+    if (e.is_directory() || name == "kho-watch.log" || name == ".kho-watch.lock" ||
+        name.ends_with(".meta.json") || name.ends_with(".error.txt"))
       continue;
     out.insert(fs::relative(e.path(), dir).string());
   }
@@ -281,12 +281,20 @@ TEST_CASE("kho watch restarted, even after a crash, imports each waiting file ex
   CHECK(record_count(data) == kFiles);
 }
 
-TEST_CASE("kho watch refuses a folder that is not there and explains its options") {
+TEST_CASE("kho watch refuses a folder that is not there, or watched already, and explains itself") {
   TempDir dir;
-  auto run = run_kho({"--data", (dir.path() / "kho-data").string(), "watch",
-                      (dir.path() / "khong-co").string(), "--once"});
+  const std::string data = (dir.path() / "kho-data").string();
+  auto run = run_kho({"--data", data, "watch", (dir.path() / "khong-co").string(), "--once"});
   CHECK(run.exit_code == 3);
   CHECK(run.err.find("no such folder") != std::string::npos);
+  // A second watcher of one folder would take each file twice.
+  fs::create_directories(dir.path() / "may-quet");
+  Process first({"--data", data, "watch", (dir.path() / "may-quet").string(), "--json"});
+  REQUIRE(first.wait_for_output("\"watching\""));
+  auto second = run_kho({"--data", data, "watch", (dir.path() / "may-quet").string(), "--once"});
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("already watched") != std::string::npos);
+  CHECK(first.finish(SIGTERM).exit_code == 0);
   auto help = run_kho({"watch", "--help"});
   CHECK(help.out.find("--once") != std::string::npos);
   CHECK(help.out.find("--quiet") != std::string::npos);
