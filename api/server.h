@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "core/library.h"
+#include "core/watch.h"
 
 namespace kho::api {
 
@@ -58,6 +59,9 @@ struct ServerOptions {
   // Checks the library (core/verify.h) in the background, at low priority,
   // when the last check is older than this; 0: never.
   double verify_every_hours = 0;
+  // Watch folders running beside the server (core/watch.h), shown to
+  // admins by GET /api/v1/watch; they outlive the server.
+  std::vector<const Watcher*> watchers;
 };
 
 class Server {

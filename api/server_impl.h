@@ -114,6 +114,7 @@ struct Server::Impl {
   void approval_settings(const Rest::Request& request, Http::ResponseWriter& response);
   // Catalogue export (catalogue_export.cc).
   void catalogue_export(const Rest::Request& request, Http::ResponseWriter& response);
+  void watch_folders(const Rest::Request& request, Http::ResponseWriter& response);  // watch.cc
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);

@@ -13,6 +13,7 @@
 #include "api/json_render.h"
 #include "api/server.h"
 #include "cli/progress.h"
+#include "cli/watch.h"
 #include "core/library.h"
 #include "core/verify.h"
 #include "harvest/harvest.h"
@@ -589,7 +590,7 @@ int reindex(const std::string& data_dir) {
 
 int serve(const std::string& data_dir, const std::string& listen,
           const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies,
-          double verify_every_hours) {
+          double verify_every_hours, const WatchArgs* watch) {
   auto colon = listen.rfind(':');
   api::ServerOptions options;
   options.address = colon == std::string::npos ? listen : listen.substr(0, colon);
@@ -622,14 +623,26 @@ int serve(const std::string& data_dir, const std::string& listen,
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  // Watch folders: checked before the server starts, which shows them to admins.
+  std::unique_ptr<WatchThreads> watchers;
+  if (watch != nullptr && !watch->dirs.empty()) {
+    watchers = std::make_unique<WatchThreads>(*library, *watch);
+    if (Status s = watchers->start(); !s.ok()) return fail(s);
+    options.watchers = watchers->watchers();
+  }
   api::Server server(*library, options);
   if (Status s = server.start(); !s.ok()) return fail(s);
+  if (watchers) watchers->run();
   std::printf("kho serving %s on http://%s:%u\n", data_dir.c_str(), options.address.c_str(),
               server.port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
   std::fprintf(stderr, "kho: stopping\n");
+  if (watchers) {  // the file being imported, if any, is finished and moved first
+    watchers->stop();
+    watchers->join();
+  }
   server.stop();
   return kOk;
 }

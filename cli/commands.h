@@ -54,9 +54,11 @@ int reindex(const std::string& data_dir);
 int compact(const std::string& data_dir);
 // trusted_proxies: addresses whose X-Forwarded-For/-Proto headers are believed;
 // verify_every_hours: how often the server checks the library (0: never).
+// watch: folders to watch beside serving (cli/watch.h); may be null.
+struct WatchArgs;
 int serve(const std::string& data_dir, const std::string& listen,
           const std::vector<std::string>& remotes, const std::vector<std::string>& trusted_proxies,
-          double verify_every_hours = 24);
+          double verify_every_hours = 24, const WatchArgs* watch = nullptr);
 int extract_worker(const std::string& path);
 int assist_worker();  // `kho _assist`: a parsing worker that serves file after file
 int unpack_worker(const std::string& archive, const std::string& dir);

@@ -6,6 +6,7 @@
 #include "cli/approval.h"
 #include "cli/commands.h"
 #include "cli/export.h"
+#include "cli/watch.h"
 
 namespace {
 
@@ -117,6 +118,36 @@ int main(int argc, char** argv) {
   auto* compact_cmd = app.add_subcommand(
       "compact", "Rewrite the search index compactly (after a large import: smaller, faster)");
 
+  // A watch folder (cli/watch.cc): `kho watch DIR`, and `kho serve --watch DIR`.
+  WatchArgs watch_args, serve_watch;
+  auto* watch_cmd = app.add_subcommand(
+      "watch",
+      "Import whatever a scanner or a shared folder puts into DIR, as `kho import` would "
+      "(sidecars, kinds, school), once each file is completely written; each then moves to "
+      "DIR/done/ (its record in DIR/done/kho-watch.log) or DIR/failed/ (the reason in "
+      "NAME.error.txt beside it). Files already waiting are taken at start; nothing is imported "
+      "twice. Stop with Ctrl-C");
+  std::string watch_dir;
+  watch_cmd->add_option("dir", watch_dir, "The folder to watch")->required();
+  auto watch_import_options = [](CLI::App* cmd, WatchArgs* args, const std::string& prefix) {
+    cmd->add_option(prefix + "kind", args->kind,
+                    "book, diploma, lesson-plan, admin-doc or other (default: recognised)")
+        ->check(CLI::IsMember({"book", "diploma", "lesson-plan", "admin-doc", "other"}));
+    cmd->add_option(prefix + "school", args->school, "Owning school's code");
+    cmd->add_option(prefix + "visibility", args->visibility, "private, school, shared or public")
+        ->check(CLI::IsMember({"private", "school", "shared", "public"}))
+        ->capture_default_str();
+    cmd->add_option(prefix + "quiet", args->quiet_seconds,
+                    "A file is complete when nobody has it open and it has not changed for this "
+                    "many SECONDS (a slow copy over the network pauses)")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+  };
+  watch_import_options(watch_cmd, &watch_args, "--");
+  watch_cmd->add_flag("--once", watch_args.once,
+                      "Take the files waiting (once complete), then stop: for scripts and cron");
+  watch_cmd->add_flag("--json", watch_args.json, "Print a JSON line per file on standard output");
+
   auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the HTTP API");
   serve_cmd->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
   double verify_every = 24;
@@ -132,6 +163,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", trusted_proxies,
                         "ADDRESS of a reverse proxy (e.g. nginx on 127.0.0.1) whose "
                         "X-Forwarded-For and X-Forwarded-Proto are believed; repeatable");
+  serve_cmd->add_option("--watch", serve_watch.dirs,
+                        "DIR: a watch folder, as `kho watch DIR` (repeatable); admins see it "
+                        "in the web application");
+  watch_import_options(serve_cmd, &serve_watch, "--watch-");
 
   // Keeping the library safe.
   bool last = false, compact_copy = false;
@@ -278,7 +313,12 @@ int main(int argc, char** argv) {
   if (*export_cmd) return export_catalogue(data_dir, export_args);
   if (*reindex_cmd) return reindex(data_dir);
   if (*compact_cmd) return compact(data_dir);
-  if (*serve_cmd) return serve(data_dir, listen, remotes, trusted_proxies, verify_every);
+  if (*serve_cmd)
+    return serve(data_dir, listen, remotes, trusted_proxies, verify_every, &serve_watch);
+  if (*watch_cmd) {
+    watch_args.dirs = {watch_dir};
+    return watch(data_dir, watch_args);
+  }
   if (*verify_cmd) return verify(data_dir, json, last);
   if (*backup_cmd) return backup(data_dir, dest, compact_copy, json);
   if (*restore_cmd) return restore(bag, dest, json);

@@ -150,6 +150,25 @@ function sharesSection(box) {
   refresh();
 }
 
+// Watch folders (kho serve --watch): what became of the files a scanner or
+// a shared folder dropped, read-only; the server says which the admin may see.
+async function watchSection(box) {
+  const body = el("div", { id: "watch-folders" });
+  box.append(section(t("watch.title"), el("p", { class: "muted" }, t("watch.hint")), body));
+  let answer;
+  try { answer = await api("/api/v1/watch"); } catch (err) { body.append(el("p", { role: "alert", class: "error" }, errorText(err))); return; }
+  if (!answer.folders.length) { body.append(el("p", { class: "muted" }, t("watch.none"))); return; }
+  for (const f of answer.folders) {
+    const rows = f.recent.map((r) => el("tr", { class: "watch-" + r.event }, el("td", {}, dateText(r.at)), el("td", {}, r.path),
+      el("td", {}, t("watch.event." + r.event)),
+      el("td", {}, ...(r.error ? [r.error] : r.ids.map((id) => el("a", { href: "#/r/" + id }, t("watch.record", { id }) + " "))))));
+    const head = el("tr", {}, ...["watch.when", "watch.file", "watch.result", "watch.details"].map((k) => el("th", { scope: "col" }, t(k))));
+    body.append(el("h3", {}, f.dir + (f.school ? " → " + f.school : "") + (f.running ? "" : " (" + t("watch.stopped") + ")")),
+      el("p", { class: "watch-counts" }, t("watch.counts", f)),
+      rows.length ? el("div", { class: "table-wrap" }, el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, ...rows))) : el("p", { class: "muted" }, t("watch.no_recent")));
+  }
+}
+
 export async function adminView(main) {
   main.append(el("h1", {}, t("nav.admin")));
   if (!session.account) { main.append(el("p", {}, t("denied.signin"))); return; }
@@ -158,6 +177,7 @@ export async function adminView(main) {
     await accountsSection(main, schools);
     schoolsSection(main, schools);
     sharesSection(main);
+    watchSection(main);
   }
   tokensSection(main);
 }

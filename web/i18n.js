@@ -162,6 +162,12 @@ const vi = {
   "err.origin_unavailable": "thư viện gốc của tài liệu không trả lời", "err.range_not_satisfiable": "phần tệp yêu cầu không có",
   "err.unsupported_media_type": "loại dữ liệu không được hỗ trợ", "err.damaged": "tệp đã bị hỏng trên máy chủ; hãy báo quản trị",
   "err.unsupported": "không đọc được loại tệp này", "err.corrupt": "tệp bị hỏng hoặc không đọc được",
+  // Watch folders (admin.js watchSection)
+  "watch.title": "Thư mục nhận tệp từ máy quét", "watch.hint": "Tệp đặt vào thư mục này được tự động nhập khi đã chép xong; tệp nhập xong chuyển sang done/, tệp lỗi sang failed/ kèm tệp ghi lý do.",
+  "watch.none": "Máy chủ chưa theo dõi thư mục nào (chạy kho serve --watch THƯ_MỤC).", "watch.stopped": "đã dừng",
+  "watch.counts": "{imported} đã nhập · {duplicates} đã có sẵn · {failed} lỗi · {waiting} đang chờ chép xong",
+  "watch.when": "Lúc", "watch.file": "Tệp", "watch.result": "Kết quả", "watch.details": "Chi tiết", "watch.record": "Tài liệu #{id}", "watch.no_recent": "Chưa có tệp nào.",
+  "watch.event.imported": "Đã nhập", "watch.event.duplicate": "Đã có sẵn", "watch.event.failed": "Lỗi",
 };
 
 const en = {
@@ -325,6 +331,12 @@ const en = {
   "err.origin_unavailable": "the library this document comes from does not answer", "err.range_not_satisfiable": "no such part of the file",
   "err.unsupported_media_type": "unsupported kind of data", "err.damaged": "the file is damaged on the server; tell the administrator",
   "err.unsupported": "this kind of file cannot be read", "err.corrupt": "the file is damaged or unreadable",
+  // Watch folders (admin.js watchSection)
+  "watch.title": "Folders scanners drop files into", "watch.hint": "Files put into this folder are imported once completely copied; imported ones move to done/, failed ones to failed/ with a file saying why.",
+  "watch.none": "The server watches no folder (run kho serve --watch FOLDER).", "watch.stopped": "stopped",
+  "watch.counts": "{imported} imported · {duplicates} already there · {failed} failed · {waiting} still being copied",
+  "watch.when": "When", "watch.file": "File", "watch.result": "Result", "watch.details": "Details", "watch.record": "Document #{id}", "watch.no_recent": "No files yet.",
+  "watch.event.imported": "Imported", "watch.event.duplicate": "Already there", "watch.event.failed": "Failed",
 };
 
 const catalogues = { vi, en };
