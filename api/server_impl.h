@@ -102,6 +102,8 @@ struct Server::Impl {
   void add_token(const Rest::Request& request, Http::ResponseWriter& response);
   void revoke_token(const Rest::Request& request, Http::ResponseWriter& response);
   void oai(const Rest::Request& request, Http::ResponseWriter& response);
+  // Counts of records for reports (stats.cc).
+  void stats(const Rest::Request& request, Http::ResponseWriter& response);
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);
