@@ -13,6 +13,7 @@ import { auditView } from "./audit.js";
 import { adminView } from "./admin.js";
 import { registerView, entryView, copiesView, typeView, handlesRegister } from "./register.js";
 import { verifyView } from "./verify.js";
+import { statsView } from "./stats.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -74,6 +75,7 @@ function renderChrome() {
   if (session.admin) links.push(["#/audit", "nav.audit"]);
   if (session.account) links.push(["#/admin", "nav.admin"]);
   if (session.account && handlesRegister()) links.push(["#/register", "nav.register"]);
+  if (session.account) links.push(["#/stats", "nav.stats"]);
   links.push(["/verify", "nav.verify"]);
   const verifying = location.pathname === "/verify";
   $("nav").replaceChildren(...links.map(([href, key]) => {
@@ -88,6 +90,7 @@ const routes = {
   "/": searchView, "/search": searchView, "/browse": searchView,
   "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
   "/register": registerView, "/register/copies": copiesView, "/register/type": typeView,
+  "/stats": statsView,
 };
 
 function render() {

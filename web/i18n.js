@@ -2,6 +2,17 @@
 // worded here from the API's stable codes, so no server English reaches a
 // Vietnamese page. t("key", {n: 3}) fills {n}.
 const vi = {
+  // Thống kê (web/stats.js)
+  "nav.stats": "Thống kê", "stats.title": "Thống kê tài liệu", "stats.by": "Thống kê theo", "stats.filter": "Lọc (cú pháp tìm kiếm, để trống: mọi tài liệu)",
+  "stats.filter.hint": "Ví dụ: kind:lesson-plan year:2024, school:THCS-01, hoặc vài từ.", "stats.show": "Xem thống kê", "stats.print": "In",
+  "stats.choose": "Hãy chọn ít nhất một tiêu chí thống kê.", "stats.loading": "Đang đếm…", "stats.total": "Tổng cộng", "stats.count": "Số lượng",
+  "stats.summary": "Tổng cộng {n} tài liệu bạn được xem.", "stats.csv": "Tải CSV", "stats.xlsx": "Tải XLSX (Excel)", "stats.csv.monthly": "Tải CSV theo tháng",
+  "stats.table": "Số lượng theo tiêu chí đã chọn", "stats.schools": "Tổng theo trường", "stats.monthly": "Tài liệu thêm mới theo tháng",
+  "stats.chart.by": "Số lượng theo {dim}", "stats.chart.monthly": "Tài liệu thêm mới theo tháng", "stats.added": "Thêm mới",
+  "stats.no_chart": "Không tải được thư viện vẽ biểu đồ; các bảng vẫn đầy đủ.",
+  "stats.dim.school": "Trường", "stats.dim.kind": "Loại", "stats.dim.year": "Năm", "stats.dim.subject": "Môn", "stats.dim.grade": "Khối",
+  "stats.dim.language": "Ngôn ngữ", "stats.dim.status": "Trạng thái", "stats.dim.approval": "Duyệt", "stats.dim.visibility": "Phạm vi", "stats.dim.month": "Tháng",
+  "stats.approval.draft": "Bản nháp", "stats.approval.pending": "Chờ duyệt", "stats.approval.approved": "Đã duyệt", "stats.approval.returned": "Trả lại",
   "nav.register": "Sổ gốc", "nav.verify": "Xác minh văn bằng",
   "reg.title": "Sổ gốc cấp văn bằng", "reg.purpose.title": "Mục đích tra cứu",
   "reg.purpose.hint": "Sổ gốc chứa thông tin cá nhân: mỗi lần tra cứu được ghi vào nhật ký cùng mục đích này (ví dụ: cấp bản sao theo đơn đề nghị).",
@@ -140,6 +151,17 @@ const vi = {
 };
 
 const en = {
+  // Statistics (web/stats.js)
+  "nav.stats": "Statistics", "stats.title": "Statistics", "stats.by": "Count by", "stats.filter": "Filter (search syntax; empty: every record)",
+  "stats.filter.hint": "For example: kind:lesson-plan year:2024, school:THCS-01, or a few words.", "stats.show": "Show", "stats.print": "Print",
+  "stats.choose": "Choose at least one thing to count by.", "stats.loading": "Counting…", "stats.total": "Total", "stats.count": "Count",
+  "stats.summary": "{n} records you may see in all.", "stats.csv": "Download CSV", "stats.xlsx": "Download XLSX (Excel)", "stats.csv.monthly": "Download CSV by month",
+  "stats.table": "Counts by what you chose", "stats.schools": "Totals by school", "stats.monthly": "Records added per month",
+  "stats.chart.by": "Counts by {dim}", "stats.chart.monthly": "Records added per month", "stats.added": "Added",
+  "stats.no_chart": "The charting library did not load; the tables are complete.",
+  "stats.dim.school": "School", "stats.dim.kind": "Kind", "stats.dim.year": "Year", "stats.dim.subject": "Subject", "stats.dim.grade": "Grade",
+  "stats.dim.language": "Language", "stats.dim.status": "Status", "stats.dim.approval": "Approval", "stats.dim.visibility": "Visibility", "stats.dim.month": "Month",
+  "stats.approval.draft": "Draft", "stats.approval.pending": "Pending", "stats.approval.approved": "Approved", "stats.approval.returned": "Returned",
   "nav.register": "Register", "nav.verify": "Verify a diploma",
   "reg.title": "Graduation register", "reg.purpose.title": "Purpose of the lookup",
   "reg.purpose.hint": "The register holds personal data: every lookup is logged with this purpose (e.g. a copy asked for by letter).",
