@@ -195,7 +195,13 @@ Status count_records(Library& library, const StatsRequest& request, Stats* out) 
           .with_reason("bad_parameter");
   out->by = request.by;
   const bool blank = indexer::is_blank(request.query);
-  out->via = request.via.empty() ? (blank ? "store" : "index") : request.via;
+  // Measured on 10,000 records (bench/stats): reading every record from the
+  // store is the faster way to count all of them; for a caller who may read
+  // only part of the library, the index's grants skip the rest unread.
+  indexer::SearchRequest probe;
+  request.access.restrict(&probe);
+  const bool everything = !probe.restricted;
+  out->via = !request.via.empty() ? request.via : blank && everything ? "store" : "index";
   if (out->via != "store" && out->via != "index")
     return Status::Invalid("via: 'store' or 'index'").with_reason("bad_parameter");
   if (out->via == "store" && !blank)

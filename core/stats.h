@@ -33,8 +33,10 @@ struct StatsRequest {
   std::string query;                              // the search language; blank: every record
   Access access = Access::library_staff();
   // How the records are found: "store" reads every record from LMDB (only
-  // for a blank query), "index" asks Xapian for the matching ids, "" picks
-  // the store for a blank query and the index otherwise.
+  // for a blank query), "index" asks Xapian for the matching ids within the
+  // caller's grants (each then read from the store and checked again); ""
+  // picks the store for a blank query by whoever may read everything, the
+  // index otherwise (bench/stats measures both).
   std::string via;
 };
 
