@@ -72,6 +72,7 @@ export default async function (ctx) {
   assert.equal(drawn.bars, total, "the chart's bars do not add up to the total");
   assert.ok(await page.locator("#stats-growth").isVisible());
   await ctx.checkAxe("the statistics page");
+  await ctx.screenshot("page");
 
   // The CSV download holds the same numbers, under Vietnamese headers.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Tải CSV", exact: true }).click()]);
@@ -79,6 +80,9 @@ export default async function (ctx) {
   assert.deepEqual(csv[0], ["Trường", "Loại", "Số lượng"]);
   assert.deepEqual(Object.fromEntries(csv.slice(1, -1).map(([, kind, n]) => [kind, Number(n)])), expected);
   assert.deepEqual(csv.at(-1), ["Tổng cộng", "", String(total)]);
+
+  await page.setViewportSize({ width: 360, height: 740 });
+  await ctx.checkNoHorizontalScroll("the statistics page at 360 px");
 
   // Printed: controls and navigation hidden, the chart and tables within A4's width.
   await page.emulateMedia({ media: "print" });
