@@ -75,7 +75,8 @@ function renderChrome() {
   if (session.admin) links.push(["#/audit", "nav.audit"]);
   if (session.account) links.push(["#/admin", "nav.admin"]);
   if (session.account && handlesRegister()) links.push(["#/register", "nav.register"]);
-  if (session.account) links.push(["#/stats", "nav.stats"]);
+  // Statistics for staff: any role but reader (a reader may still open #/stats).
+  if (session.admin || Object.values(session.roles || {}).some((r) => r !== "reader")) links.push(["#/stats", "nav.stats"]);
   links.push(["/verify", "nav.verify"]);
   const verifying = location.pathname === "/verify";
   $("nav").replaceChildren(...links.map(([href, key]) => {

@@ -81,12 +81,17 @@ export default async function (ctx) {
   assert.deepEqual(Object.fromEntries(csv.slice(1, -1).map(([, kind, n]) => [kind, Number(n)])), expected);
   assert.deepEqual(csv.at(-1), ["Tổng cộng", "", String(total)]);
 
+  // Chart.js follows its box's width on the next frames (a ResizeObserver).
+  const chartsFit = () => page.waitForFunction(() =>
+    [...document.querySelectorAll("#stats-result canvas")].every((c) => c.getBoundingClientRect().right <= window.innerWidth));
   await page.setViewportSize({ width: 360, height: 740 });
+  await chartsFit();
   await ctx.checkNoHorizontalScroll("the statistics page at 360 px");
 
   // Printed: controls and navigation hidden, the chart and tables within A4's width.
   await page.emulateMedia({ media: "print" });
   await page.setViewportSize({ width: 794, height: 1123 });
+  await chartsFit();
   assert.ok(!(await page.locator("#stats-form").isVisible()), "the controls are printed");
   assert.ok(!(await page.locator("header.top").isVisible()), "the navigation is printed");
   assert.ok(!(await page.getByRole("link", { name: "Tải XLSX (Excel)" }).isVisible()), "the download buttons are printed");
