@@ -193,6 +193,7 @@ void Server::Impl::routes() {
   route("/api/v1/verify", {{Http::Method::Get, std::bind(&Impl::verify, this, _1, _2)},
                            {Http::Method::Post, std::bind(&Impl::verify, this, _1, _2)}});
   route("/api/v1/watch", {{Http::Method::Get, std::bind(&Impl::watch_folders, this, _1, _2)}});
+  route("/api/v1/stats", {{Http::Method::Get, std::bind(&Impl::stats, this, _1, _2)}});
   route("/verify", {{Http::Method::Get, page}});
   route("/oai", {{Http::Method::Get, std::bind(&Impl::oai, this, _1, _2)},
                  {Http::Method::Post, std::bind(&Impl::oai, this, _1, _2)}});

@@ -115,6 +115,8 @@ struct Server::Impl {
   // Catalogue export (catalogue_export.cc).
   void catalogue_export(const Rest::Request& request, Http::ResponseWriter& response);
   void watch_folders(const Rest::Request& request, Http::ResponseWriter& response);  // watch.cc
+  // Counts of records for reports (stats.cc).
+  void stats(const Rest::Request& request, Http::ResponseWriter& response);
   // The graduation register (register.cc).
   bool register_staff(const Rest::Request& request, Http::ResponseWriter& response, Access* who);
   void registers(const Rest::Request& request, Http::ResponseWriter& response);

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/export.h"
 #include "cli/watch.h"
+#include "cli/stats.h"
 
 namespace {
 
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
                          "Search inside one record: every matching page");
   search_cmd->add_option("--remote", search_args.remotes,
                          "NAME=HOST:PORT: also search another library's index (xapian-tcpsrv)");
+
+  StatsArgs stats_args;  // kho stats: counts for reports (cli/stats.cc)
+  auto* stats_cmd = add_stats_command(app, &stats_args);
 
   std::string id, output, reason, listen = "127.0.0.1:8080";
   bool json = false;
@@ -303,6 +307,7 @@ int main(int argc, char** argv) {
   if (*init_cmd) return init(data_dir);
   if (*import_cmd) return import(data_dir, import_args);
   if (*search_cmd) return search(data_dir, search_args);
+  if (*stats_cmd) return stats(data_dir, stats_args);
   if (*show_cmd) return show(data_dir, id, json);
   if (*get_cmd) return get(data_dir, id, output, version);
   if (*version_cmd) return add_version(data_dir, id, version_file, json);

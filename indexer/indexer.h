@@ -166,6 +166,12 @@ class Index {
   // with any of them).
   Status search_record(store::RecordId id, const std::string& query, std::vector<Hit>* pages) const;
 
+  // Every record of this library (remotes aside) that the request matches:
+  // its query, filters and grants, withdrawn records as include_withdrawn
+  // says; offset, limit, sort and facets do not apply. In id order. What
+  // statistics count (core/stats.h), without ranking or snippets.
+  Status matching_records(const SearchRequest& request, std::vector<store::RecordId>* out) const;
+
  private:
   Status rebuild_locked(const Progress& progress);
   Status search_once(const SearchRequest& request, Results* out) const;

@@ -607,4 +607,33 @@ Status Index::search_record(store::RecordId id, const std::string& query,
   return Status::Ok();
 }
 
+// Statistics count every match: Xapian's boolean weighting (nothing to rank)
+// and docid order, read straight off the match set. Retried like search when
+// a commit lands meanwhile.
+Status Index::matching_records(const SearchRequest& request,
+                               std::vector<store::RecordId>* out) const {
+  for (int attempt = 0;; ++attempt) {
+    out->clear();
+    try {
+      Xapian::Database db = open_for_search(records_path(path()));
+      ParsedQuery parsed;
+      Xapian::Query words;
+      if (Status s = records_query(db, request, synonyms_, true, &parsed, &words); !s.ok())
+        return s;
+      Xapian::Enquire enquire(db);
+      enquire.set_query(parsed.query);
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+      Xapian::MSet mset = enquire.get_mset(0, db.get_doccount(), db.get_doccount());
+      out->reserve(mset.size());
+      for (auto m = mset.begin(); m != mset.end(); ++m) out->push_back(*m);
+      return Status::Ok();
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt == 2) return Status::Busy("the index changed while counting; try again");
+    } catch (const Xapian::Error& e) {
+      return Status::IoError("index " + path() + ": " + e.get_description());
+    }
+  }
+}
+
 }  // namespace kho::indexer

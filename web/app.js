@@ -14,6 +14,7 @@ import { adminView } from "./admin.js";
 import { registerView, entryView, copiesView, typeView, handlesRegister } from "./register.js";
 import { verifyView } from "./verify.js";
 import { waitingView, reviews } from "./approval.js";
+import { statsView } from "./stats.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -76,6 +77,8 @@ function renderChrome() {
   if (session.admin) links.push(["#/audit", "nav.audit"]);
   if (session.account) links.push(["#/admin", "nav.admin"]);
   if (session.account && handlesRegister()) links.push(["#/register", "nav.register"]);
+  // Statistics for staff: any role but reader (a reader may still open #/stats).
+  if (session.admin || Object.values(session.roles || {}).some((r) => r !== "reader")) links.push(["#/stats", "nav.stats"]);
   links.push(["/verify", "nav.verify"]);
   const verifying = location.pathname === "/verify";
   $("nav").replaceChildren(...links.map(([href, key]) => {
@@ -91,6 +94,7 @@ const routes = {
   "/upload": uploadView, "/audit": auditView, "/admin": adminView, "/login": loginView,
   "/waiting": waitingView,
   "/register": registerView, "/register/copies": copiesView, "/register/type": typeView,
+  "/stats": statsView,
 };
 
 function render() {

@@ -216,6 +216,14 @@ try {
   await check("a tampered code", "POST", V, V, { body: { code: "http://x/verify#e30.AAAA" } }, 200);
   await check("the verification page", "GET", "/verify", "/verify", {}, 200);
 
+  // Statistics: a visitor's and a librarian's counts, and their exports.
+  const ST = "/api/v1/stats";
+  await check("a visitor's counts", "GET", ST, `${ST}?by=school,kind,year`, {}, 200);
+  await check("a librarian's, filtered", "GET", ST, `${ST}?by=kind,language&q=kind%3Abook`, { token: lib }, 200);
+  await check("as CSV", "GET", ST, `${ST}?by=kind&format=csv`, { token: lib }, 200);
+  await check("per month, as CSV", "GET", ST, `${ST}?format=csv&monthly=1`, {}, 200);
+  await check("as XLSX", "GET", ST, `${ST}?by=school,kind&format=xlsx`, { token: lib }, 200);
+  await check("not a dimension", "GET", ST, `${ST}?by=colour`, {}, 400);
   await check("OAI-PMH", "GET", "/oai", "/oai?verb=Identify", {}, 200);
   await check("OAI-PMH, a form", "POST", "/oai", "/oai",
               { body: "verb=ListSets", headers: { "Content-Type": "application/x-www-form-urlencoded" } }, 200);
