@@ -25,8 +25,20 @@ export default async function (ctx) {
   writeFileSync(file, readFileSync(path.join(SOURCE_DIR, "samples/khbd-toan-6-phan-so.html"), "utf8")
     .replace("</body>", "<p>Luyện tập: cửa hàng trái cây chia phần.</p></body>"));
 
+  // The school's admin names another group head in the browser: a role with its group.
+  const admin = ctx.accounts.admin;
   await ctx.open("#/");
-  await ctx.signIn(teacher.name, teacher.password);
+  await ctx.signIn(admin.name, admin.password);
+  await ctx.open("#/admin");
+  await page.getByLabel("Tên đăng nhập").fill("thu-van");
+  await page.getByLabel("Mật khẩu (ít nhất 8 ký tự)").fill("mat-khau-to-van-1");
+  await page.getByLabel("Vai trò").selectOption("group_head");
+  await page.getByLabel("Tổ chuyên môn (cho tổ trưởng)").fill("Ngữ văn");
+  await page.getByRole("button", { name: "Thêm tài khoản" }).click();
+  await page.locator("#accounts tr", { hasText: "thu-van" }).waitFor();
+  assert.match(await page.locator("#accounts tr", { hasText: "thu-van" }).textContent(), /Tổ trưởng chuyên môn \(Ngữ văn\)/);
+
+  await switchTo(teacher);
   assert.equal(await page.getByRole("link", { name: "Chờ tôi duyệt" }).count(), 0, "a teacher offered a review list");
   await ctx.open("#/upload");
   await page.setInputFiles("#pick-files", [file]);
