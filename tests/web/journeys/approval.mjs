@@ -97,6 +97,14 @@ export default async function (ctx) {
   await page.getByRole("link", { name: "Chờ tôi duyệt" }).click();
   await page.locator("#waiting-none").waitFor();
   assert.equal((await ctx.api(`/api/v1/records/${id}`)).json.visibility, "public");
+  // A visitor without an account reads the approved plan and its state, not who reviewed it.
+  const visitor = await page.context().browser().newContext({ locale: "vi-VN" });
+  const v = await visitor.newPage();
+  await v.goto(`${ctx.baseUrl}/#/r/${id}`, { waitUntil: "networkidle" });
+  await v.locator("#approval-state", { hasText: "Đã duyệt" }).waitFor();
+  assert.equal(await v.locator("#approval-steps").count(), 0, "a visitor reads the review's steps");
+  assert.equal(await v.locator("#approval-approve, #approval-submit, #approval-return").count(), 0);
+  await visitor.close();
   const facets = (await ctx.api("/api/v1/search?q=&facets=1&approval=approved")).json;
   assert.ok(facets.hits.some((h) => String(h.id) === id), "approval:approved does not find the plan");
 }
