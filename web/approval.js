@@ -49,7 +49,8 @@ export async function approvalPanel(r, box, actions, panel, reload) {
   const state = el("p", { id: "approval-state", class: "state-" + body.state }, t("appr.state." + body.state));
   const parts = [el("h2", {}, t("appr.title")), state];
   if (body.share_on_approval) parts.push(el("p", { class: "muted" }, t("appr.wish", { vis: t("vis." + body.share_on_approval) })));
-  if (body.steps.length || body.state !== "draft") parts.push(timeline(body.steps));
+  // The steps name reviewers: the server gives them only to the plan's staff.
+  if (body.steps.length || body.actions.includes("submit")) parts.push(timeline(body.steps));
   box.replaceChildren(...parts);
   for (const action of STEPS) {
     if (!body.actions.includes(action)) continue;

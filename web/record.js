@@ -166,8 +166,11 @@ async function historyPanel(r, box) {
     const body = await api(recordUrl(r.id) + "/history");
     const items = body.changes.slice().reverse().map((c) => el("li", {},
       el("div", { class: "meta" }, dateText(c.at) + " · " + (c.actor || "") + " · " + t("op." + c.op)), c.reason ? el("div", {}, c.reason) : "",
-      ...(c.fields || []).map((f) => el("div", { class: "muted" }, fieldName(f.field) + ": " + (f.old || "∅") + " → " + (f.new || "∅") +
-        (f.source && has("source." + f.source) ? " (" + t("source." + f.source) + ")" : "")))));
+      ...(c.fields || []).map((f) => {
+        const shown = (v) => (!v ? "∅" : f.field === "approval" ? valueName("approval", v) : v);  // a state by its name
+        return el("div", { class: "muted" }, fieldName(f.field) + ": " + shown(f.old) + " → " + shown(f.new) +
+          (f.source && has("source." + f.source) ? " (" + t("source." + f.source) + ")" : ""));
+      })));
     box.replaceChildren(el("h2", {}, t("record.history")), items.length ? el("ul", { class: "plain", id: "history" }, ...items) : el("p", { class: "muted" }, t("record.no_history")));
   } catch (_) {
     box.replaceChildren();

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/approval.h"
 #include "core/library.h"
 #include "tests/api/access_callers.h"
 #include "tests/cli/process.h"
@@ -605,6 +606,8 @@ TEST_CASE("every endpoint applies the same check, for every role and visibility"
   auto& accounts = api.library->accounts();
   REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
   auto tokens = kho::testing::make_callers(accounts);  // caller -> Authorization header
+  // Visibility alone: THCS-01 lets lesson plans be shared before approval (core/approval.h).
+  REQUIRE(kho::approval::put_settings(api.library->store(), "THCS-01", {false, false}, "cli").ok());
   // One diploma and one lesson plan of THCS-01 in each visibility they may have.
   std::map<std::string, std::uint64_t> ids;
   for (const std::string kind : {"diploma", "lesson-plan"})
@@ -888,6 +891,8 @@ TEST_CASE("did you mean offers only words from records the caller may read") {
   auto& accounts = api.library->accounts();
   REQUIRE(accounts.add_school({"THCS-02", "Trường THCS khác", "", ""}, "cli").ok());
   auto callers = kho::testing::make_callers(accounts);
+  // THCS-01 lets lesson plans be public before approval (core/approval.h).
+  REQUIRE(kho::approval::put_settings(api.library->store(), "THCS-01", {false, false}, "cli").ok());
   // "Quỳnh" is only in the private diploma; the rest of the library is open.
   auto open = upload_id(api.upload("Kế hoạch bài dạy môn Toán lớp 6: phân số\n",
                                    "filename=khbd.txt&kind=lesson-plan&visibility=public"));

@@ -5,7 +5,7 @@
 //   node tests/web/openapi-answers.mjs [--kho build/kho] [--modules build/tests/web]
 import assert from "node:assert/strict";
 import {
-  api, cleanupAll, makeLibrary, parseArgs, requireFrom, startServer, watchdog,
+  api, cleanupAll, makeLibrary, parseArgs, requireFrom, SCHOOL, startServer, watchdog,
 } from "./lib/harness.mjs";
 import { loadDescription, mismatch } from "./lib/openapi.mjs";
 
@@ -224,6 +224,19 @@ try {
   await check("per month, as CSV", "GET", ST, `${ST}?format=csv&monthly=1`, {}, 200);
   await check("as XLSX", "GET", ST, `${ST}?by=school,kind&format=xlsx`, { token: lib }, 200);
   await check("not a dimension", "GET", ST, `${ST}?by=colour`, {}, 400);
+  // Lesson-plan approval: the sample plan was imported by the CLI, a draft of no account's.
+  const lesson = library.records["khbd-toan-6-phan-so.html"];
+  const A = `/api/v1/records/${lesson}/approval`;
+  await check("a plan's approval", "GET", "/api/v1/records/{id}/approval", A, {}, 200);
+  await check("not a lesson plan", "GET", "/api/v1/records/{id}/approval", `/api/v1/records/${plan}/approval`, {}, 404);
+  await check("anonymous", "POST", "/api/v1/records/{id}/approval", A, { body: { action: "submit" } }, 401);
+  await check("submitted by the school's admin", "POST", "/api/v1/records/{id}/approval", A, { token: adm, body: { action: "submit" } }, 200);
+  await check("approved by no group head", "POST", "/api/v1/records/{id}/approval", A, { token: adm, body: { action: "approve" } }, 403);
+  await check("waiting for an admin", "GET", "/api/v1/approvals", "/api/v1/approvals?waiting=me", { token: adm }, 200);
+  await check("the school's settings", "GET", "/api/v1/schools/{code}/approval", `/api/v1/schools/${SCHOOL.code}/approval`, { token: adm }, 200);
+  await check("two steps", "PUT", "/api/v1/schools/{code}/approval", `/api/v1/schools/${SCHOOL.code}/approval`,
+              { token: adm, body: { two_step: true } }, 200);
+
   await check("OAI-PMH", "GET", "/oai", "/oai?verb=Identify", {}, 200);
   await check("OAI-PMH, a form", "POST", "/oai", "/oai",
               { body: "verb=ListSets", headers: { "Content-Type": "application/x-www-form-urlencoded" } }, 200);

@@ -25,8 +25,20 @@ export default async function (ctx) {
   writeFileSync(file, readFileSync(path.join(SOURCE_DIR, "samples/khbd-toan-6-phan-so.html"), "utf8")
     .replace("</body>", "<p>Luyện tập: cửa hàng trái cây chia phần.</p></body>"));
 
+  // The school's admin names another group head in the browser: a role with its group.
+  const admin = ctx.accounts.admin;
   await ctx.open("#/");
-  await ctx.signIn(teacher.name, teacher.password);
+  await ctx.signIn(admin.name, admin.password);
+  await ctx.open("#/admin");
+  await page.getByLabel("Tên đăng nhập").fill("thu-van");
+  await page.getByLabel("Mật khẩu (ít nhất 8 ký tự)").fill("mat-khau-to-van-1");
+  await page.getByLabel("Vai trò").selectOption("group_head");
+  await page.getByLabel("Tổ chuyên môn (cho tổ trưởng)").fill("Ngữ văn");
+  await page.getByRole("button", { name: "Thêm tài khoản" }).click();
+  await page.locator("#accounts tr", { hasText: "thu-van" }).waitFor();
+  assert.match(await page.locator("#accounts tr", { hasText: "thu-van" }).textContent(), /Tổ trưởng chuyên môn \(Ngữ văn\)/);
+
+  await switchTo(teacher);
   assert.equal(await page.getByRole("link", { name: "Chờ tôi duyệt" }).count(), 0, "a teacher offered a review list");
   await ctx.open("#/upload");
   await page.setInputFiles("#pick-files", [file]);
@@ -85,6 +97,14 @@ export default async function (ctx) {
   await page.getByRole("link", { name: "Chờ tôi duyệt" }).click();
   await page.locator("#waiting-none").waitFor();
   assert.equal((await ctx.api(`/api/v1/records/${id}`)).json.visibility, "public");
+  // A visitor without an account reads the approved plan and its state, not who reviewed it.
+  const visitor = await page.context().browser().newContext({ locale: "vi-VN" });
+  const v = await visitor.newPage();
+  await v.goto(`${ctx.baseUrl}/#/r/${id}`, { waitUntil: "networkidle" });
+  await v.locator("#approval-state", { hasText: "Đã duyệt" }).waitFor();
+  assert.equal(await v.locator("#approval-steps").count(), 0, "a visitor reads the review's steps");
+  assert.equal(await v.locator("#approval-approve, #approval-submit, #approval-return").count(), 0);
+  await visitor.close();
   const facets = (await ctx.api("/api/v1/search?q=&facets=1&approval=approved")).json;
   assert.ok(facets.hits.some((h) => String(h.id) === id), "approval:approved does not find the plan");
 }
