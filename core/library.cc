@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -311,6 +312,27 @@ Status approval_settings_for(const store::Store& store, store::RecordId id, cons
 
 }  // namespace
 
+namespace {
+
+// A school code typed in another case ("thcs-02") is the registered
+// school's ("THCS-02"): the access check and every count compare codes
+// exactly. A code no school has is kept as typed.
+std::string registered_code(const store::Store& store, const std::string& code) {
+  std::vector<store::Organisation> orgs;
+  if (code.empty() || !store.organisations(&orgs).ok()) return code;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& org : orgs)
+    if (org.code == code) return code;
+  for (const auto& org : orgs)
+    if (lower(org.code) == lower(code)) return org.code;
+  return code;
+}
+
+}  // namespace
+
 Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out,
                      std::string* bad_field) {
   // Every value is checked before anything is written: all or nothing.
@@ -320,6 +342,8 @@ Status Library::edit(store::RecordId id, const Edit& edit, store::Record* out,
       if (bad_field != nullptr) *bad_field = name;
       return s;
     }
+  if (auto school = checked.set.find("school"); school != checked.set.end())
+    school->second = registered_code(*store_, school->second);
   std::string refused;
   approval::Settings sharing;
   if (Status s = approval_settings_for(*store_, id, checked, &sharing); !s.ok()) return s;
@@ -443,8 +467,12 @@ Status Library::extract_with(const std::string& path, const ImportOptions& optio
   return s;
 }
 
-Status Library::import_file(const std::string& path, const ImportOptions& options,
-                            store::Record* out, bool* duplicate) {
+Status Library::import_file(const std::string& path, const ImportOptions& given, store::Record* out,
+                            bool* duplicate) {
+  ImportOptions options = given;
+  options.school = registered_code(*store_, given.school);
+  if (auto school = options.sidecar.find("school"); school != options.sidecar.end())
+    school->second = registered_code(*store_, school->second);
   *duplicate = false;
   if (!options.kind.empty() && !store::valid_kind(options.kind))
     return Status::Invalid("unknown kind '" + options.kind + "'");

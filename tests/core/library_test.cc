@@ -136,3 +136,37 @@ TEST_CASE("a link in a file's place is refused, never followed") {
   CHECK(items[0].status.message() == "a symbolic link: not followed");
   CHECK(library->store().record_count() == 0);
 }
+
+TEST_CASE(
+    "a school code typed in another case is the registered school's, so its staff read the "
+    "record") {
+  TempDir dir;
+  auto library = open_library(dir);
+  REQUIRE(library->accounts().add_school({"THCS-02", "Trường THCS Tân Hội", "", ""}, "cli").ok());
+  auto file = dir.path() / "ke-hoach.txt";
+  kho::testing::write_file(file, "Kế hoạch tổ chuyên môn năm học 2024-2025\n");
+  ImportOptions options = worker_options();
+  options.kind = "admin-doc";
+  options.school = "thcs-02";
+  store::Record record;
+  bool duplicate = false;
+  REQUIRE(library->import_file(file.string(), options, &record, &duplicate).ok());
+  CHECK(record.school == "THCS-02");
+  store::Account clerk;
+  clerk.name = "van-thu";
+  clerk.roles = {{"THCS-02", "office"}};
+  Access access;
+  REQUIRE(Access::for_account(library->store(), clerk, "", &access).ok());
+  CHECK(access.may_read(record));  // private, and theirs
+  // An edit typed in lower case too; a code no school has is kept as typed.
+  Edit move;
+  move.set["school"] = "thcs-02";
+  store::Record after;
+  REQUIRE(library->edit(record.id, move, &after).ok());
+  CHECK(after.school == "THCS-02");
+  auto other = dir.path() / "khac.txt";
+  kho::testing::write_file(other, "Một văn bản khác\n");
+  options.school = "thpt-09";
+  REQUIRE(library->import_file(other.string(), options, &record, &duplicate).ok());
+  CHECK(record.school == "thpt-09");
+}
