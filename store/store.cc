@@ -133,6 +133,15 @@ struct StagedOriginal {
     path = tmp;
     return copy_and_hash(files, source, path, &out->sha256, &out->size);
   }
+
+  // The file a NewRecord names, with the type and name it is to be known by.
+  Status stage(FileSystem& files, const std::string& data_dir, const NewRecord& in, Original* out) {
+    if (Status s = stage(files, data_dir, in.source_path, out); !s.ok()) return s;
+    out->media_type = in.media_type;
+    out->filename =
+        in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+    return Status::Ok();
+  }
 };
 
 }  // namespace
@@ -258,12 +267,8 @@ Status Store::add(const NewRecord& in, Record* out, bool* duplicate) {
   const bool has_file = !in.source_path.empty();
   Original original;
   StagedOriginal staged;
-  if (has_file) {
-    if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
-    original.media_type = in.media_type;
-    original.filename =
-        in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
-  }
+  if (has_file)
+    if (Status s = staged.stage(fs_, dir_, in, &original); !s.ok()) return s;
 
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);  // waits for any other writer, in any process
@@ -384,10 +389,7 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
 Status Store::add_file(RecordId id, const NewRecord& in, Record* out) {
   Original original;
   StagedOriginal staged;
-  if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
-  original.media_type = in.media_type;
-  original.filename =
-      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  if (Status s = staged.stage(fs_, dir_, in, &original); !s.ok()) return s;
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
@@ -447,10 +449,7 @@ Status Store::add_version(RecordId id, const NewRecord& in, Record* out, const C
                           const std::function<void(Record*)>& revise) {
   Original original;
   StagedOriginal staged;
-  if (Status s = staged.stage(fs_, dir_, in.source_path, &original); !s.ok()) return s;
-  original.media_type = in.media_type;
-  original.filename =
-      in.filename.empty() ? fs::path(in.source_path).filename().string() : in.filename;
+  if (Status s = staged.stage(fs_, dir_, in, &original); !s.ok()) return s;
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
