@@ -21,18 +21,6 @@ std::string field(const store::Record& r, const char* name) {
   return it == r.fields.end() ? "" : it->second;
 }
 
-json steps_json(const std::vector<approval::Step>& steps) {
-  json list = json::array();
-  for (const auto& s : steps)
-    list.push_back({{"action", s.action},
-                    {"from", s.from},
-                    {"to", s.to},
-                    {"by", s.actor},
-                    {"at", s.at},
-                    {"comment", s.comment}});
-  return list;
-}
-
 json settings_json(const std::string& school, const approval::Settings& s) {
   return {{"school", school},
           {"two_step", s.two_step},

@@ -194,6 +194,18 @@ std::string render_history(const std::vector<store::Change>& changes) {
   return dump({{"changes", list}});
 }
 
+nlohmann::json steps_json(const std::vector<approval::Step>& steps) {
+  json list = json::array();
+  for (const auto& s : steps)
+    list.push_back({{"action", s.action},
+                    {"from", s.from},
+                    {"to", s.to},
+                    {"by", s.actor},
+                    {"at", s.at},
+                    {"comment", s.comment}});
+  return list;
+}
+
 std::string render_error(const std::string& code, const std::string& message,
                          const std::string& field) {
   json error = {{"code", code}, {"message", message}};

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/access.h"
+#include "core/approval.h"
 #include "indexer/indexer.h"
 #include "store/store.h"
 
@@ -39,6 +40,8 @@ std::string render_record(const store::Record& record, bool duplicate = false,
 // A record's history, oldest first: {"changes": [{"seq","at","actor","op"
 // ("create","update","withdraw","reinstate"),"reason","fields":[{"field","old","new"}]}]}.
 std::string render_history(const std::vector<store::Change>& changes);
+// A lesson plan's approval steps, oldest first (the API and `kho approval show --json`).
+nlohmann::json steps_json(const std::vector<approval::Step>& steps);
 // One audit-log entry: {"seq","at","actor","from","action","record","detail"}.
 nlohmann::json audit_json(const store::AuditEntry& entry);
 // {"error": {"code": code, "message": message}}, plus "field": the request

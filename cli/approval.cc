@@ -96,18 +96,10 @@ int show(Library& library, const Access& who, const ApprovalArgs& args) {
   if (Status s = library.store().history(id, &history); !s.ok()) return fail(s);
   auto steps = approval::steps(history);
   if (args.json) {
-    json list = json::array();
-    for (const auto& s : steps)
-      list.push_back({{"action", s.action},
-                      {"from", s.from},
-                      {"to", s.to},
-                      {"by", s.actor},
-                      {"at", s.at},
-                      {"comment", s.comment}});
     std::printf("%s\n", dump({{"id", id},
                               {"state", approval::state(r)},
                               {"actions", approval::actions(who, r)},
-                              {"steps", list}})
+                              {"steps", api::steps_json(steps)}})
                             .c_str());
     return kOk;
   }

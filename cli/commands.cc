@@ -48,6 +48,19 @@ bool parse_id(const std::string& text, store::RecordId* id) {
   return *id > 0;
 }
 
+// Opens the library and reads the record `id_text` names: kOk, or the exit
+// status that says why not (a usage error, not found, a failure).
+int open_record(const std::string& data_dir, const std::string& id_text,
+                std::unique_ptr<Library>* library, store::Record* r) {
+  store::RecordId id = 0;
+  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
+  int code = kOk;
+  *library = open_library(data_dir, false, &code);
+  if (!*library) return code;
+  if (Status s = (*library)->store().get(id, r); !s.ok()) return fail(s);
+  return kOk;
+}
+
 // Why something that is not a regular file or a folder is not imported;
 // `named`: given on the command line rather than found in a folder.
 std::string not_a_file(const fs::file_status& st, bool named) {
@@ -380,13 +393,9 @@ int search(const std::string& data_dir, const SearchArgs& args) {
 }
 
 int show(const std::string& data_dir, const std::string& id_text, bool as_json) {
-  store::RecordId id = 0;
-  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
-  int code = kOk;
-  auto library = open_library(data_dir, false, &code);
-  if (!library) return code;
+  std::unique_ptr<Library> library;
   store::Record r;
-  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  if (int code = open_record(data_dir, id_text, &library, &r); code != kOk) return code;
   if (as_json) {
     std::cout << json::parse(store::to_json(r)).dump(2) << "\n";
     return kOk;
@@ -423,13 +432,9 @@ int show(const std::string& data_dir, const std::string& id_text, bool as_json) 
 
 int get(const std::string& data_dir, const std::string& id_text, const std::string& output,
         std::size_t version) {
-  store::RecordId id = 0;
-  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
-  int code = kOk;
-  auto library = open_library(data_dir, false, &code);
-  if (!library) return code;
+  std::unique_ptr<Library> library;
   store::Record r;
-  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  if (int code = open_record(data_dir, id_text, &library, &r); code != kOk) return code;
   if (r.originals.empty())
     return print_error("record " + id_text + " has no original file"), kNotFound;
   if (version > r.originals.size())
@@ -487,15 +492,11 @@ int add_version(const std::string& data_dir, const std::string& id_text, const s
 
 // Every change to a record, oldest first: each field's old and new value.
 int history(const std::string& data_dir, const std::string& id_text, bool as_json) {
-  store::RecordId id = 0;
-  if (!parse_id(id_text, &id)) return print_error("'" + id_text + "' is not a record ID"), kUsage;
-  int code = kOk;
-  auto library = open_library(data_dir, false, &code);
-  if (!library) return code;
+  std::unique_ptr<Library> library;
   store::Record r;
-  if (Status s = library->store().get(id, &r); !s.ok()) return fail(s);
+  if (int code = open_record(data_dir, id_text, &library, &r); code != kOk) return code;
   std::vector<store::Change> changes;
-  if (Status s = library->store().history(id, &changes); !s.ok()) return fail(s);
+  if (Status s = library->store().history(r.id, &changes); !s.ok()) return fail(s);
   if (as_json) {
     std::cout << json::parse(api::render_history(changes)).dump(2) << "\n";
     return kOk;

@@ -611,6 +611,11 @@ Status Store::set_status(RecordId id, const std::string& op, const std::string& 
 
 Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, const Actor& actor,
                      Record* out) {
+  return change(id, "update", "", edit, actor, out);
+}
+
+Status Store::change(RecordId id, const std::string& op, const std::string& note,
+                     const std::function<Status(Record*)>& edit, const Actor& actor, Record* out) {
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
@@ -633,8 +638,7 @@ Status Store::update(RecordId id, const std::function<Status(Record*)>& edit, co
   r.updated_by = actor.name;
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
   if (s.ok()) s = e.index_isbn(txn, &before, r);
-  if (s.ok())
-    s = e.append_change(txn, id, "update", r.updated_at, actor, "", field_changes(before, r));
+  if (s.ok()) s = e.append_change(txn, id, op, r.updated_at, actor, note, field_changes(before, r));
   if (s.ok()) s = txn.commit();
   if (s.ok() && out != nullptr) *out = std::move(r);
   return s;

@@ -369,6 +369,9 @@ class Store {
   Store(std::string dir, FileSystem& fs);
   Status set_status(RecordId id, const std::string& op, const std::string& reason,
                     const Actor& actor, bool* changed, const Check& allowed);
+  // update and update_step: the change logged as `op` with `note` as its reason.
+  Status change(RecordId id, const std::string& op, const std::string& note,
+                const std::function<Status(Record*)>& edit, const Actor& actor, Record* out);
   std::string dir_;
   FileSystem& fs_;
   std::string library_id_;
