@@ -133,11 +133,14 @@ class Bm25 {
 // (wildcards, synonyms, scaled weights, everything-queries) or is a phrase:
 // Xapian already checks a phrase's positions only where a record can still
 // reach the hits, and a block would have them checked in all its records.
-bool weighted_terms(const Xapian::Query& q, std::vector<std::string>* terms) {
+// Constant weights are the query's run bonuses, bounded apart (`runs`).
+bool weighted_terms(const Xapian::Query& q, bool runs, std::vector<std::string>* terms) {
   switch (q.get_type()) {
     case Xapian::Query::LEAF_TERM:
       terms->push_back(*q.get_terms_begin());
       return true;
+    case Xapian::Query::LEAF_POSTING_SOURCE:
+      return runs;
     case Xapian::Query::LEAF_MATCH_NOTHING:
       return true;
     case Xapian::Query::OP_AND:
@@ -145,11 +148,11 @@ bool weighted_terms(const Xapian::Query& q, std::vector<std::string>* terms) {
     case Xapian::Query::OP_AND_MAYBE:
     case Xapian::Query::OP_XOR:
       for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
-        if (!weighted_terms(q.get_subquery(i), terms)) return false;
+        if (!weighted_terms(q.get_subquery(i), runs, terms)) return false;
       return true;
     case Xapian::Query::OP_AND_NOT:
     case Xapian::Query::OP_FILTER:  // the rest only filter
-      return weighted_terms(q.get_subquery(0), terms);
+      return weighted_terms(q.get_subquery(0), runs, terms);
     default:
       return false;
   }
@@ -189,11 +192,36 @@ class BlockSet : public Xapian::PostingSource {
   Xapian::docid at_ = 0, last_ = 0;
 };
 
+// Adds each run's weight to the blocks where some record holds it (all
+// blocks, when that would take reading a long posting list) and where
+// something matches at all: a run only adds to the words' weight.
+bool add_run_bounds(const Xapian::Database& db, const std::vector<RunBonus>& runs,
+                    std::vector<double>* bounds) {
+  for (const RunBonus& run : runs) {
+    std::vector<bool> has(bounds->size(), false);
+    Xapian::doccount tf = db.get_termfreq(run.term);
+    std::string stored = tf < kStoredFrom ? "" : db.get_metadata(kBoundKey + run.term);
+    auto mark = [&](Xapian::docid block, const std::vector<Point>&) {
+      if (block < has.size()) has[block] = true;
+    };
+    if (!stored.empty()) {
+      if (!decode(stored, mark)) return false;
+    } else if (tf <= kReadUpTo) {
+      for (const auto& [block, points] : read_postings(db, run.term)) mark(block, points);
+    } else {
+      has.assign(has.size(), true);
+    }
+    for (std::size_t b = 0; b < has.size(); ++b)
+      if (has[b] && (*bounds)[b] >= 0) (*bounds)[b] += run.weight;
+  }
+  return true;
+}
+
 // Each block's bound on a record's weight for `terms`: -1 where no record
 // has any of them (nothing there can match), infinity where the bounds do
 // not cover it. False when a term's bounds are missing.
 bool block_bounds(const Xapian::Database& db, const std::vector<std::string>& terms,
-                  std::vector<double>* bounds) {
+                  const std::vector<RunBonus>& runs, std::vector<double>* bounds) {
   const Xapian::docid blocks = (db.get_lastdocid() + kBlock - 1) / kBlock;
   bounds->assign(blocks, -1);
   for (const std::string& term : terms) {
@@ -212,6 +240,7 @@ bool block_bounds(const Xapian::Database& db, const std::vector<std::string>& te
     if (stored.empty())
       for (const auto& [block, points] : read_postings(db, term)) add(block, points);
   }
+  if (!add_run_bounds(db, runs, bounds)) return false;
   const double unbounded = std::numeric_limits<double>::infinity();
   auto covered =
       static_cast<Xapian::docid>(std::strtoul(db.get_metadata(kCoveredKey).c_str(), nullptr, 10));
@@ -265,16 +294,18 @@ void mark_changed_blocks(Xapian::WritableDatabase& records,
   records.set_metadata(kChangedKey, s);
 }
 
-bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query, Xapian::doccount wanted,
+bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
+                   const std::vector<RunBonus>& runs, Xapian::doccount wanted,
                    std::vector<std::pair<Xapian::docid, double>>* out) {
   std::vector<std::string> terms;
-  if (wanted == 0 || db.get_metadata(kCoveredKey).empty() || !weighted_terms(query, &terms))
+  if (wanted == 0 || db.get_metadata(kCoveredKey).empty() ||
+      !weighted_terms(query, !runs.empty(), &terms))
     return false;
   // A query whose terms are all in few records is cheap as it is.
   Xapian::doccount most = 0;
   for (const std::string& t : terms) most = std::max(most, db.get_termfreq(t));
   std::vector<double> bounds;
-  if (most < 8 * kBlock || !block_bounds(db, terms, &bounds)) return false;
+  if (most < 8 * kBlock || !block_bounds(db, terms, runs, &bounds)) return false;
   std::vector<std::pair<double, Xapian::docid>> order;
   for (Xapian::docid b = 0; b < bounds.size(); ++b)
     if (bounds[b] >= 0) order.emplace_back(bounds[b], b);

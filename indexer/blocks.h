@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "indexer/terms.h"
 #include "store/store.h"
 
 namespace kho::indexer {
@@ -37,10 +38,12 @@ Xapian::Query in_blocks(std::vector<Xapian::docid> blocks);
 std::vector<Xapian::docid> share_of_blocks(Xapian::docid last, unsigned thread, unsigned threads);
 
 // The first `wanted` records `query` matches, best first as Xapian orders
-// them (weight, then docid). False when blocks cannot answer it (no bounds,
-// a weighted part they cannot bound, a query that is cheap anyway): then the
-// caller matches every record as usual.
-bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query, Xapian::doccount wanted,
+// them (weight, then docid). `runs`: the run bonuses the query holds
+// (terms.h). False when blocks cannot answer it (no bounds, a weighted part
+// they cannot bound, a query that is cheap anyway): then the caller matches
+// every record as usual.
+bool top_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
+                   const std::vector<RunBonus>& runs, Xapian::doccount wanted,
                    std::vector<std::pair<Xapian::docid, double>>* out);
 
 }  // namespace kho::indexer

@@ -4,6 +4,8 @@
 // top, never filters: exact-diacritic words, and the query's words standing
 // together (Vietnamese words are several syllables: "học sinh").
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <sstream>
 
 #include "indexer/fields.h"
@@ -50,13 +52,37 @@ Xapian::Query exact_boost(const Xapian::Database& db, const std::string& q) {
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
-// Pages where the query's syllables stand in pairs as typed. Pair terms
-// (terms.h) rather than a phrase query: checking positions on every page that
-// has common words cost more than the rest of the search together.
-Xapian::Query adjacency_boost(const std::string& folded) {
-  std::vector<std::string> pairs = pair_terms(text::lower(folded));
-  if (pairs.empty() || pairs.size() > 16) return Xapian::Query();
-  return Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end());
+// A bound on what the query's terms can weigh together in one document:
+// Xapian's BM25 gives a term at most 2 ln((N + 0.5) / 0.5), twice that for a
+// term the query repeats.
+double words_bound(const Xapian::Database& db, const Xapian::Query& query) {
+  double terms = static_cast<double>(std::distance(query.get_terms_begin(), query.get_terms_end()));
+  return 4 * terms * std::log(2.0 * db.get_doccount() + 2) + 1;
+}
+
+// Vietnamese words are several syllables ("chữ ký số", "Cẩm Giàng") and
+// nobody types quotes: a document where the query's syllables stand together
+// as typed beats one where they are scattered, however long it is and however
+// often the other repeats them, and one with part of the run (two of three
+// syllables) comes between. Each of the query's pairs and triples a document
+// holds adds a weight no sum of word weights reaches; run terms (terms.h)
+// say which it holds without reading positions (records have triples, pages
+// only pairs). Within one count of runs, the words' weights decide.
+Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
+                        const Xapian::Query& words, std::vector<RunBonus>* runs) {
+  std::vector<std::string> terms = run_terms(text::lower(folded));
+  runs->clear();
+  if (terms.empty() || terms.size() > 32) return Xapian::Query();
+  const double weight = words_bound(db, words);
+  std::vector<Xapian::Query> parts;
+  for (std::string& term : terms) {
+    // Owned by the query: Xapian's way for a posting source (release()).
+    auto* constant = new Xapian::FixedWeightPostingSource(weight);
+    parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
+                       Xapian::Query(term));
+    runs->push_back({std::move(term), weight});
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
 // Hides records that are not active. As AND_NOT of the other statuses, which
@@ -155,6 +181,7 @@ bool is_blank(const std::string& text) {
 Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out) {
   out->query = Xapian::Query::MatchAll;
   out->words.clear();
+  out->runs.clear();
   return finish_query(db, include_withdrawn, out);
 }
 
@@ -170,6 +197,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   if (text::words(folded).empty()) {
     out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
     out->words.clear();
+    out->runs.clear();
     return finish_query(db, include_withdrawn, out);
   }
 
@@ -196,7 +224,12 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     if (is_word(term)) out->words.insert(term);
   }
   Xapian::Query boosts = exact_boost(db, q);
-  if (is_plain(q)) boosts = Xapian::Query(Xapian::Query::OP_OR, boosts, adjacency_boost(folded));
+  out->runs.clear();
+  if (is_plain(q)) {
+    Xapian::Query weighed(Xapian::Query::OP_AND_MAYBE, query, boosts);
+    boosts =
+        Xapian::Query(Xapian::Query::OP_OR, boosts, run_bonus(db, folded, weighed, &out->runs));
+  }
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())
     query = Xapian::Query(Xapian::Query::OP_AND, query,

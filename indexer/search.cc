@@ -373,13 +373,13 @@ struct Part {
 
 // The best `wanted` records by blocks (blocks.h) when they can tell, and
 // Xapian's estimate of how many match, which needs no match.
-bool ranked_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
-                      Xapian::doccount wanted, Part* out) {
+bool ranked_by_blocks(const Xapian::Database& db, const ParsedQuery& query, Xapian::doccount wanted,
+                      Part* out) {
   std::vector<std::pair<Xapian::docid, double>> top;
-  if (!top_by_blocks(db, query, wanted, &top)) return false;
+  if (!top_by_blocks(db, query.query, query.runs, wanted, &top)) return false;
   for (const auto& [docid, weight] : top) out->top.push_back({docid, weight, ""});
   Xapian::Enquire enquire(db);
-  enquire.set_query(query);
+  enquire.set_query(query.query);
   Xapian::MSet estimate = enquire.get_mset(0, 0);
   // Fewer than wanted: every block was scored, and they are all.
   bool all = top.size() < wanted;
@@ -391,13 +391,14 @@ bool ranked_by_blocks(const Xapian::Database& db, const Xapian::Query& query,
 
 // Matches `query` (within `share`, this thread's blocks, when the search is
 // split) and keeps what the request needs of it.
-void match(const Xapian::Database& db, Xapian::Query query, const SearchRequest& request,
+void match(const Xapian::Database& db, const ParsedQuery& parsed, const SearchRequest& request,
            bool local, const Xapian::Query& share, Part* out) {
-  if (!share.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, share);
   auto wanted = static_cast<Xapian::doccount>(request.offset + request.limit);
   if (local && share.empty() && !request.facets && request.sort == Sort::kRelevance &&
-      !is_blank(request.query) && ranked_by_blocks(db, query, wanted, out))
+      !is_blank(request.query) && ranked_by_blocks(db, parsed, wanted, out))
     return;
+  Xapian::Query query = parsed.query;
+  if (!share.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, share);
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
   apply_sort(request.sort, enquire);
@@ -446,7 +447,7 @@ void keep_off_this_core(std::thread& helper) {
 // Matches on `threads` threads: this one matches `query` over `db` (its
 // share of the blocks when split), each helper `t` runs `helper(part, t)`.
 template <typename Helper>
-std::vector<Part> match_parts(const Xapian::Database& db, const Xapian::Query& query,
+std::vector<Part> match_parts(const Xapian::Database& db, const ParsedQuery& query,
                               const SearchRequest& request, bool local, unsigned threads,
                               const Helper& helper) {
   std::vector<Part> parts(threads);
@@ -531,7 +532,7 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     const Xapian::rev revision = threads > 1 ? db.get_revision() : 0;
     const Xapian::docid last = db.get_lastdocid();
     std::vector<Part> parts =
-        match_parts(db, parsed.query, request, local, threads, [&](Part* part, unsigned t) {
+        match_parts(db, parsed, request, local, threads, [&](Part* part, unsigned t) {
           // The revision this thread searches, or the parts would not add up.
           Xapian::Database own = open_for_search(records_path(path()));
           if (own.get_revision() != revision) throw Xapian::DatabaseModifiedError("");
@@ -539,8 +540,7 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
           Xapian::Query unused;
           part->status = records_query(own, request, synonyms_, true, &mine, &unused);
           if (part->status.ok())
-            match(own, mine.query, request, true, in_blocks(share_of_blocks(last, t, threads)),
-                  part);
+            match(own, mine, request, true, in_blocks(share_of_blocks(last, t, threads)), part);
         });
     std::vector<Candidate> found;
     if (Status s = merge(parts, request, &found, out); !s.ok()) return s;

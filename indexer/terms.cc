@@ -200,14 +200,14 @@ std::string run_term(const std::vector<std::string>& words) {
   return term.size() - 2 - (words.size() - 1) <= 60 * words.size() ? term : "";
 }
 
-std::vector<std::string> pair_terms(const std::string& folded_lower) {
-  std::vector<std::string> out;
-  auto words = text::words(folded_lower);
-  for (std::size_t i = 1; i < words.size(); ++i) {
-    std::string pair = run_term({folded_lower.substr(words[i - 1].offset, words[i - 1].length),
-                                 folded_lower.substr(words[i].offset, words[i].length)});
-    if (!pair.empty()) out.push_back(std::move(pair));
-  }
+std::vector<std::string> run_terms(const std::string& folded_lower) {
+  std::vector<std::string> words, out;
+  for (const auto& w : text::words(folded_lower))
+    words.push_back(folded_lower.substr(w.offset, w.length));
+  for (std::size_t n : {2, 3})
+    for (std::size_t i = 0; i + n <= words.size(); ++i)
+      if (std::string run = run_term({words.begin() + i, words.begin() + i + n}); !run.empty())
+        out.push_back(std::move(run));
   return out;
 }
 

@@ -74,8 +74,9 @@ inline bool is_word(const std::string& term) {
 
 // The run term of two or three indexed words in a row; empty when too long.
 std::string run_term(const std::vector<std::string>& words);
-// The pair terms of a query's text (lower-cased, folded), for the boost.
-std::vector<std::string> pair_terms(const std::string& folded_lower);
+// The run terms of a query's text (lower-cased, folded): its pairs, then its
+// triples.
+std::vector<std::string> run_terms(const std::string& folded_lower);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);
@@ -124,9 +125,19 @@ std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages,
                                                Xapian::WritableDatabase* spelling = nullptr);
 
+// A run of a plain query's syllables (terms.h: a pair or triple term) and the
+// weight a document holding it gains: more than all the query's words can
+// weigh together, so documents rank first by how many of the query's runs
+// they hold, then by their words' weights.
+struct RunBonus {
+  std::string term;
+  double weight = 0;
+};
+
 struct ParsedQuery {
   Xapian::Query query;
   std::set<std::string> words;  // folded, lower-cased query words, for snippets
+  std::vector<RunBonus> runs;   // what query adds for them (blocks.h bounds it)
 };
 // `db` lets wildcards expand against the collection's vocabulary. A query
 // longer than kMaxQueryBytes or with more than kMaxQueryWords words is

@@ -94,6 +94,53 @@ TEST_CASE("adjacent syllables rank above scattered ones") {
   (void)scattered;
 }
 
+// Filler of ordinary words, none of them the queries' syllables.
+static std::string filler(int words) {
+  static const char* kWords[] = {"trường", "lớp", "giáo", "viên", "năm", "học", "kế", "hoạch",
+                                 "thực", "hiện", "nội", "dung", "báo", "cáo", "phòng", "tổ"};
+  std::string out;
+  for (int i = 0; i < words; ++i) out += std::string(kWords[(i * 7 + i / 16) % 16]) + " ";
+  return out;
+}
+
+TEST_CASE("a document with the query's syllables in a row beats any with them scattered") {
+  IndexFixture f;
+  // Short documents repeating each syllable, never together.
+  std::vector<store::RecordId> scattered;
+  for (int i = 0; i < 5; ++i)
+    scattered.push_back(f.add("Văn bản " + std::to_string(i),
+                              {"chữ viết đẹp, chữ in. Ký tên, ký nhận. Số liệu, số " +
+                               std::to_string(i) + ". Cẩm nang. Giàng là họ. Chữ số"}));
+  // Two of the three syllables together: between the two.
+  auto partial = f.add("Biên bản", {"chữ ký của hiệu trưởng ở cuối trang, " + filler(40) + " số 5"});
+  // Long, and saying each phrase once.
+  auto whole = f.add("Báo cáo", {filler(600) + " triển khai chữ ký số cho giáo viên " + filler(600),
+                                 filler(300) + " Cẩm Giàng, ngày 04 tháng 10 năm 2022 "});
+  for (const std::string q : {"chữ ký số", "chu ky so", "CHỮ KÝ SỐ",
+                              "chu\xcc\x9b\xcc\x83 ky\xcc\x81 so\xcc\x82\xcc\x81"}) {
+    INFO(q);
+    Ids hits = f.ids(q);
+    REQUIRE(hits.size() == 7);
+    CHECK(hits[0] == whole);
+    CHECK(hits[1] == partial);
+  }
+  for (const std::string q : {"Cẩm Giàng", "cam giang"}) {
+    INFO(q);
+    Ids hits = f.ids(q);
+    REQUIRE(hits.size() == 6);
+    CHECK(hits[0] == whole);
+  }
+  // The same order with facets counted (every match scored) as by blocks.
+  indexer::SearchRequest request;
+  request.query = "chu ky so";
+  request.facets = true;
+  auto results = f.search(request);
+  REQUIRE(results.hits.size() == 7);
+  CHECK(results.hits[0].id == whole);
+  CHECK(results.hits[0].page == 1);
+  CHECK(results.hits[1].id == partial);
+}
+
 TEST_CASE("withdrawn records are hidden from search") {
   IndexFixture f;
   auto id = f.add("Văn bản", {"quyết định khen thưởng"});
