@@ -12,6 +12,7 @@
 
 #include "indexer/indexer.h"
 #include "store/store.h"
+#include "tests/relevance/corpus.h"
 #include "tests/testing.h"
 
 using namespace kho;
@@ -39,31 +40,10 @@ Judgments read_judgments(const fs::path& path) {
   return out;
 }
 
-// Each corpus file becomes a record titled by its first line.
-void load_corpus(store::Store& store, const fs::path& dir) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    std::string text = kho::testing::read_file(file);
-    std::istringstream lines(text);
-    std::string title;
-    while (title.find_first_not_of(" \r\t") == std::string::npos && std::getline(lines, title)) {
-    }
-    store::NewRecord in;
-    in.source_path = file.string();
-    in.filename = file.filename().string();
-    in.dc = {{"title", title}};
-    in.pages = {text};
-    store::Record r;
-    bool dup = false;
-    REQUIRE(store.add(in, &r, &dup).ok());
-  }
-}
-
 double dcg(const std::vector<int>& grades) {
   double sum = 0;
-  for (std::size_t i = 0; i < grades.size() && i < 10; ++i) sum += (std::pow(2.0, grades[i]) - 1) / std::log2(i + 2.0);
+  for (std::size_t i = 0; i < grades.size() && i < 10; ++i)
+    sum += (std::pow(2.0, grades[i]) - 1) / std::log2(i + 2.0);
   return sum;
 }
 
@@ -74,7 +54,7 @@ TEST_CASE("relevance over the Vietnamese school corpus stays above its floor") {
   kho::testing::TempDir dir;
   std::unique_ptr<store::Store> store;
   REQUIRE(store::Store::open(dir.str(), true, &store).ok());
-  load_corpus(*store, here / "corpus");
+  relevance::load_corpus(*store, here / "corpus");
   indexer::Index index(*store);
   REQUIRE(index.catch_up().ok());
 
@@ -104,7 +84,8 @@ TEST_CASE("relevance over the Vietnamese school corpus stays above its floor") {
     std::cout << "  nDCG@10 " << ndcg << "  RR " << rr << "  " << query << "\n";
   }
   double ndcg = ndcg_sum / judgments.size(), mrr = rr_sum / judgments.size();
-  std::cout << "relevance: " << judgments.size() << " queries, nDCG@10 = " << ndcg << ", MRR = " << mrr << "\n";
+  std::cout << "relevance: " << judgments.size() << " queries, nDCG@10 = " << ndcg
+            << ", MRR = " << mrr << "\n";
   CHECK(ndcg >= kNdcgFloor);
   CHECK(mrr >= kMrrFloor);
 }
