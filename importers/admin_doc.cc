@@ -22,8 +22,9 @@ namespace kho::importers {
 
 namespace {
 
-constexpr std::size_t kHeadSegments = 80;  // the header is on the first page
-constexpr std::size_t kTailSegments = 40;  // recipients and signer end the last
+constexpr std::size_t kHeadSegments = 80;     // the header, from where it starts
+constexpr std::size_t kSearchSegments = 400;  // where a web page's banner may push it
+constexpr std::size_t kTailSegments = 40;     // recipients and signer end the last
 
 std::string trim(std::string_view s) {
   auto blank = [](char c) {
@@ -54,6 +55,7 @@ std::size_t find_folded(std::string_view s, std::string_view phrase) {
 }
 
 constexpr std::string_view kNation = "CONG HOA XA HOI CHU NGHIA VIET NAM";
+constexpr std::string_view kNationStart = "CONG HOA XA HOI";  // a narrow column wraps the rest
 constexpr std::string_view kMottoStart = "DOC LAP";
 constexpr std::string_view kMottoEnd = "HANH PHUC";
 
@@ -62,19 +64,58 @@ bool is_motto(std::string_view s) {
          (find_folded(s, kMottoStart) == 0 && find_folded(s, kMottoEnd) != std::string::npos);
 }
 
+bool is_upper_line(std::string_view s);
+
+// The motto as the header sets it, in capitals or as its own short line; not
+// "Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam" in a decision's grounds.
+bool is_header_motto(std::string_view s) {
+  constexpr std::size_t kMottoBytes = 40;  // "Độc lập - Tự do - Hạnh phúc" and its dashes
+  return (find_folded(s, kNationStart) == 0 && is_upper_line(s)) ||
+         (is_motto(s) && find_folded(s, kMottoStart) == 0 && s.size() <= kMottoBytes);
+}
+
+// The rules typed under the issuer and the motto ("-------", "______"): a
+// PDF's reading order may run them into the next line ("------Số: 4267/…").
+std::string without_rules(std::string_view s) {
+  auto rule_at = [&](std::size_t i) {
+    return s[i] == '-' || s[i] == '_' || s[i] == '=' || s[i] == '*' || s[i] == '.';
+  };
+  std::string t = trim(s);
+  s = t;
+  std::size_t lead = 0, tail = s.size();
+  while (lead < s.size() && rule_at(lead)) ++lead;
+  while (tail > lead && rule_at(tail - 1)) --tail;
+  if (lead < 3) lead = 0;  // "- Như trên;" is a list item, ".docx" a name
+  if (s.size() - tail < 3) tail = s.size();
+  return trim(s.substr(lead, tail - lead));
+}
+
+// What a browser prints in the margins (the date and time, then the page's
+// title; the page's address, then "1/2") and a website's copyright line:
+// never the document's. Raw order puts each margin's two on one line.
+bool is_page_furniture(std::string_view s) {
+  static const std::regex kFurniture(
+      R"(((https?|file)://\S+|\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}( ?[AP]M)?)( .*)?)"
+      R"(|\d{1,2}/\d{1,3})");
+  return std::regex_match(s.begin(), s.end(), kFurniture) || s.starts_with("©") ||
+         s.starts_with("Copyright");
+}
+
 // A line as segments: cells split at tabs or runs of two spaces, and the
 // motto cut off whatever a PDF's reading order ran into it.
 void add_segments(std::string line, std::vector<std::string>* out) {
   for (std::size_t at; (at = line.find("\xC2\xA0")) != std::string::npos;) line.replace(at, 2, " ");
   std::size_t start = 0;
   auto emit = [&](std::string_view cell) {
-    std::string piece = trim(cell);
-    for (std::string_view phrase : {kNation, kMottoStart}) {
+    std::string piece = without_rules(cell);
+    if (is_page_furniture(piece)) return;
+    for (std::string_view phrase : {kNation, kNationStart, kMottoStart}) {
       std::size_t hit = find_folded(piece, phrase);
-      if (hit != std::string::npos && hit > 0) {
-        out->push_back(trim(std::string_view(piece).substr(0, hit)));
-        piece = trim(std::string_view(piece).substr(hit));
-      }
+      if (hit == std::string::npos || hit == 0) continue;
+      // The motto's start alone, wrapped in a narrow column, only in capitals.
+      if (phrase == kNationStart && !is_upper_line(std::string_view(piece).substr(hit))) continue;
+      out->push_back(trim(std::string_view(piece).substr(0, hit)));
+      piece = trim(std::string_view(piece).substr(hit));
     }
     std::size_t end = find_folded(piece, kMottoEnd);
     if (end != std::string::npos && end + 10 < piece.size() && is_motto(piece)) {
@@ -93,17 +134,57 @@ void add_segments(std::string line, std::vector<std::string>* out) {
   emit(std::string_view(line).substr(start));
 }
 
-std::vector<std::string> head_segments(const std::vector<std::string>& pages) {
+// The segments of the first pages, up to `limit`.
+std::vector<std::string> first_segments(const std::vector<std::string>& pages, std::size_t limit) {
   std::vector<std::string> out;
   for (const auto& page : pages) {
-    for (std::size_t start = 0; start < page.size() && out.size() < kHeadSegments;) {
+    for (std::size_t start = 0; start < page.size() && out.size() < limit;) {
       std::size_t end = std::min(page.find('\n', start), page.size());
       add_segments(page.substr(start, end - start), &out);
       start = end + 1;
     }
-    if (out.size() >= kHeadSegments) break;
+    if (out.size() >= limit) break;
   }
   return out;
+}
+
+// A column too narrow for the motto wraps it ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA
+// VIỆT" / "NAM"), and a PDF's reading order may put the issuer's next line
+// between the two parts: the rest of the phrase is found a few segments on
+// and joined to its start, so that neither part is taken for the issuer.
+void join_split_motto(std::vector<std::string>* seg) {
+  for (std::size_t i = 0; i < seg->size(); ++i) {
+    std::string folded = text::fold((*seg)[i]);
+    std::transform(folded.begin(), folded.end(), folded.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    folded = trim(folded);
+    if (!folded.starts_with(kNationStart) || folded.size() >= kNation.size() ||
+        !kNation.starts_with(folded) || !is_upper_line((*seg)[i]))
+      continue;
+    std::string missing = trim(kNation.substr(folded.size()));
+    for (std::size_t j = i + 1; j < seg->size() && j <= i + 4; ++j) {
+      if (find_folded((*seg)[j], missing) != 0 || text::fold((*seg)[j]).size() != missing.size())
+        continue;
+      (*seg)[i] += " " + (*seg)[j];
+      seg->erase(seg->begin() + static_cast<std::ptrdiff_t>(j));
+      break;
+    }
+  }
+}
+
+// Where the document proper starts: a page saved from a website carries the
+// site's banner, menu and search box above it. The national motto is only
+// ever the document's; without it, "Số: …" far down the page is. The issuer
+// stands above (or, in a PDF's reading order, beside) either, so the start
+// is the run of capitals just before it.
+std::size_t document_start(const std::vector<std::string>& seg);
+
+std::vector<std::string> head_segments(const std::vector<std::string>& pages) {
+  std::vector<std::string> all = first_segments(pages, kSearchSegments);
+  join_split_motto(&all);
+  std::size_t start = document_start(all);
+  auto from = all.begin() + static_cast<std::ptrdiff_t>(start);
+  return {from, from + static_cast<std::ptrdiff_t>(std::min(kHeadSegments, all.size() - start))};
 }
 
 std::vector<std::string> tail_segments(const std::vector<std::string>& pages) {
@@ -316,13 +397,43 @@ bool place_and_date(const std::string& s, std::string* place, std::string* iso) 
   return true;
 }
 
-// A summary runs on over lines that continue its sentence (a small letter
-// first); a capital or a number starts the body.
+bool is_list_item(std::string_view s) {
+  return s.starts_with("-") || s.starts_with("+") || s.starts_with("*") || s.starts_with("•");
+}
+
+// Whether a line goes on with a summary broken where its column ended: it
+// starts with a small letter ("kê giáo dục năm học 2022 - 2023"), or it is a
+// short rest that starts with a number or an abbreviation ("2023-2024", "CNTT
+// năm học 2023-2024") but is no numbered heading, label or line of capitals.
+bool continues_summary(const std::string& summary, const std::string& s) {
+  std::vector<UChar32> cps = text::code_points(s);
+  if (cps.empty() || summary.empty()) return false;
+  if (u_islower(cps[0])) return true;
+  char last = summary.back();
+  if (last == '.' || last == ':' || last == ';' || s.find(':') != std::string::npos ||
+      is_upper_line(s) || is_list_item(s))
+    return false;
+  static const std::regex kHeading(R"(^([0-9]+|[IVXLC]+|[A-Z])[.)]\s.*)");
+  if (std::regex_match(s, kHeading)) return false;
+  std::size_t words = static_cast<std::size_t>(std::count(s.begin(), s.end(), ' ')) + 1;
+  int capitals = 0;
+  for (UChar32 c : text::code_points(s.substr(0, s.find(' ')))) {
+    if (u_islower(c)) return false;  // "Trường THCS …": a new sentence
+    capitals += u_isupper(c) ? 1 : 0;
+  }
+  return words <= 8 && (u_isdigit(cps[0]) || capitals >= 2);
+}
+
+// A summary runs on over lines that continue its sentence; a capital or a
+// number starts the body. A PDF's physical layout may put the other column's
+// motto or date between its lines ("V/v hướng dẫn …  Hà Nội, ngày …").
 std::string continued(const std::vector<std::string>& seg, std::size_t from, std::string first) {
-  for (std::size_t i = from; i < seg.size() && i < from + 2; ++i) {
-    std::vector<UChar32> cps = text::code_points(seg[i]);
-    if (cps.empty() || !u_islower(cps[0])) break;
+  std::string place, iso;
+  for (std::size_t i = from, lines = 0; i < seg.size() && i < from + 4 && lines < 2; ++i) {
+    if (is_motto(seg[i]) || place_and_date(seg[i], &place, &iso)) continue;
+    if (!continues_summary(first, seg[i])) break;
     first += " " + seg[i];
+    ++lines;
   }
   return first;
 }
@@ -361,10 +472,6 @@ std::string clean_item(std::string_view item) {
   while (!s.empty() && (s.back() == ';' || s.back() == ',' || s.back() == '.' || s.back() == ' '))
     s.pop_back();
   return trim(s);
-}
-
-bool is_list_item(std::string_view s) {
-  return s.starts_with("-") || s.starts_with("+") || s.starts_with("*") || s.starts_with("•");
 }
 
 bool is_signing_prefix(std::string_view s) {
@@ -416,6 +523,37 @@ Footer read_footer(const std::vector<std::string>& tail) {
   for (std::size_t i = begin; capacity && i < end; ++i)
     f.signer_role += (f.signer_role.empty() ? "" : " – ") + rest[i];
   return f;
+}
+
+std::size_t document_start(const std::vector<std::string>& seg) {
+  constexpr std::size_t kLeftColumn = 8;  // issuer, rule, "Số:", a summary on 3 lines
+  constexpr std::size_t kIssuerLines = 4;
+  auto motto =
+      std::find_if(seg.begin(), seg.end(), [](const auto& s) { return is_header_motto(s); });
+  std::size_t anchor = static_cast<std::size_t>(motto - seg.begin());
+  std::string place, iso;
+  if (motto == seg.end()) {
+    auto number = std::find_if(seg.begin(), seg.end(),
+                               [](const auto& s) { return !document_number(s).empty(); });
+    anchor = static_cast<std::size_t>(number - seg.begin());
+    // Near the top, whatever stands above "Số:" may be the header (a report
+    // may put its type and summary first); only a number far down is taken
+    // for a document under something else.
+    if (anchor < kHeadSegments / 2 || number == seg.end()) return 0;
+  } else {
+    // The left column may come first in reading order: "Số:", "V/v …", the date.
+    for (std::size_t i = anchor > kLeftColumn ? anchor - kLeftColumn : 0; i < anchor; ++i)
+      if (!document_number(seg[i]).empty() || seg[i].starts_with("V/v") ||
+          place_and_date(seg[i], &place, &iso)) {
+        anchor = i;
+        break;
+      }
+  }
+  std::size_t start = anchor;
+  while (start > 0 && anchor - start < kIssuerLines && is_upper_line(seg[start - 1]) &&
+         !is_motto(seg[start - 1]))
+    --start;
+  return start;
 }
 
 bool describe_admin(const std::vector<std::string>& pages, const std::vector<std::string>& head,
@@ -546,14 +684,19 @@ bool is_placeholder_title(std::string_view title, const std::vector<std::string>
   if (t.empty()) return true;
   for (std::string_view p : {"microsoft word - ", "microsoft powerpoint - ", "microsoft excel - "})
     if (low.starts_with(p)) return true;
-  for (std::string_view ext : {".doc", ".docx", ".pdf", ".odt", ".rtf", ".txt", ".dot"})
+  // A browser prints a page without <title> under its file name or address.
+  for (std::string_view ext :
+       {".doc", ".docx", ".pdf", ".odt", ".rtf", ".txt", ".dot", ".html", ".htm", ".xhtml"})
     if (low.ends_with(ext)) return true;
+  if (low.find("://") != std::string::npos || low.starts_with("www.")) return true;
   for (std::string_view p : {"untitled", "document", "tài liệu", "văn bản"})
     if (low == p) return true;
-  // The importer guessed it from the text: one of the first lines.
+  // The importer guessed it from the text: one of the first lines; or a web
+  // page's title, which a website sets to its own name, over its banner.
   if (pages.empty()) return false;
-  std::vector<std::string> first = head_segments({pages.front()});
-  if (first.size() > 12) first.resize(12);
+  std::vector<std::string> first = first_segments(pages, kSearchSegments);
+  join_split_motto(&first);
+  first.resize(std::min(first.size(), std::max<std::size_t>(12, document_start(first))));
   return std::find(first.begin(), first.end(), t) != first.end();
 }
 

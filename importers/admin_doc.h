@@ -4,7 +4,10 @@
 // 2022", type, summary, "Nơi nhận", signer) and lesson plans on the "KẾ HOẠCH
 // BÀI DẠY" template of Công văn 5512/BGDĐT-GDTrH (school, subject group,
 // teacher, lesson, subject, grade, periods); and the ISBN a book prints.
-// Works on extracted text, so it serves every text-bearing format alike.
+// Works on extracted text, so it serves every text-bearing format alike: the
+// header is read where the document starts, below a saved web page's banner
+// and menus, and in whichever order a PDF gives the header's two columns
+// (interleaved line by line, side by side, or one after the other).
 #pragma once
 
 #include <map>
