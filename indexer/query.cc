@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include "indexer/fields.h"
@@ -67,20 +68,33 @@ double words_bound(const Xapian::Database& db, const Xapian::Query& query) {
 // syllables) comes between. Each of the query's pairs and triples a document
 // holds adds a weight no sum of word weights reaches; run terms (terms.h)
 // say which it holds without reading positions (records have triples, pages
-// only pairs). Within one count of runs, the words' weights decide.
+// only pairs). Within one count of runs, the words' weights decide. A query
+// with an abbreviation reads both ways ("ung dung CNTT", "ung dung cong nghe
+// thong tin"), each reading's whole run weighing the same.
 Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
-                        const Xapian::Query& words, std::vector<RunBonus>* runs) {
-  std::vector<std::string> terms = run_terms(text::lower(folded));
+                        const Synonyms& synonyms, const Xapian::Query& words,
+                        std::vector<RunBonus>* runs) {
   runs->clear();
-  if (terms.empty() || terms.size() > 32) return Xapian::Query();
-  const double weight = words_bound(db, words);
+  std::vector<std::vector<std::string>> readings;
+  std::size_t most = 0;
+  for (const auto& reading : synonyms.readings(folded, 4)) {
+    readings.push_back(run_terms(reading));
+    most = std::max(most, readings.back().size());
+  }
+  if (most == 0 || most > 32) return Xapian::Query();
+  const double bound = words_bound(db, words);
+  std::map<std::string, double> weights;
+  for (const auto& terms : readings)
+    for (const std::string& term : terms)
+      weights[term] = std::max(
+          weights[term], bound * static_cast<double>(most) / static_cast<double>(terms.size()));
   std::vector<Xapian::Query> parts;
-  for (std::string& term : terms) {
+  for (const auto& [term, weight] : weights) {
     // Owned by the query: Xapian's way for a posting source (release()).
     auto* constant = new Xapian::FixedWeightPostingSource(weight);
     parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
                        Xapian::Query(term));
-    runs->push_back({std::move(term), weight});
+    runs->push_back({term, weight});
   }
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
@@ -227,8 +241,8 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   out->runs.clear();
   if (is_plain(q)) {
     Xapian::Query weighed(Xapian::Query::OP_AND_MAYBE, query, boosts);
-    boosts =
-        Xapian::Query(Xapian::Query::OP_OR, boosts, run_bonus(db, folded, weighed, &out->runs));
+    boosts = Xapian::Query(Xapian::Query::OP_OR, boosts,
+                           run_bonus(db, text::lower(folded), synonyms, weighed, &out->runs));
   }
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())

@@ -132,4 +132,30 @@ std::string Synonyms::expand(const std::string& q) const {
   return out + q.substr(copied);
 }
 
+std::vector<std::vector<std::string>> Synonyms::readings(const std::string& q,
+                                                         std::size_t most) const {
+  auto tokens = text::words(q);
+  std::vector<std::vector<std::string>> out{{}};
+  for (std::size_t i = 0; i < tokens.size();) {
+    std::size_t next = i + 1, typed = 0;
+    const auto* group = match_at(q, tokens, i, &next, &typed);
+    std::vector<Form> forms{{text::lower(q.substr(tokens[i].offset, tokens[i].length))}};
+    if (group != nullptr) {
+      forms = {(*group)[typed]};
+      for (std::size_t f = 0; f < group->size(); ++f)
+        if (f != typed) forms.push_back((*group)[f]);
+    }
+    std::vector<std::vector<std::string>> longer;
+    for (const Form& form : forms)
+      for (const auto& reading : out) {
+        if (longer.size() == most) break;
+        longer.push_back(reading);
+        longer.back().insert(longer.back().end(), form.begin(), form.end());
+      }
+    out = std::move(longer);
+    i = next;
+  }
+  return out;
+}
+
 }  // namespace kho::indexer

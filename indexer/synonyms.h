@@ -25,6 +25,12 @@ class Synonyms {
   // punctuation (44/KH-PGDDT) are left alone.
   std::string expand(const std::string& folded_query) const;
 
+  // The ways a plain folded query reads, as lists of lower-cased words: as
+  // typed first, then with abbreviations and expansions swapped ("ung dung
+  // cntt" also reads "ung dung cong nghe thong tin"); at most `most`.
+  std::vector<std::vector<std::string>> readings(const std::string& folded_query,
+                                                 std::size_t most) const;
+
   std::size_t size() const { return groups_.size(); }
 
   // An abbreviation as the list writes it ("thcs" -> "THCS", "gddt" ->

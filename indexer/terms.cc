@@ -200,10 +200,8 @@ std::string run_term(const std::vector<std::string>& words) {
   return term.size() - 2 - (words.size() - 1) <= 60 * words.size() ? term : "";
 }
 
-std::vector<std::string> run_terms(const std::string& folded_lower) {
-  std::vector<std::string> words, out;
-  for (const auto& w : text::words(folded_lower))
-    words.push_back(folded_lower.substr(w.offset, w.length));
+std::vector<std::string> run_terms(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
   for (std::size_t n : {2, 3})
     for (std::size_t i = 0; i + n <= words.size(); ++i)
       if (std::string run = run_term({words.begin() + i, words.begin() + i + n}); !run.empty())

@@ -74,9 +74,9 @@ inline bool is_word(const std::string& term) {
 
 // The run term of two or three indexed words in a row; empty when too long.
 std::string run_term(const std::vector<std::string>& words);
-// The run terms of a query's text (lower-cased, folded): its pairs, then its
+// The run terms of a query's words (lower-cased, folded): its pairs, then its
 // triples.
-std::vector<std::string> run_terms(const std::string& folded_lower);
+std::vector<std::string> run_terms(const std::vector<std::string>& words);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);

@@ -42,9 +42,11 @@ namespace {
 
 // Each form's mean must reach the floors. The ranker of main at dcf30f8
 // measured R-precision 0.960 (NFC), 0.960 (NFD), 0.971 (without diacritics)
-// and nDCG@10 0.983, 0.983, 0.987 (167 queries, 70 documents).
-constexpr double kRPrecisionFloor = 0.94;
-constexpr double kNdcgFloor = 0.97;
+// and nDCG@10 0.983, 0.983, 0.987 (167 queries, 70 documents); with run
+// tiers (indexer/query.cc run_bonus, not tuned on this set) 0.987 and 0.992
+// in every form, beside 0.986 and 0.990 for the same queries quoted.
+constexpr double kRPrecisionFloor = 0.975;
+constexpr double kNdcgFloor = 0.985;
 constexpr int kDistractors = 8;
 constexpr std::uint32_t kSeed = 18;  // issue 18; any fixed seed makes the same set every run
 
