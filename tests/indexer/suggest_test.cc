@@ -85,3 +85,10 @@ TEST_CASE("did you mean reads a phrase from the metadata of a record without pag
   CHECK(f.search("nguyen du").suggestion == "nguyễn du");
   CHECK(f.search("truyen kieu").suggestion == "truyện kiều");
 }
+
+TEST_CASE("did you mean reads each phrase of a query on the pages where it stands") {
+  IndexFixture f;
+  f.add("Báo cáo năm học", {"Phòng giáo dục báo cáo.", "Ngành giáo dục tổng kết.",
+                            "Huyện Cẩm Giàng, tỉnh Hải Dương."});
+  CHECK(f.search("giao duc cam giang").suggestion == "giáo dục cẩm giàng");
+}
