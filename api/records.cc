@@ -6,7 +6,6 @@
 #include "api/json_render.h"
 #include "api/server_impl.h"
 #include "core/verify.h"
-#include "harvest/harvest.h"
 
 namespace kho::api {
 
@@ -173,7 +172,7 @@ void Server::Impl::send_file(const Rest::Request& request, const Access& who,
   store::Record r = record;
   // A harvested record's file is fetched from its origin the first time it is asked for.
   if (r.originals.empty() && r.fields.count("origin_file") > 0) {
-    if (Status s = harvest::fetch_original(library.store(), r.id, options.harvest_token, &r);
+    if (Status s = library.fetch_harvested(r.id, options.harvest_token, options.worker_exe, &r);
         !s.ok()) {
       std::fprintf(stderr, "kho: fetching record %llu's file: %s\n",
                    static_cast<unsigned long long>(r.id), s.message().c_str());

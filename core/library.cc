@@ -13,6 +13,7 @@
 
 #include "core/approval.h"
 #include "core/fields.h"
+#include "harvest/harvest.h"
 #include "importers/importer.h"
 #include "importers/worker.h"
 
@@ -420,6 +421,28 @@ Status Library::add_version(store::RecordId id, const std::string& path,
   if (Status s = approval::settings(*store_, r.school, &sharing); !s.ok()) return s;
   auto revise = [&](store::Record* now) { approval::revise(sharing, now); };
   if (Status s = store_->add_version(id, in, out, allowed, revise); !s.ok()) return s;
+  if (Status s = index_->catch_up(); !s.ok())
+    std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
+  return Status::Ok();
+}
+
+Status Library::fetch_harvested(store::RecordId id, const std::string& token,
+                                const std::string& worker_exe, store::Record* out) {
+  auto read = [&](const std::string& path, store::NewRecord* in) {
+    ImportOptions options;
+    options.worker_exe = worker_exe;
+    importers::Document doc;
+    if (Status s = extract_with(path, options, &doc); !s.ok()) return s;
+    in->pages = std::move(doc.pages);
+    in->ocr_confidence = std::move(doc.ocr_confidence);
+    if (!doc.media_type.empty()) in->media_type = doc.media_type;
+    return Status::Ok();
+  };
+  Status unread;
+  if (Status s = harvest::fetch_original(*store_, id, token, read, out, &unread); !s.ok()) return s;
+  if (!unread.ok())
+    std::fprintf(stderr, "kho: record %llu's fetched file is kept but not searched: %s\n",
+                 static_cast<unsigned long long>(id), unread.message().c_str());
   if (Status s = index_->catch_up(); !s.ok())
     std::fprintf(stderr, "kho: warning: index not updated: %s\n", s.message().c_str());
   return Status::Ok();

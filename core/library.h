@@ -122,6 +122,14 @@ class Library {
   // cannot be read is refused with its reason and nothing changes.
   Status add_version(store::RecordId id, const std::string& path, const ImportOptions& options,
                      store::Record* out);
+  // A harvested record's file, fetched from its origin (harvest::fetch_original,
+  // `token` sent there) and read by the importers like any import (in a
+  // worker when `worker_exe` is set), so that its text is searched too; the
+  // index follows. A file the importers cannot read is kept without text, the
+  // reason logged. *out is the record after; one with a file already is
+  // left as it is.
+  Status fetch_harvested(store::RecordId id, const std::string& token,
+                         const std::string& worker_exe, store::Record* out);
 
  private:
   // A shared lock on DATA/kho.lock, held while this Library is open.

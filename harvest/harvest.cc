@@ -353,7 +353,7 @@ Status harvest(store::Store& store, const Options& options, Summary* out,
 }
 
 Status fetch_original(store::Store& store, store::RecordId id, const std::string& token,
-                      store::Record* out) {
+                      const ReadFile& read, store::Record* out, Status* unread) {
   store::Record r;
   if (Status s = store.get(id, &r); !s.ok()) return s;
   if (!r.originals.empty()) return *out = r, Status::Ok();
@@ -377,9 +377,14 @@ Status fetch_original(store::Store& store, store::RecordId id, const std::string
   if (status != 200)
     return Status::IoError("the origin answered HTTP " + std::to_string(status) + " for " +
                            url->second);
-  std::string filename = r.dc.count("title") ? r.dc.at("title") : "file";
-  return store.attach_original(id, tmp, r.dc.count("format") ? r.dc.at("format") : "", filename,
-                               out);
+  store::NewRecord in;
+  in.source_path = tmp;
+  in.filename = r.dc.count("title") ? r.dc.at("title") : "file";
+  in.media_type = r.dc.count("format") ? r.dc.at("format") : "";
+  Status text = read ? read(tmp, &in) : Status::Ok();
+  if (!text.ok()) in.pages.clear(), in.ocr_confidence.clear();
+  if (unread != nullptr) *unread = text;
+  return store.attach_original(id, in, out);
 }
 
 }  // namespace kho::harvest

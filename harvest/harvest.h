@@ -2,7 +2,8 @@
 // this store, beside local ones. Incremental: a run asks only for what changed
 // since the last complete run for the same URL and set. A harvested record
 // keeps its origin (fields origin, origin_id, origin_file); its file stays at
-// the origin until someone asks for it (fetch_original keeps a copy). Records
+// the origin until someone asks for it (fetch_original keeps a copy, with the
+// text the caller's importers read in it). Records
 // deleted at the origin are withdrawn here; records the origin no longer shows
 // the harvester (made private there) are made private here. Knows nothing of
 // Xapian or HTTP serving; the caller brings the index up to date.
@@ -36,9 +37,17 @@ using Progress = std::function<void(const Summary&)>;
 Status harvest(store::Store& store, const Options& options, Summary* out,
                const Progress& progress = {});
 
+// Reads a fetched file as an import reads one (the importers, which this
+// module does not know): fills in->pages, and in->media_type and
+// in->ocr_confidence when it can tell. The caller brings it (core's Library).
+using ReadFile = std::function<Status(const std::string& path, store::NewRecord* in)>;
+
 // A harvested record's file, downloaded from fields["origin_file"] and kept
-// as its original. `token` as in Options.
+// as its original, with the text `read` finds in it, so that the record is
+// searched by its file's words as well as its metadata. A file `read`
+// cannot read is still kept (it is what was asked for), without text, and
+// *unread says why (may be null). `token` as in Options.
 Status fetch_original(store::Store& store, store::RecordId id, const std::string& token,
-                      store::Record* out);
+                      const ReadFile& read, store::Record* out, Status* unread = nullptr);
 
 }  // namespace kho::harvest

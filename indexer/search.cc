@@ -560,8 +560,9 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     }
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     const Xapian::Query allowed = grants_query(request.grants);
+    const LocalText own{shards.front().records, pages_path(path()), store_};
     out->suggestion =
-        suggest(db, request.query, synonyms_, request.restricted ? &allowed : nullptr);
+        suggest(db, request.query, synonyms_, request.restricted ? &allowed : nullptr, &own);
   } catch (const Xapian::DatabaseModifiedError&) {
     return Status::Busy("the index changed during the search; try again");
   } catch (const Xapian::Error& e) {

@@ -60,17 +60,24 @@ void add_exact_terms(Xapian::Document& doc, const std::string& text) {
 
 // Searchable metadata: indexed on the record document and on every page, so a
 // hit on the title still lands on the page that matches the rest of the query.
+struct MetadataField {
+  const char* name;
+  const char* prefix;
+};
+constexpr MetadataField kMetadata[] = {{"title", "S"},      {"creator", "A"},    {"subject", "K"},
+                                       {"keywords", "K"},   {"description", ""}, {"identifier", ""},
+                                       {"teacher", "A"},    {"signer", "A"},     {"issuer", "B"},
+                                       {"school_name", "B"}};
+
+// A metadata field's value: Dublin Core's, else the record's own field's.
+std::string metadata_value(const store::Record& r, const char* name) {
+  std::string value = field(r, name);
+  return value.empty() ? own_field(r, name) : value;
+}
+
 void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const store::Record& r) {
-  struct Field {
-    const char* name;
-    const char* prefix;
-  };
-  for (auto [name, prefix] :
-       {Field{"title", "S"}, Field{"creator", "A"}, Field{"subject", "K"}, Field{"keywords", "K"},
-        Field{"description", ""}, Field{"identifier", ""}, Field{"teacher", "A"},
-        Field{"signer", "A"}, Field{"issuer", "B"}, Field{"school_name", "B"}}) {
-    std::string value = field(r, name);
-    if (value.empty()) value = own_field(r, name);
+  for (auto [name, prefix] : kMetadata) {
+    std::string value = metadata_value(r, name);
     if (value.empty()) continue;
     std::string folded = text::fold(value);
     if (*prefix) tg.index_text(folded, 1, prefix);
@@ -181,6 +188,14 @@ Xapian::Document page_document(const store::Record& r, std::uint32_t page,
 }
 
 }  // namespace
+
+std::vector<std::string> searchable_metadata(const store::Record& record) {
+  std::vector<std::string> out;
+  for (const MetadataField& f : kMetadata)
+    if (std::string value = metadata_value(record, f.name); !value.empty())
+      out.push_back(std::move(value));
+  return out;
+}
 
 std::string records_path(const std::string& index) {
   return (std::filesystem::path(index) / kRecordsDatabase).string();

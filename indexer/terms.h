@@ -161,13 +161,30 @@ Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery
 Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
                               std::size_t longest);
 
+// This library's own records and pages, and the store they come from: where
+// "did you mean" reads which forms of syllables stand together (exact forms
+// are indexed without positions). A remote library's text is not at hand.
+struct LocalText {
+  const Xapian::Database& records;
+  std::string pages;  // the pages database's path: opened only when needed
+  const store::Store& store;
+};
+
 // "Did you mean": misspelt words corrected from the collection's own
-// vocabulary, and a query typed without diacritics given its commonest
-// accented form (tot nghiep thcs -> tốt nghiệp THCS). Empty when there is
-// nothing better. Every word offered is in a record that `allowed` (the
-// caller's grants; null: every record) matches.
+// vocabulary, and a query typed without diacritics given the accented form
+// the collection has most: syllables that stand together in `local`'s
+// records as those records write them together (tran dinh ha -> trần đình
+// hà, though "định" is commoner), a word alone in its commonest form (tot
+// nghiep thcs -> tốt nghiệp THCS). Empty when there is nothing better or the
+// collection does not tell (a tie; words that never stand together). Every
+// word offered is in a record that `allowed` (the caller's grants; null:
+// every record) matches.
 std::string suggest(const Xapian::Database& db, const std::string& query, const Synonyms& synonyms,
-                    const Xapian::Query* allowed);
+                    const Xapian::Query* allowed, const LocalText* local);
+
+// The metadata a record is searched by (title, creator, subject, ...), the
+// values it has, as indexed.
+std::vector<std::string> searchable_metadata(const store::Record& record);
 
 // A window of the page around the densest run of query words, with where
 // those words are in it.

@@ -359,13 +359,10 @@ Status Store::put_harvested(const std::string& origin_key, const NewRecord& in, 
   return s;
 }
 
-Status Store::attach_original(RecordId id, const std::string& path, const std::string& media_type,
-                              const std::string& filename, Record* out) {
+Status Store::attach_original(RecordId id, const NewRecord& in, Record* out) {
   Original original;
   StagedOriginal staged;
-  if (Status s = staged.stage(fs_, dir_, path, &original); !s.ok()) return s;
-  original.media_type = media_type;
-  original.filename = filename;
+  if (Status s = staged.stage(fs_, dir_, in, &original); !s.ok()) return s;
   Env& e = *env_;
   lmdb::Txn txn(e.env, true);
   if (!txn.status().ok()) return txn.status();
@@ -374,8 +371,12 @@ Status Store::attach_original(RecordId id, const std::string& path, const std::s
   if (!r.originals.empty()) return Status::Conflict("record " + std::to_string(id) + " has a file");
   if (Status s = place_original(fs_, staged.path, original_path(original)); !s.ok()) return s;
   r.originals.push_back(original);
+  r.ocr_confidence = in.ocr_confidence;
+  r.page_count = static_cast<std::uint32_t>(in.pages.size());
   r.updated_at = now_rfc3339();
   Status s = e.put(txn, e.records, lmdb::be64(id), to_json(r));
+  for (std::uint32_t p = 0; s.ok() && p < in.pages.size(); ++p)
+    s = e.put(txn, e.text, page_key(id, p + 1), in.pages[p]);
   std::string_view holder;
   if (s.ok() && !e.get(txn, e.by_sha, original.sha256, &holder).ok())
     s = e.put(txn, e.by_sha, original.sha256, lmdb::be64(id));

@@ -274,10 +274,11 @@ class Store {
   // its identifier there and its ID here.
   Status harvested_from(const std::string& origin,
                         std::vector<std::pair<std::string, RecordId>>* out) const;
-  // Keeps `path` as the original of a record that had none (a harvested
-  // record's file, fetched from its origin when first asked for).
-  Status attach_original(RecordId id, const std::string& path, const std::string& media_type,
-                         const std::string& filename, Record* out);
+  // Keeps in.source_path (named in.filename, of in.media_type) as the
+  // original of a record that had none (a harvested record's file, fetched
+  // from its origin when first asked for), with in.pages as the text it is
+  // searched by; the metadata stays the origin's.
+  Status attach_original(RecordId id, const NewRecord& in, Record* out);
   // Records whose "isbn" field is this ISBN (10 or 13 digits; the two forms
   // of one book match), oldest first; none is not an error.
   Status find_by_isbn(const std::string& isbn, std::vector<RecordId>* out) const;

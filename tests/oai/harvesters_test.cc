@@ -366,7 +366,7 @@ TEST_CASE("kho harvest pulls another node's records through /oai, then only what
       CHECK(r.kind == "book");
       // The file link /oai gives fetches the original from its origin.
       kho::store::Record fetched;
-      REQUIRE(kho::harvest::fetch_original(node->store(), id, "", &fetched).ok());
+      REQUIRE(node->fetch_harvested(id, "", "", &fetched).ok());
       REQUIRE(fetched.originals.size() == 1);
       std::string bytes =
           kho::testing::read_file(node->store().original_path(fetched.originals[0]));
@@ -477,4 +477,82 @@ TEST_CASE("a record made private at its origin is made private where it was harv
   REQUIRE(origin.library->edit(plan.id, edit, &out).ok());
   CHECK(harvest("").updated == 1);
   CHECK(found("phan so") == 1);
+}
+
+TEST_CASE(
+    "a harvested record's file, once fetched, is read like an import and searched by its text") {
+  Repository origin;
+  kho::ImportOptions import;
+  import.kind = "admin-doc";
+  import.visibility = "public";
+  import.dc["title"] = "Kế hoạch năm học của Phòng";  // none of the words looked for below
+  kho::store::Record at_origin;
+  bool duplicate = false;
+  REQUIRE(origin.library
+              ->import_file(kho::testing::fixture("ke-hoach-44.pdf").string(), import, &at_origin,
+                            &duplicate)
+              .ok());
+
+  // The harvesting library, served on loopback as its readers reach it, its
+  // files read in worker processes as its imports are.
+  TempDir here;
+  std::unique_ptr<kho::Library> node;
+  REQUIRE(kho::Library::open(here.str() + "/data", true, &node).ok());
+  kho::api::ServerOptions serving;
+  serving.port = 0;
+  serving.worker_exe = kho::testing::kho_binary();
+  kho::api::Server server(*node, serving);
+  REQUIRE(server.start().ok());
+  struct Stop {
+    kho::api::Server& server;
+    ~Stop() { server.stop(); }
+  } stop{server};
+
+  kho::harvest::Options options;
+  options.url = origin.base;
+  options.visibility = "public";
+  kho::harvest::Summary summary;
+  next_second();
+  kho::Status s = kho::harvest::harvest(node->store(), options, &summary);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  REQUIRE(summary.created == 1);
+  REQUIRE(node->index().catch_up().ok());
+  kho::store::RecordId id = 0;
+  REQUIRE(
+      node->store().find_by_origin(origin.base + "#" + origin.identifier(at_origin.id), &id).ok());
+  auto found = [&](const std::string& query) {
+    kho::indexer::SearchRequest search;
+    search.query = query;
+    kho::indexer::Results results;
+    REQUIRE(node->index().search(search, &results).ok());
+    return results;
+  };
+  // "vướng mắc" and "đ/c Hoan" are only in the file's last lines.
+  CHECK(found("Kế hoạch năm học").total == 1);
+  CHECK(found("vướng mắc").total == 0);
+
+  // A reader opens the file: fetched from the origin, kept and read.
+  auto file = kho::testing::oai::fetch("http://127.0.0.1:" + std::to_string(server.port()) +
+                                       "/api/v1/records/" + std::to_string(id) + "/file");
+  REQUIRE(file.status == 200);
+  CHECK(file.body.rfind("%PDF", 0) == 0);
+  kho::store::Record here_now;
+  REQUIRE(node->store().get(id, &here_now).ok());
+  CHECK(here_now.page_count > 0);
+  CHECK(here_now.dc["title"] == "Kế hoạch năm học của Phòng");  // the origin's metadata stays
+
+  for (const char* query : {"vướng mắc", "vuong mac", "đ/c Hoan"}) {
+    INFO(query);
+    auto results = found(query);
+    REQUIRE(results.total == 1);
+    CHECK(results.hits[0].id == id);
+    CHECK(results.hits[0].page > 0);  // the page that says it
+  }
+  CHECK(found("vướng mắc").hits[0].snippet.find("vướng mắc") != std::string::npos);
+  // Asked again, the file is served from here; nothing is read twice.
+  auto again = kho::testing::oai::fetch("http://127.0.0.1:" + std::to_string(server.port()) +
+                                        "/api/v1/records/" + std::to_string(id) + "/file");
+  CHECK(again.status == 200);
+  CHECK(again.body == file.body);
 }
