@@ -4,8 +4,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -22,11 +25,12 @@ namespace {
 
 constexpr std::size_t kChangesPerCommit = 500;
 // Xapian holds a batch's postings and positions in memory until the commit,
-// some 40 bytes for each byte of text indexed (a folder of 760-word PDF pages
-// peaked at 1.3 GB at 25,000 pages a commit, at 659 MiB at 16 MiB of text); a
-// batch commits once it has indexed this much text, so memory does not grow
-// with the folder or with the length of its pages.
-constexpr std::size_t kTextBytesPerCommit = 8u << 20;
+// some 40 bytes for each byte of text indexed; a batch commits once it has
+// indexed this much text, so memory does not grow with the folder or with the
+// length of its pages. Smaller batches were also cheaper (bench/import
+// --folder at scale 0.2: 25,000 pages a commit took 95 CPU-s and 1,282 MiB;
+// 16 MiB of text 83 s and 659 MiB; 8 MiB 71 s, 421 MiB; 4 MiB 64 s, 292 MiB).
+constexpr std::size_t kTextBytesPerCommit = 4u << 20;
 
 store::Sequence read_applied(const Xapian::Database& db) {
   std::string v = db.get_metadata(kAppliedKey);
@@ -120,20 +124,94 @@ class Builders {
   std::vector<std::thread> threads_;
 };
 
+// Writes page documents on a thread of its own while the caller writes the
+// record documents: Xapian's inverting of what it is given is most of
+// indexing's work, and the two databases can be written at once.
+class PagesWriter {
+ public:
+  explicit PagesWriter(Xapian::WritableDatabase& pages)
+      : pages_(pages), thread_([this] { run(); }) {}
+  ~PagesWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  PagesWriter(const PagesWriter&) = delete;
+  PagesWriter& operator=(const PagesWriter&) = delete;
+
+  // The record's pages replace whatever the index had for it, in the order given.
+  void replace(store::RecordId id, std::vector<Xapian::Document> docs) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return queue_.size() < kQueued || error_; });
+    queue_.emplace_back(id, std::move(docs));
+    lock.unlock();
+    cv_.notify_all();
+  }
+  // Waits until every page given is written (so the caller may commit);
+  // throws what writing them threw.
+  void drain() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return (queue_.empty() && !busy_) || error_; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::size_t kQueued = 4;  // records waiting: bounded, as they hold their terms
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_ || error_) return;
+      auto [id, docs] = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      try {
+        pages_.delete_document(kPrefixRecord + std::to_string(id));
+        for (const Xapian::Document& doc : docs) pages_.add_document(doc);
+      } catch (...) {
+        lock.lock();
+        error_ = std::current_exception();
+        busy_ = false;
+        cv_.notify_all();
+        return;
+      }
+      docs.clear();
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  Xapian::WritableDatabase& pages_;
+  std::deque<std::pair<store::RecordId, std::vector<Xapian::Document>>> queue_;
+  bool busy_ = false, stop_ = false;
+  std::exception_ptr error_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
 // The record's documents replace whatever the index had for it.
-void write_record(Xapian::WritableDatabase& records, Xapian::WritableDatabase& pages,
-                  store::RecordId id, const Built& built) {
+void write_record(Xapian::WritableDatabase& records, PagesWriter& pages, store::RecordId id,
+                  Built& built) {
+  pages.replace(id, std::vector<Xapian::Document>(std::make_move_iterator(built.docs.begin() + 1),
+                                                  std::make_move_iterator(built.docs.end())));
   for (const auto& [word, count] : built.spelling) records.add_spelling(word, count);
   records.replace_document(static_cast<Xapian::docid>(id), built.docs.front());
-  pages.delete_document(kPrefixRecord + std::to_string(id));
-  for (std::size_t i = 1; i < built.docs.size(); ++i) pages.add_document(built.docs[i]);
 }
 
 // Pages first, then the records with the sequence applied: after a crash
 // between the two, the changes are applied again, which changes nothing that
 // was already there.
 void commit(Xapian::WritableDatabase& records, Xapian::WritableDatabase& pages,
-            store::Sequence applied, const std::set<store::RecordId>& changed) {
+            PagesWriter& pages_writer, store::Sequence applied,
+            const std::set<store::RecordId>& changed) {
+  pages_writer.drain();
   pages.commit();
   mark_changed_blocks(records, changed);
   records.set_metadata(kAppliedKey, std::to_string(applied));
@@ -156,6 +234,7 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
   const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
   std::uint64_t done = 0;
   std::vector<store::Change> changes;
+  PagesWriter pages_writer(pages);
   for (;;) {
     if (Status s = store.changes_since(applied, kChangesPerCommit, &changes); !s.ok()) return s;
     if (changes.empty()) break;
@@ -172,11 +251,11 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
         Built built = builders.take(next++);
         if (!built.status.ok())
           return built.status.with_context("indexing record " + std::to_string(id));
-        write_record(records, pages, id, built);
+        write_record(records, pages_writer, id, built);
         pending_bytes += built.text_bytes;
       }
       if (pending_bytes < kTextBytesPerCommit && i + 1 < changes.size()) continue;
-      commit(records, pages, changes[i].seq, indexed);
+      commit(records, pages, pages_writer, changes[i].seq, indexed);
       done += changes[i].seq - applied;
       applied = changes[i].seq;
       pending_bytes = 0;
