@@ -256,6 +256,7 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
       }
       if (pending_bytes < kTextBytesPerCommit && i + 1 < changes.size()) continue;
       commit(records, pages, pages_writer, changes[i].seq, indexed);
+      store.release_read_pages();  // the text indexed so far is not read again
       done += changes[i].seq - applied;
       applied = changes[i].seq;
       pending_bytes = 0;
