@@ -1,13 +1,18 @@
 #include "indexer/indexer.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "indexer/blocks.h"
 #include "indexer/terms.h"
@@ -19,38 +24,194 @@ namespace kho::indexer {
 namespace {
 
 constexpr std::size_t kChangesPerCommit = 500;
-// Xapian keeps record documents in memory until the commit (it flushes page
-// documents itself, every 10,000), and a long book's is as big as its pages:
-// a batch commits early once it has this many pages (100 books of 1,000 pages
-// reindexed in 129 s at 292 MiB, against 161 s at 379 MiB in one batch).
-constexpr std::size_t kPagesPerCommit = 25000;
+// Xapian holds a batch's postings and positions in memory until the commit,
+// some 40 bytes for each byte of text indexed; a batch commits once it has
+// indexed this much text, so memory does not grow with the folder or with the
+// length of its pages. Smaller batches were also cheaper (bench/import
+// --folder at scale 0.2: 25,000 pages a commit took 95 CPU-s and 1,282 MiB;
+// 16 MiB of text 83 s and 659 MiB; 8 MiB 71 s, 421 MiB; 4 MiB 64 s, 292 MiB).
+constexpr std::size_t kTextBytesPerCommit = 4u << 20;
 
 store::Sequence read_applied(const Xapian::Database& db) {
   std::string v = db.get_metadata(kAppliedKey);
   return v.empty() ? 0 : std::stoull(v);
 }
 
-// The record's documents replace whatever the index had for it.
-Status reindex_record(const store::Store& store, Xapian::WritableDatabase& records,
-                      Xapian::WritableDatabase& pages, store::RecordId id,
-                      std::vector<std::string>* texts) {
+// A record's documents, built away from the thread that writes them.
+struct Built {
+  Status status;
+  std::vector<Xapian::Document> docs;
+  SpellingWords spelling;
+  std::size_t text_bytes = 0;
+  bool ready = false;
+};
+
+Built build_record(const store::Store& store, store::RecordId id) {
+  Built b;
   store::Record record;
-  if (Status s = store.get(id, &record); !s.ok()) return s;
-  if (Status s = store.pages(id, texts); !s.ok()) return s;
+  std::vector<std::string> texts;
   if (id > std::numeric_limits<Xapian::docid>::max())
-    return Status::Invalid("record id " + std::to_string(id) + " is beyond the index's range");
-  auto docs = record_documents(record, *texts, &records);
-  records.replace_document(static_cast<Xapian::docid>(id), docs.front());
-  pages.delete_document(kPrefixRecord + std::to_string(id));
-  for (std::size_t i = 1; i < docs.size(); ++i) pages.add_document(docs[i]);
-  return Status::Ok();
+    b.status = Status::Invalid("record id " + std::to_string(id) + " is beyond the index's range");
+  if (b.status.ok()) b.status = store.get(id, &record);
+  if (b.status.ok()) b.status = store.pages(id, &texts);
+  if (!b.status.ok()) return b;
+  try {
+    b.docs = record_documents(record, texts, &b.spelling);
+  } catch (const Xapian::Error& e) {
+    b.status = Status::IoError(e.get_description());
+  }
+  for (const std::string& t : texts) b.text_bytes += t.size();
+  return b;
+}
+
+// Builds the documents of `ids` on every core, a few records ahead of the
+// one writer (Xapian writes from one thread), which takes them in order:
+// parsing and tokenising the text is most of indexing's work.
+class Builders {
+ public:
+  Builders(const store::Store& store, const std::vector<store::RecordId>& ids)
+      : store_(store), ids_(ids), built_(ids.size()) {
+    unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    window_ = 2 * n;  // records built ahead: bounded, as each holds its text's terms
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~Builders() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  Builders(const Builders&) = delete;
+  Builders& operator=(const Builders&) = delete;
+
+  // The documents of ids[i], once built; i in order from 0.
+  Built take(std::size_t i) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return built_[i].ready; });
+    Built b = std::move(built_[i]);
+    taken_ = i + 1;
+    lock.unlock();
+    cv_.notify_all();
+    return b;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stop_ || next_ >= ids_.size() || next_ < taken_ + window_; });
+      if (stop_ || next_ >= ids_.size()) return;
+      std::size_t i = next_++;
+      lock.unlock();
+      Built b = build_record(store_, ids_[i]);
+      b.ready = true;
+      lock.lock();
+      built_[i] = std::move(b);
+      lock.unlock();
+      cv_.notify_all();
+    }
+  }
+
+  const store::Store& store_;
+  const std::vector<store::RecordId>& ids_;
+  std::vector<Built> built_;
+  std::size_t next_ = 0, taken_ = 0, window_ = 2;
+  bool stop_ = false;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::thread> threads_;
+};
+
+// Writes page documents on a thread of its own while the caller writes the
+// record documents: Xapian's inverting of what it is given is most of
+// indexing's work, and the two databases can be written at once.
+class PagesWriter {
+ public:
+  explicit PagesWriter(Xapian::WritableDatabase& pages)
+      : pages_(pages), thread_([this] { run(); }) {}
+  ~PagesWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  PagesWriter(const PagesWriter&) = delete;
+  PagesWriter& operator=(const PagesWriter&) = delete;
+
+  // The record's pages replace whatever the index had for it, in the order given.
+  void replace(store::RecordId id, std::vector<Xapian::Document> docs) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return queue_.size() < kQueued || error_; });
+    queue_.emplace_back(id, std::move(docs));
+    lock.unlock();
+    cv_.notify_all();
+  }
+  // Waits until every page given is written (so the caller may commit);
+  // throws what writing them threw.
+  void drain() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return (queue_.empty() && !busy_) || error_; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::size_t kQueued = 4;  // records waiting: bounded, as they hold their terms
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_ || error_) return;
+      auto [id, docs] = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      try {
+        pages_.delete_document(kPrefixRecord + std::to_string(id));
+        for (const Xapian::Document& doc : docs) pages_.add_document(doc);
+      } catch (...) {
+        lock.lock();
+        error_ = std::current_exception();
+        busy_ = false;
+        cv_.notify_all();
+        return;
+      }
+      docs.clear();
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  Xapian::WritableDatabase& pages_;
+  std::deque<std::pair<store::RecordId, std::vector<Xapian::Document>>> queue_;
+  bool busy_ = false, stop_ = false;
+  std::exception_ptr error_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
+// The record's documents replace whatever the index had for it.
+void write_record(Xapian::WritableDatabase& records, PagesWriter& pages, store::RecordId id,
+                  Built& built) {
+  pages.replace(id, std::vector<Xapian::Document>(std::make_move_iterator(built.docs.begin() + 1),
+                                                  std::make_move_iterator(built.docs.end())));
+  for (const auto& [word, count] : built.spelling) records.add_spelling(word, count);
+  records.replace_document(static_cast<Xapian::docid>(id), built.docs.front());
 }
 
 // Pages first, then the records with the sequence applied: after a crash
 // between the two, the changes are applied again, which changes nothing that
 // was already there.
 void commit(Xapian::WritableDatabase& records, Xapian::WritableDatabase& pages,
-            store::Sequence applied, const std::set<store::RecordId>& changed) {
+            PagesWriter& pages_writer, store::Sequence applied,
+            const std::set<store::RecordId>& changed) {
+  pages_writer.drain();
   pages.commit();
   mark_changed_blocks(records, changed);
   records.set_metadata(kAppliedKey, std::to_string(applied));
@@ -73,24 +234,32 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
   const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
   std::uint64_t done = 0;
   std::vector<store::Change> changes;
-  std::vector<std::string> texts;
+  PagesWriter pages_writer(pages);
   for (;;) {
     if (Status s = store.changes_since(applied, kChangesPerCommit, &changes); !s.ok()) return s;
     if (changes.empty()) break;
     std::set<store::RecordId> indexed;
-    std::size_t pending_pages = 0;
+    std::vector<store::RecordId> ids;  // each once, in the order of their first change
+    for (const store::Change& c : changes)
+      if (indexed.insert(c.id).second) ids.push_back(c.id);
+    indexed.clear();
+    Builders builders(store, ids);
+    std::size_t next = 0, pending_bytes = 0;
     for (std::size_t i = 0; i < changes.size(); ++i) {
       store::RecordId id = changes[i].id;
       if (indexed.insert(id).second) {
-        if (Status s = reindex_record(store, records, pages, id, &texts); !s.ok())
-          return s.with_context("indexing record " + std::to_string(id));
-        pending_pages += texts.size();
+        Built built = builders.take(next++);
+        if (!built.status.ok())
+          return built.status.with_context("indexing record " + std::to_string(id));
+        write_record(records, pages_writer, id, built);
+        pending_bytes += built.text_bytes;
       }
-      if (pending_pages < kPagesPerCommit && i + 1 < changes.size()) continue;
-      commit(records, pages, changes[i].seq, indexed);
+      if (pending_bytes < kTextBytesPerCommit && i + 1 < changes.size()) continue;
+      commit(records, pages, pages_writer, changes[i].seq, indexed);
+      store.release_read_pages();  // the text indexed so far is not read again
       done += changes[i].seq - applied;
       applied = changes[i].seq;
-      pending_pages = 0;
+      pending_bytes = 0;
       if (progress) progress(done, std::max(done, behind));
     }
   }

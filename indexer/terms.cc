@@ -154,19 +154,20 @@ void add_run_terms(Xapian::Document& doc, bool triples) {
 // The record's metadata and the text of every page, positions running on
 // from page to page with a gap, so a phrase never spans a page break.
 Xapian::Document record_document(const store::Record& r, const std::vector<std::string>& pages,
-                                 Xapian::WritableDatabase* spelling) {
+                                 SpellingWords* spelling) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
-  if (spelling != nullptr) {
-    tg.set_database(*spelling);
-    tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
-  }
   tg.set_document(doc);
   index_metadata(tg, doc, r);
   for (const std::string& text : pages) {
     index_page_text(tg, doc, text);
     tg.increase_termpos(kFieldGap);
   }
+  // FLAG_SPELLING adds each unprefixed word as the generator meets it, which is
+  // its wdf here (prefixed words and run terms are not words).
+  if (spelling != nullptr)
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+      if (is_word(*t)) spelling->emplace_back(*t, t.get_wdf());
   add_run_terms(doc, true);
   add_record_terms(doc, r, 0);
   return doc;
@@ -308,7 +309,7 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
 
 std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages,
-                                               Xapian::WritableDatabase* spelling) {
+                                               SpellingWords* spelling) {
   std::vector<Xapian::Document> docs{record_document(record, pages, spelling)};
   for (std::uint32_t p = 0; p < pages.size(); ++p)
     docs.push_back(page_document(record, p + 1, pages[p]));

@@ -117,13 +117,17 @@ inline constexpr const char* kFormat = "10";
 std::string exact_term(std::string_view word);
 std::string exact_prefix(const std::string& folded_lower);
 
+// Words for the spelling dictionary used for "did you mean", each with how
+// often it occurs: what Xapian's TermGenerator would add, gathered so that
+// documents can be built in other threads than the one writing the database.
+using SpellingWords = std::vector<std::pair<std::string, Xapian::termcount>>;
 // The Xapian documents of one record: its record document (page 0), then one
 // page document per page. With `spelling`, the record document's folded words
-// feed the spelling dictionary used for "did you mean" (once: the pages repeat
-// them).
+// are put there for the spelling dictionary (once: the pages repeat them).
+// Touches no database: safe to call from several threads at once.
 std::vector<Xapian::Document> record_documents(const store::Record& record,
                                                const std::vector<std::string>& pages,
-                                               Xapian::WritableDatabase* spelling = nullptr);
+                                               SpellingWords* spelling = nullptr);
 
 // A run of a plain query's syllables (terms.h: a pair or triple term) and the
 // weight a document holding it gains: more than all the query's words can

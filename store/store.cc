@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,9 +10,12 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "store/env.h"
@@ -552,6 +556,22 @@ Status Store::page_text(RecordId id, std::uint32_t page, std::string* out) const
                             std::to_string(page));
   if (s.ok()) out->assign(v);
   return s;
+}
+
+void Store::release_read_pages() const {
+  // LMDB does not say where its map is; /proc/self/maps does.
+  std::error_code ec;
+  const std::string file = fs::weakly_canonical(fs::path(dir_) / "db" / "data.mdb", ec).string();
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.size() < file.size() ||
+        line.compare(line.size() - file.size(), file.size(), file) != 0)
+      continue;
+    std::uintptr_t start = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2 || end <= start) continue;
+    madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+  }
 }
 
 Status Store::pages(RecordId id, std::vector<std::string>* out) const {

@@ -241,6 +241,12 @@ class Store {
   Status get(RecordId id, Record* out) const;
   Status page_text(RecordId id, std::uint32_t page, std::string* out) const;  // page from 1
   Status pages(RecordId id, std::vector<std::string>* out) const;
+  // Gives back the pages of the store's map this process has read (they stay
+  // in the page cache): a pass over every record's text, as indexing a large
+  // import makes, would otherwise count the whole store in its resident set.
+  // Safe while other threads read: the map is read-only and reads fault the
+  // pages back in.
+  void release_read_pages() const;
   // Withdraws a record with its reason; one already withdrawn keeps its first
   // reason and nothing is written (*changed false; `changed` may be null).
   // `allowed`, when given, may refuse with a Status after seeing the record,

@@ -162,11 +162,13 @@ TEST_CASE("the index records the last change applied and catches up from there")
   CHECK(f.ids("den muon").size() == 1);
 }
 
-TEST_CASE("a batch of more pages than one commit holds is committed in parts") {
+TEST_CASE("a batch of more text than one commit holds is committed in parts") {
   IndexFixture f;
-  // A long book (more pages than a commit holds), a short record, then the
-  // book withdrawn: three changes the index has not seen.
-  auto book = f.add_unindexed(std::vector<std::string>(25000, "trang sách dài"));
+  // A long book (more text than a commit holds: 2,100 dense pages, 18 MB),
+  // a short record, then the book withdrawn: three changes the index has not seen.
+  std::string page;
+  for (int i = 0; i < 500; ++i) page += "trang sách dài ";
+  auto book = f.add_unindexed(std::vector<std::string>(2100, page));
   f.add_unindexed({"bản ghi ngắn"});
   REQUIRE(f.store->withdraw(book, "nhập nhầm", "tester").ok());
   std::vector<std::uint64_t> progress;
