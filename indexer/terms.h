@@ -59,8 +59,9 @@ inline constexpr const char* kPrefixNumber = "XN";
 inline constexpr const char* kPrefixNumberPart = "XP";
 // Run terms: words standing together, as Xapian's positions have them
 // (never across fields or pages). "XB" + "hoc sinh" for two in a row:
-// Vietnamese words are mostly two syllables, and a query's pairs boost the
-// records that have them without the cost of checking positions. "XW" +
+// Vietnamese words are mostly two syllables, and a query's pairs and triples
+// rank the records that hold them first (query.cc run_bonus) without the cost
+// of checking positions. "XW" +
 // "chuyen doi so" for three, boolean, on record documents only. Together they
 // decide a quoted phrase of two or three words without positions (query.cc).
 inline constexpr const char* kPrefixPair = "XB";
