@@ -17,11 +17,6 @@ namespace kho::indexer {
 
 namespace {
 
-constexpr unsigned kParseFlags =
-    Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-    Xapian::QueryParser::FLAG_PURE_NOT;
-
 bool is_plain(const std::string& q) {
   if (q.find_first_of("\":()*+-") != std::string::npos) return false;
   for (const char* op : {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"})

@@ -21,17 +21,6 @@ namespace kho::indexer {
 
 namespace {
 
-// The flags parse_query (query.cc) parses with, so that a suggestion reads
-// the query as the search did.
-constexpr unsigned kParseFlags =
-    Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-    Xapian::QueryParser::FLAG_PURE_NOT;
-
-}  // namespace
-
-namespace {
-
 // Whether some record the caller may read (`allowed`: its grants; null: any
 // record) has the term. "Did you mean" offers only such words: the spelling
 // dictionary and the exact forms are the whole library's, and a word offered

@@ -148,6 +148,12 @@ struct ParsedQuery {
 // longer than kMaxQueryBytes or with more than kMaxQueryWords words is
 // Invalid, with a message naming the limit.
 constexpr std::size_t kMaxQueryBytes = 2048;
+// The query language Xapian's parser reads, for searches and for the
+// suggestions made from the same query text (suggest.cc).
+constexpr unsigned kParseFlags =
+    Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+    Xapian::QueryParser::FLAG_PURE_NOT;
 constexpr std::size_t kMaxQueryWords = 64;
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, ParsedQuery* out);

@@ -16,6 +16,7 @@
 
 #include "importers/admin_doc.h"
 #include "importers/importer.h"
+#include "tests/importers/extract.h"
 #include "tests/testing.h"
 
 namespace fs = std::filesystem;
@@ -26,11 +27,10 @@ using Meta = std::map<std::string, std::string>;
 namespace {
 
 imp::Document extract(const fs::path& path) {
-  imp::Document doc;
-  kho::Status s = imp::Registry::builtin().extract(path.string(), &doc);
-  INFO(path.string() << ": " << s.message());
-  REQUIRE(s.ok());
-  return doc;
+  kho::testing::Extracted e = kho::testing::extract(path);
+  INFO(path.string() << ": " << e.status.message());
+  REQUIRE(e.status.ok());
+  return e.doc;
 }
 
 // What a user sees of a document described by its layout.
