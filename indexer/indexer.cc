@@ -4,8 +4,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <deque>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -40,7 +38,7 @@ store::Sequence read_applied(const Xapian::Database& db) {
 // A record's documents, built away from the thread that writes them.
 struct Built {
   Status status;
-  std::vector<Xapian::Document> docs;
+  Xapian::Document doc;
   SpellingWords spelling;
   std::size_t text_bytes = 0;
   bool ready = false;
@@ -56,7 +54,7 @@ Built build_record(const store::Store& store, store::RecordId id) {
   if (b.status.ok()) b.status = store.pages(id, &texts);
   if (!b.status.ok()) return b;
   try {
-    b.docs = record_documents(record, texts, &b.spelling);
+    b.doc = record_document(record, texts, &b.spelling);
   } catch (const Xapian::Error& e) {
     b.status = Status::IoError(e.get_description());
   }
@@ -124,95 +122,14 @@ class Builders {
   std::vector<std::thread> threads_;
 };
 
-// Writes page documents on a thread of its own while the caller writes the
-// record documents: Xapian's inverting of what it is given is most of
-// indexing's work, and the two databases can be written at once.
-class PagesWriter {
- public:
-  explicit PagesWriter(Xapian::WritableDatabase& pages)
-      : pages_(pages), thread_([this] { run(); }) {}
-  ~PagesWriter() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  PagesWriter(const PagesWriter&) = delete;
-  PagesWriter& operator=(const PagesWriter&) = delete;
-
-  // The record's pages replace whatever the index had for it, in the order given.
-  void replace(store::RecordId id, std::vector<Xapian::Document> docs) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return queue_.size() < kQueued || error_; });
-    queue_.emplace_back(id, std::move(docs));
-    lock.unlock();
-    cv_.notify_all();
-  }
-  // Waits until every page given is written (so the caller may commit);
-  // throws what writing them threw.
-  void drain() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return (queue_.empty() && !busy_) || error_; });
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  static constexpr std::size_t kQueued = 4;  // records waiting: bounded, as they hold their terms
-
-  void run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (stop_ || error_) return;
-      auto [id, docs] = std::move(queue_.front());
-      queue_.pop_front();
-      busy_ = true;
-      lock.unlock();
-      try {
-        pages_.delete_document(kPrefixRecord + std::to_string(id));
-        for (const Xapian::Document& doc : docs) pages_.add_document(doc);
-      } catch (...) {
-        lock.lock();
-        error_ = std::current_exception();
-        busy_ = false;
-        cv_.notify_all();
-        return;
-      }
-      docs.clear();
-      lock.lock();
-      busy_ = false;
-      cv_.notify_all();
-    }
-  }
-
-  Xapian::WritableDatabase& pages_;
-  std::deque<std::pair<store::RecordId, std::vector<Xapian::Document>>> queue_;
-  bool busy_ = false, stop_ = false;
-  std::exception_ptr error_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::thread thread_;  // last: started once the members it uses exist
-};
-
-// The record's documents replace whatever the index had for it.
-void write_record(Xapian::WritableDatabase& records, PagesWriter& pages, store::RecordId id,
-                  Built& built) {
-  pages.replace(id, std::vector<Xapian::Document>(std::make_move_iterator(built.docs.begin() + 1),
-                                                  std::make_move_iterator(built.docs.end())));
+// The record's document replaces whatever the index had for it.
+void write_record(Xapian::WritableDatabase& records, store::RecordId id, const Built& built) {
   for (const auto& [word, count] : built.spelling) records.add_spelling(word, count);
-  records.replace_document(static_cast<Xapian::docid>(id), built.docs.front());
+  records.replace_document(static_cast<Xapian::docid>(id), built.doc);
 }
 
-// Pages first, then the records with the sequence applied: after a crash
-// between the two, the changes are applied again, which changes nothing that
-// was already there.
-void commit(Xapian::WritableDatabase& records, Xapian::WritableDatabase& pages,
-            PagesWriter& pages_writer, store::Sequence applied,
+void commit(Xapian::WritableDatabase& records, store::Sequence applied,
             const std::set<store::RecordId>& changed) {
-  pages_writer.drain();
-  pages.commit();
   mark_changed_blocks(records, changed);
   records.set_metadata(kAppliedKey, std::to_string(applied));
   records.set_metadata(kFormatKey, kFormat);
@@ -229,12 +146,10 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
   // wherever it stopped. Records are always locked first.
   constexpr int kOpen = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_RETRY_LOCK;
   Xapian::WritableDatabase records(records_path(dir), kOpen);
-  Xapian::WritableDatabase pages(pages_path(dir), kOpen);
   store::Sequence applied = read_applied(records);
   const std::uint64_t behind = store.last_sequence() - std::min(applied, store.last_sequence());
   std::uint64_t done = 0;
   std::vector<store::Change> changes;
-  PagesWriter pages_writer(pages);
   for (;;) {
     if (Status s = store.changes_since(applied, kChangesPerCommit, &changes); !s.ok()) return s;
     if (changes.empty()) break;
@@ -251,11 +166,11 @@ Status apply_changes(const store::Store& store, const std::string& dir, const Pr
         Built built = builders.take(next++);
         if (!built.status.ok())
           return built.status.with_context("indexing record " + std::to_string(id));
-        write_record(records, pages_writer, id, built);
+        write_record(records, id, built);
         pending_bytes += built.text_bytes;
       }
       if (pending_bytes < kTextBytesPerCommit && i + 1 < changes.size()) continue;
-      commit(records, pages, pages_writer, changes[i].seq, indexed);
+      commit(records, changes[i].seq, indexed);
       store.release_read_pages();  // the text indexed so far is not read again
       done += changes[i].seq - applied;
       applied = changes[i].seq;
@@ -322,8 +237,7 @@ Status replace_compacted(const std::string& from, Xapian::WritableDatabase& reco
     write_block_bounds(records);
     records.commit();
     fs::create_directories(compact);
-    for (const char* db : {kRecordsDatabase, kPagesDatabase})
-      Xapian::Database((fs::path(from) / db).string()).compact((fs::path(compact) / db).string());
+    Xapian::Database(records_path(from)).compact(records_path(compact));
   } catch (const Xapian::Error& e) {
     fs::remove_all(compact, ec);
     return Status::IoError("index " + from + ": " + e.get_description());
@@ -383,7 +297,6 @@ Status Index::compact() {
     // then finds the compact copy and applies whatever is still missing.
     constexpr int kOpen = Xapian::DB_OPEN | Xapian::DB_RETRY_LOCK;
     Xapian::WritableDatabase records(records_path(path()), kOpen);
-    Xapian::WritableDatabase pages(pages_path(path()), kOpen);
     return replace_compacted(path(), records, path());
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());

@@ -16,6 +16,7 @@
 
 #include "indexer/blocks.h"
 #include "indexer/indexer.h"
+#include "indexer/pages.h"
 #include "indexer/terms.h"
 
 namespace fs = std::filesystem;
@@ -188,14 +189,13 @@ void apply_sort(Sort sort, Xapian::Enquire& enquire) {
   }
 }
 
-// A hit as a document's data names it: a record document (page 0) or a page.
-// `library`: the remote the hit came from, or "" for this library.
+// A hit as its record document's data names it. `library`: the remote the
+// hit came from, or "" for this library.
 Hit describe(const Xapian::Document& doc, double weight, const std::string& library = "") {
   Hit hit;
   auto data = nlohmann::json::parse(doc.get_data(), nullptr, false);
   if (!data.is_discarded()) {
     hit.id = data.value("id", store::RecordId{0});
-    hit.page = data.value("page", 0u);
     hit.title = data.value("title", "");
     hit.kind = data.value("kind", "");
     hit.filename = data.value("filename", "");
@@ -216,71 +216,39 @@ void add_snippet(const store::Store& store, const std::set<std::string>& words, 
   hit->highlights = std::move(snippet.highlights);
 }
 
-// The page documents of one record that `query` matches.
-Xapian::Query pages_of(const Xapian::Query& query, store::RecordId id) {
-  return Xapian::Query(Xapian::Query::OP_FILTER, query,
-                       Xapian::Query(kPrefixRecord + std::to_string(id)));
-}
-
-// Whether a page's own text has one of `words`: the record's metadata, which
-// every page document repeats before the text (kSlotTextStart), makes no page
-// a match on its own. The one test of a matching page for search's
+// The pages of record `id` in `db` that `query` matches, best first (by
+// score, then page number); when none does and `words` is not empty, those
+// with any of the words. The one rule for search's best page and
 // matching_pages and for the search inside a record, so they agree.
-bool own_text_has(const Xapian::Database& pages, Xapian::docid page,
-                  const std::set<std::string>& words) {
-  if (words.empty()) return true;
-  const std::string start = pages.get_document(page).get_value(kSlotTextStart);
-  const Xapian::termpos first = start.empty() ? 0 : std::stoul(start);
-  for (const std::string& word : words) {
-    for (auto p = pages.positionlist_begin(page, word); p != pages.positionlist_end(page, word);
-         ++p)
-      if (*p >= first) return true;
+std::vector<std::pair<std::uint32_t, double>> matching_pages(const Xapian::Database& db,
+                                                             store::RecordId id,
+                                                             const Xapian::Query& query,
+                                                             const std::set<std::string>& words) {
+  RecordPages pages(db, static_cast<Xapian::docid>(id));
+  std::vector<std::pair<std::uint32_t, double>> out;
+  for (const Xapian::Query& q :
+       {query, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end())}) {
+    if (q.empty()) continue;
+    std::vector<double> scores = pages.scores(q);
+    for (std::size_t i = 0; i < scores.size(); ++i)
+      if (scores[i] >= 0) out.emplace_back(static_cast<std::uint32_t>(i + 1), scores[i]);
+    if (!out.empty()) break;
   }
-  return false;
-}
-
-// Each hit's best page (by `query`) and how many of its pages match, in one
-// query over the page documents of those records collapsed per record. The
-// hits that found none keep page 0.
-void rank_pages(const Xapian::Database& shard, const Xapian::Query& query,
-                const std::set<std::string>& words, const std::map<store::RecordId, Hit*>& hits) {
-  // Whose page each page document is, from the records' short posting lists:
-  // cheaper than collapsing on a value, which reads it for every match.
-  std::map<Xapian::docid, Hit*> owner;
-  std::vector<Xapian::Query> records;
-  for (const auto& [id, hit] : hits) {
-    std::string term = kPrefixRecord + std::to_string(id);
-    for (auto p = shard.postlist_begin(term); p != shard.postlist_end(term); ++p) owner[*p] = hit;
-    records.emplace_back(term);
-  }
-  Xapian::Enquire enquire(shard);
-  enquire.set_query(
-      Xapian::Query(Xapian::Query::OP_FILTER, query,
-                    Xapian::Query(Xapian::Query::OP_OR, records.begin(), records.end())));
-  // Every matching page, best first: the first of a record's is its best page.
-  Xapian::MSet pages = enquire.get_mset(0, static_cast<Xapian::doccount>(owner.size()));
-  std::map<Hit*, Xapian::docid> best;
-  for (auto m = pages.begin(); m != pages.end(); ++m) {
-    auto hit = owner.find(*m);
-    if (hit == owner.end() || !own_text_has(shard, *m, words)) continue;
-    if (hit->second->matching_pages++ == 0) best[hit->second] = *m;
-  }
-  for (const auto& [hit, docid] : best) hit->page = describe(shard.get_document(docid), 0).page;
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
 }
 
 // The best page of each hit from `shard` (the library that holds them: record
-// ids repeat across libraries). Only for the hits shown: ranking over record
-// documents is what makes search fast. A record whose words are spread over
-// its pages (none has them all) gets the best of the pages having any.
+// ids repeat across libraries) and how many of its pages match. Only for the
+// hits shown: ranking over record documents is what makes search fast.
 void find_best_pages(const Xapian::Database& shard, const Xapian::Query& query,
                      const std::set<std::string>& words, const std::vector<Hit*>& hits) {
-  std::map<store::RecordId, Hit*> by_id;
-  for (Hit* hit : hits) by_id[hit->id] = hit;
-  if (by_id.empty()) return;
-  rank_pages(shard, query, words, by_id);
-  std::erase_if(by_id, [](const auto& entry) { return entry.second->page != 0; });
-  if (by_id.empty() || words.empty()) return;
-  rank_pages(shard, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end()), words, by_id);
+  for (Hit* hit : hits) {
+    auto pages = matching_pages(shard, hit->id, query, words);
+    hit->matching_pages = static_cast<std::uint32_t>(pages.size());
+    if (!pages.empty()) hit->page = pages.front().first;
+  }
 }
 
 // Opened for each search: a handle kept per server thread would save about
@@ -299,21 +267,6 @@ struct Shard {
   std::string library;  // "" for this library
   const Remote* remote = nullptr;
 };
-
-// A library's pages: this one's on disk, a remote's from the xapian-tcpsrv on
-// the port after its records'. A remote without one gives its hits no page.
-bool open_pages(const Shard& shard, const std::string& index, Xapian::Database* pages) {
-  if (shard.remote == nullptr) return *pages = open_for_search(pages_path(index)), true;
-  try {
-    *pages = Xapian::Remote::open(shard.remote->host, shard.remote->port + 1, 10000, 2000);
-    return true;
-  } catch (const Xapian::Error& e) {
-    std::fprintf(stderr, "kho: pages of remote index %s (%s:%u) unavailable: %s\n",
-                 shard.library.c_str(), shard.remote->host.c_str(), shard.remote->port + 1,
-                 e.get_description().c_str());
-    return false;
-  }
-}
 
 std::vector<Shard> open_shards(const std::string& index, const std::vector<Remote>& remotes,
                                std::vector<std::string>* unavailable) {
@@ -551,16 +504,11 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     for (std::size_t i = 0; i < found.size(); ++i)
       by_shard[(found[i].docid - 1) % shards.size()].push_back(&out->hits[i]);
     if (is_blank(request.query)) return Status::Ok();  // a browse: no pages, no suggestion
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-      Xapian::Database pages;
-      if (!by_shard[i].empty() && open_pages(shards[i], path(), &pages))
-        find_best_pages(pages,
-                        shards[i].remote == nullptr ? phrases_by_runs(pages, words, 2) : words,
-                        parsed.words, by_shard[i]);
-    }
+    for (std::size_t i = 0; i < shards.size(); ++i)
+      find_best_pages(shards[i].records, words, parsed.words, by_shard[i]);
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     const Xapian::Query allowed = grants_query(request.grants);
-    const LocalText own{shards.front().records, pages_path(path()), store_};
+    const LocalText own{shards.front().records, store_};
     out->suggestion =
         suggest(db, request.query, synonyms_, request.restricted ? &allowed : nullptr, &own);
   } catch (const Xapian::DatabaseModifiedError&) {
@@ -575,33 +523,27 @@ Status Index::search_record(store::RecordId id, const std::string& query,
                             std::vector<Hit>* pages) const {
   pages->clear();
   try {
-    Xapian::Database db = open_for_search(pages_path(path()));
+    Xapian::Database db = open_for_search(records_path(path()));
     ParsedQuery parsed;
     if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
-    // As search finds a hit's pages (find_best_pages): the query's pages
-    // whose own text has its words, else those with any of its words.
-    std::vector<Xapian::Query> tries{phrases_by_runs(db, parsed.query, 2)};
-    // The fallback only for a record the query finds as a whole (a hit):
-    // its words spread over its pages.
-    Xapian::Database records = open_for_search(records_path(path()));
-    ParsedQuery whole;
-    Xapian::Enquire hit(records);
-    if (parse_query(records, query, true, synonyms_, &whole).ok())
-      hit.set_query(pages_of(phrases_by_runs(records, whole.query, 3), id));
-    if (!parsed.words.empty() && !whole.query.empty() && hit.get_mset(0, 1).size() > 0)
-      tries.emplace_back(Xapian::Query::OP_OR, parsed.words.begin(), parsed.words.end());
-    for (const Xapian::Query& query : tries) {
-      Xapian::Enquire enquire(db);
-      enquire.set_query(pages_of(query, id));
-      Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
-      for (auto m = mset.begin(); m != mset.end(); ++m) {
-        if (!own_text_has(db, *m, parsed.words)) continue;
-        Hit page = describe(m.get_document(), m.get_weight());
-        add_snippet(store_, parsed.words, &page);
-        pages->push_back(std::move(page));
-      }
-      if (!pages->empty()) break;
+    if (id == 0 || id > db.get_lastdocid()) return Status::Ok();
+    // As search finds a hit's pages (find_best_pages); the pages with any of
+    // the words only for a record the query finds as a whole (a hit): its
+    // words spread over its pages.
+    Xapian::Enquire hit(db);
+    hit.set_query(Xapian::Query(Xapian::Query::OP_FILTER, phrases_by_runs(db, parsed.query, 3),
+                                Xapian::Query(kPrefixRecord + std::to_string(id))));
+    const bool whole = hit.get_mset(0, 1).size() > 0;
+    const Xapian::Document doc = db.get_document(static_cast<Xapian::docid>(id));
+    for (const auto& [page, score] :
+         matching_pages(db, id, parsed.query, whole ? parsed.words : std::set<std::string>())) {
+      Hit hit = describe(doc, score);
+      hit.page = page;
+      add_snippet(store_, parsed.words, &hit);
+      pages->push_back(std::move(hit));
     }
+  } catch (const Xapian::DocNotFoundError&) {
+    return Status::Ok();
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
   }

@@ -7,13 +7,12 @@
 // nothing is offered where the collection does not tell.
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 
 #include "indexer/fields.h"
+#include "indexer/pages.h"
 #include "indexer/terms.h"
 #include "text/vietnamese.h"
 
@@ -155,22 +154,14 @@ class PhraseReader {
     store::Record r;
     if (metadata_read_.insert(id).second && local_.store.get(id, &r).ok())
       for (const std::string& value : searchable_metadata(r)) find_pairs(value, &found);
-    if (!pages_open_) {
-      // Only queries of several unaccented words need it; most searches do not.
-      if (std::filesystem::exists(local_.pages)) pages_ = Xapian::Database(local_.pages);
-      pages_open_ = true;
-    }
-    Xapian::Enquire enquire(pages_);
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(pair_terms_[i]),
-                                    Xapian::Query(kPrefixRecord + std::to_string(id))));
-    Xapian::MSet pages = enquire.get_mset(0, kPagesPerRecord);
-    for (auto m = pages.begin(); m != pages.end(); ++m) {
-      if (!pages_read_.insert(*m).second) continue;
-      auto data = nlohmann::json::parse(m.get_document().get_data(), nullptr, false);
+    RecordPages pages(local_.records, static_cast<Xapian::docid>(id));
+    const std::vector<double> scores = pages.scores(Xapian::Query(pair_terms_[i]));
+    std::size_t read = 0;
+    for (std::size_t p = 0; p < scores.size() && read < kPagesPerRecord; ++p) {
+      if (scores[p] < 0 || !pages_read_.emplace(id, p + 1).second) continue;
+      ++read;
       std::string text;
-      if (data.is_object() && data.value("page", 0U) > 0 &&
-          local_.store.page_text(id, data.value("page", 0U), &text).ok())
+      if (local_.store.page_text(id, static_cast<std::uint32_t>(p + 1), &text).ok())
         find_pairs(text, &found);
     }
     for (const auto& [pair, a, b] : found)
@@ -208,11 +199,9 @@ class PhraseReader {
   std::string initials_;                 // the first letters of the query's folded syllables
   std::vector<PairForms> forms_;
   std::set<store::RecordId> metadata_read_;
-  std::set<Xapian::docid> pages_read_;
+  std::set<std::pair<store::RecordId, std::size_t>> pages_read_;  // record, page
   // A record counts once for each way it writes a pair.
   std::set<std::tuple<std::size_t, std::string, std::string, store::RecordId>> counted_;
-  Xapian::Database pages_;  // local_.pages, once opened
-  bool pages_open_ = false;
 };
 
 // The forms of syllables [first, last] (which stand together pair by pair)

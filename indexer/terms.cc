@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "indexer/pages.h"
 #include "text/vietnamese.h"
 
 namespace kho::indexer {
@@ -58,8 +59,7 @@ void add_exact_terms(Xapian::Document& doc, const std::string& text) {
   }
 }
 
-// Searchable metadata: indexed on the record document and on every page, so a
-// hit on the title still lands on the page that matches the rest of the query.
+// Searchable metadata: indexed before the pages, so it is on no page.
 struct MetadataField {
   const char* name;
   const char* prefix;
@@ -87,33 +87,29 @@ void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const stor
   }
 }
 
-std::string document_data(const store::Record& r, std::uint32_t page) {
+std::string document_data(const store::Record& r) {
   nlohmann::json j = {{"id", r.id},
-                      {"page", page},
                       {"title", field(r, "title")},
                       {"kind", r.kind},
                       {"filename", r.originals.empty() ? "" : r.originals.back().filename}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The boolean terms all of a record's documents have (so filters hold for its
-// pages too), its data and key; the values that sort and count only the
-// record document needs.
-void add_record_terms(Xapian::Document& doc, const store::Record& r, std::uint32_t page) {
+// The boolean terms that filter a record, its data, and the values that sort
+// and count it.
+void add_record_terms(Xapian::Document& doc, const store::Record& r) {
   add_isbn_terms(doc, field(r, "identifier"));
   add_isbn_terms(doc, own_field(r, "isbn"));
   for (const std::string& t : number_terms(own_field(r, "number"))) doc.add_boolean_term(t);
   std::string id = std::to_string(r.id);
-  doc.add_boolean_term("Q" + id + ":" + std::to_string(page));
   doc.add_boolean_term(kPrefixRecord + id);
   for (const Facet& facet : kFacets) {
     std::string value = facet_value(r, facet.name);
     if (value.empty()) continue;
     doc.add_boolean_term(facet_term(facet, value));
-    if (page == 0) doc.add_value(facet.slot, value);
+    doc.add_value(facet.slot, value);
   }
-  doc.set_data(document_data(r, page));
-  if (page != 0) return;
+  doc.set_data(document_data(r));
   doc.add_value(kSlotDate, field(r, "date"));
   doc.add_value(kSlotSortTitle, text::lower(text::fold(field(r, "title"))));
 }
@@ -151,43 +147,6 @@ void add_run_terms(Xapian::Document& doc, bool triples) {
   }
 }
 
-// The record's metadata and the text of every page, positions running on
-// from page to page with a gap, so a phrase never spans a page break.
-Xapian::Document record_document(const store::Record& r, const std::vector<std::string>& pages,
-                                 SpellingWords* spelling) {
-  Xapian::Document doc;
-  Xapian::TermGenerator tg;
-  tg.set_document(doc);
-  index_metadata(tg, doc, r);
-  for (const std::string& text : pages) {
-    index_page_text(tg, doc, text);
-    tg.increase_termpos(kFieldGap);
-  }
-  // FLAG_SPELLING adds each unprefixed word as the generator meets it, which is
-  // its wdf here (prefixed words and run terms are not words).
-  if (spelling != nullptr)
-    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
-      if (is_word(*t)) spelling->emplace_back(*t, t.get_wdf());
-  add_run_terms(doc, true);
-  add_record_terms(doc, r, 0);
-  return doc;
-}
-
-// One page, with the record's metadata so that a query naming the title and
-// words of the text still finds the page that has those words.
-Xapian::Document page_document(const store::Record& r, std::uint32_t page,
-                               const std::string& text) {
-  Xapian::Document doc;
-  Xapian::TermGenerator tg;
-  tg.set_document(doc);
-  index_metadata(tg, doc, r);
-  doc.add_value(kSlotTextStart, std::to_string(tg.get_termpos() + 1));
-  index_page_text(tg, doc, text);
-  add_run_terms(doc, false);
-  add_record_terms(doc, r, page);
-  return doc;
-}
-
 }  // namespace
 
 std::vector<std::string> searchable_metadata(const store::Record& record) {
@@ -200,9 +159,6 @@ std::vector<std::string> searchable_metadata(const store::Record& record) {
 
 std::string records_path(const std::string& index) {
   return (std::filesystem::path(index) / kRecordsDatabase).string();
-}
-std::string pages_path(const std::string& index) {
-  return (std::filesystem::path(index) / kPagesDatabase).string();
 }
 
 std::string run_term(const std::vector<std::string>& words) {
@@ -307,13 +263,31 @@ std::string facet_value(const store::Record& r, const std::string& facet) {
   return "";
 }
 
-std::vector<Xapian::Document> record_documents(const store::Record& record,
-                                               const std::vector<std::string>& pages,
-                                               SpellingWords* spelling) {
-  std::vector<Xapian::Document> docs{record_document(record, pages, spelling)};
-  for (std::uint32_t p = 0; p < pages.size(); ++p)
-    docs.push_back(page_document(record, p + 1, pages[p]));
-  return docs;
+// The record's metadata and the text of every page, positions running on
+// from page to page with a gap, so a phrase never spans a page break; where
+// each page starts is kept for finding a hit's pages (pages.h).
+Xapian::Document record_document(const store::Record& record, const std::vector<std::string>& pages,
+                                 SpellingWords* spelling) {
+  Xapian::Document doc;
+  Xapian::TermGenerator tg;
+  tg.set_document(doc);
+  index_metadata(tg, doc, record);
+  std::vector<Xapian::termpos> starts;
+  for (const std::string& text : pages) {
+    starts.push_back(tg.get_termpos() + 1);
+    index_page_text(tg, doc, text);
+    tg.increase_termpos(kFieldGap);
+  }
+  starts.push_back(tg.get_termpos() + 1);
+  doc.add_value(kSlotPageStarts, encode_page_starts(starts));
+  // FLAG_SPELLING adds each unprefixed word as the generator meets it, which is
+  // its wdf here (prefixed words and run terms are not words).
+  if (spelling != nullptr)
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+      if (is_word(*t)) spelling->emplace_back(*t, t.get_wdf());
+  add_run_terms(doc, true);
+  add_record_terms(doc, record);
+  return doc;
 }
 
 }  // namespace kho::indexer

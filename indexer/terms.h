@@ -20,25 +20,19 @@ namespace kho::indexer {
 // Value slots and boolean term prefixes, part of the index format.
 // Every boolean prefix is "X" plus one letter, so no prefix is the start of
 // another and values may begin with capitals (school codes).
-// Values are set on record documents only, but for kSlotTextStart: on a page
-// document, the position where the page's own text begins after the record's
-// metadata (which every page repeats), so that a page is counted as matching
-// only when its own text has the query's words. (Slot 0, once a collapse
-// key, is unused.)
-enum Slot : Xapian::valueno { kSlotTextStart = 1, kSlotDate = 2, kSlotSortTitle = 3 };
+// kSlotPageStarts: where each of the record's pages starts among its
+// document's positions (pages.h). (Slots 0 and 1, once a collapse key and a
+// page document's text start, are unused.)
+enum Slot : Xapian::valueno { kSlotDate = 2, kSlotSortTitle = 3, kSlotPageStarts = 4 };
 inline constexpr const char* kPrefixExact = "XE";
-inline constexpr const char* kPrefixRecord = "R";  // a record's documents, record and pages
-// Each record has a record document (page 0: its metadata and the text of all
-// its pages) that search ranks, in DATA/index/records with the record's id as
-// docid, and one page document per page, in DATA/index/pages, that names the
-// best page of a hit and answers a search inside the record. Two databases,
-// not one: ranking reads only records' postings, and Xapian's statistics and
-// match estimates are those of the records alone.
+inline constexpr const char* kPrefixRecord = "R";
+// Each record has one document, in DATA/index/records with the record's id
+// as docid: its metadata and the text of all its pages, each word once with
+// its positions. Search ranks these; the pages of a hit are found from the
+// same positions (pages.h), so no page has a document of its own.
 inline constexpr const char* kRecordsDatabase = "records";
-inline constexpr const char* kPagesDatabase = "pages";
-// The two databases of the index at `index` (DATA/index).
+// The records database of the index at `index` (DATA/index).
 std::string records_path(const std::string& index);
-std::string pages_path(const std::string& index);
 inline constexpr const char* kPrefixKind = "XK";
 inline constexpr const char* kPrefixSchool = "XO";
 inline constexpr const char* kPrefixStatus = "XA";
@@ -62,7 +56,7 @@ inline constexpr const char* kPrefixNumberPart = "XP";
 // Vietnamese words are mostly two syllables, and a query's pairs and triples
 // rank the records that hold them first (query.cc run_bonus) without the cost
 // of checking positions. "XW" +
-// "chuyen doi so" for three, boolean, on record documents only. Together they
+// "chuyen doi so" for three, boolean. Together they
 // decide a quoted phrase of two or three words without positions (query.cc).
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
@@ -110,7 +104,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "10";
+inline constexpr const char* kFormat = "11";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
@@ -122,13 +116,11 @@ std::string exact_prefix(const std::string& folded_lower);
 // often it occurs: what Xapian's TermGenerator would add, gathered so that
 // documents can be built in other threads than the one writing the database.
 using SpellingWords = std::vector<std::pair<std::string, Xapian::termcount>>;
-// The Xapian documents of one record: its record document (page 0), then one
-// page document per page. With `spelling`, the record document's folded words
-// are put there for the spelling dictionary (once: the pages repeat them).
-// Touches no database: safe to call from several threads at once.
-std::vector<Xapian::Document> record_documents(const store::Record& record,
-                                               const std::vector<std::string>& pages,
-                                               SpellingWords* spelling = nullptr);
+// The Xapian document of one record (its metadata and every page's text).
+// With `spelling`, its folded words are put there for the spelling
+// dictionary. Touches no database: safe to call from several threads at once.
+Xapian::Document record_document(const store::Record& record, const std::vector<std::string>& pages,
+                                 SpellingWords* spelling = nullptr);
 
 // A run of a plain query's syllables (terms.h: a pair or triple term) and the
 // weight a document holding it gains: more than all the query's words can
@@ -164,7 +156,7 @@ Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery
 
 // The query with its quoted phrases decided by run terms instead of
 // positions where they are no longer than the `longest` runs the database's
-// documents have (3 on records, 2 on pages); longer ones checked only in
+// documents have (3); longer ones checked only in
 // the documents with their rarer runs. The same matches and weights.
 // Counting a phrase's matches for facets checked positions in every record
 // with its words. Only for this library's own index: a remote library's may
@@ -172,12 +164,11 @@ Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery
 Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
                               std::size_t longest);
 
-// This library's own records and pages, and the store they come from: where
-// "did you mean" reads which forms of syllables stand together (exact forms
-// are indexed without positions). A remote library's text is not at hand.
+// This library's own records and the store they come from: where "did you
+// mean" reads which forms of syllables stand together (exact forms are
+// indexed without positions). A remote library's text is not at hand.
 struct LocalText {
   const Xapian::Database& records;
-  std::string pages;  // the pages database's path: opened only when needed
   const store::Store& store;
 };
 

@@ -1022,7 +1022,7 @@ TEST_CASE("search hits carry the record's display fields and its file") {
 
 TEST_CASE("a hit's matching pages are the pages the search inside its record lists") {
   Api api;
-  // The title has the words on every page document; the text on pages 2 and 4 only.
+  // The title has the words, which are on no page; the text has them on pages 2 and 4.
   auto some = upload_id(
       api.upload("Mở đầu\fKế hoạch dạy học tuần 1\fBài tập\fKế hoạch dạy học tuần 2\fPhụ lục\n",
                  "filename=five.txt&title=K%E1%BA%BF%20ho%E1%BA%A1ch%20n%C4%83m%20h%E1%BB%8Dc"));

@@ -46,14 +46,6 @@ unsigned free_port() {
   return ntohs(addr.sin_port);
 }
 
-bool bindable(unsigned port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr = loopback(port);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
 bool accepts(unsigned port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr = loopback(port);
@@ -105,23 +97,13 @@ struct DatabaseServer {
   }
 };
 
-// A school's index as the README serves it: its records on a port, its pages
-// on the next.
+// A school's index as the README serves it: its records database on a port.
 struct IndexServer {
   unsigned port;
-  DatabaseServer records, pages;
+  DatabaseServer records;
   explicit IndexServer(const std::string& index)
-      : port(free_port_pair()),
-        records(index + "/records", port),
-        pages(index + "/pages", port + 1) {}
-  void stop() { records.stop(), pages.stop(); }
-
-  static unsigned free_port_pair() {
-    for (;;) {
-      unsigned port = free_port();
-      if (port < 65535 && bindable(port + 1)) return port;
-    }
-  }
+      : port(free_port()), records(index + "/records", port) {}
+  void stop() { records.stop(); }
 };
 
 struct Doc {
