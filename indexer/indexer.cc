@@ -35,7 +35,7 @@ store::Sequence read_applied(const Xapian::Database& db) {
   return v.empty() ? 0 : std::stoull(v);
 }
 
-// A record's documents, built away from the thread that writes them.
+// A record's document, built away from the thread that writes it.
 struct Built {
   Status status;
   Xapian::Document doc;
@@ -62,7 +62,7 @@ Built build_record(const store::Store& store, store::RecordId id) {
   return b;
 }
 
-// Builds the documents of `ids` on every core, a few records ahead of the
+// Builds the record documents of `ids` on every core, a few records ahead of the
 // one writer (Xapian writes from one thread), which takes them in order:
 // parsing and tokenising the text is most of indexing's work.
 class Builders {
@@ -84,7 +84,7 @@ class Builders {
   Builders(const Builders&) = delete;
   Builders& operator=(const Builders&) = delete;
 
-  // The documents of ids[i], once built; i in order from 0.
+  // The document of ids[i], once built; i in order from 0.
   Built take(std::size_t i) {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [&] { return built_[i].ready; });

@@ -62,8 +62,7 @@ std::string encode_page_starts(const std::vector<Xapian::termpos>& starts) {
   return out;
 }
 
-RecordPages::RecordPages(const Xapian::Database& db, Xapian::docid docid)
-    : db_(db), docid_(docid) {
+RecordPages::RecordPages(const Xapian::Database& db, Xapian::docid docid) : db_(db), docid_(docid) {
   try {
     starts_ = decode_page_starts(db.get_document(docid).get_value(kSlotPageStarts));
   } catch (const Xapian::DocNotFoundError&) {
@@ -99,7 +98,8 @@ double RecordPages::idf(const std::string& term) const {
 const std::vector<Xapian::termpos>& RecordPages::positions(const std::string& term) {
   auto [it, added] = positions_.try_emplace(term);
   if (added)
-    for (auto p = db_.positionlist_begin(docid_, term); p != db_.positionlist_end(docid_, term); ++p)
+    for (auto p = db_.positionlist_begin(docid_, term); p != db_.positionlist_end(docid_, term);
+         ++p)
       it->second.push_back(*p);
   return it->second;
 }
@@ -178,9 +178,9 @@ RecordPages::Scores RecordPages::evaluate(const Xapian::Query& query) {
       Q part = query.get_subquery(i);
       if (part.get_type() == Q::LEAF_TERM) words.push_back(*part.get_terms_begin());
     }
-    const bool exact = op == Q::OP_PHRASE && words.size() == n &&
-                       query.get_description().find(" PHRASE " + std::to_string(n) + " ") !=
-                           std::string::npos;
+    const bool exact =
+        op == Q::OP_PHRASE && words.size() == n &&
+        query.get_description().find(" PHRASE " + std::to_string(n) + " ") != std::string::npos;
     if (exact) return phrase(words, 0);
   }
   std::vector<Scores> parts;

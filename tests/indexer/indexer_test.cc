@@ -76,6 +76,49 @@ TEST_CASE("a hit names its best page and a snippet with the match") {
   CHECK(hit.score > 0);
 }
 
+TEST_CASE("a hit's pages are read from its record's positions as a page of its own would match") {
+  // The index has one document per record; which pages match is decided
+  // from the positions of the query's terms in it (indexer/pages.h).
+  IndexFixture f;
+  store::NewRecord in;
+  in.kind = "book";
+  in.dc = {{"title", "Kỷ yếu Cẩm Giàng"}};
+  in.pages = {"học tập và sinh hoạt, giỏi giang",  // the words apart
+              "trang không có gì",
+              "em là học sinh giỏi cấp tỉnh",  // the words in a row, once
+              "học sinh, học sinh giỏi và học sinh giỏi nữa",
+              "giỏi"};
+  auto id = f.add(std::move(in));
+  auto hit = [&](const std::string& q) {
+    auto results = f.search(q);
+    REQUIRE(results.hits.size() == 1);
+    CHECK(results.hits[0].id == id);
+    return results.hits[0];
+  };
+  // Unquoted: the pages with all the words; those with them in a row first.
+  auto together = hit("hoc sinh gioi");
+  CHECK(together.matching_pages == 3);
+  CHECK((together.page == 3 || together.page == 4));
+  // Quoted: only where they stand in a row, never across a page break.
+  CHECK(hit("\"học sinh giỏi\"").matching_pages == 2);
+  CHECK(hit("\"gioi giang\"").page == 1);
+  CHECK(f.search("\"nua gioi\"").hits.empty());  // "nữa" ends page 4, "giỏi" is page 5
+  // Operators hold page by page.
+  CHECK(hit("tap OR tinh").matching_pages == 2);
+  CHECK(hit("hoc*").matching_pages == 3);
+  // The title is on no page: a query only it answers names no page.
+  auto title = hit("ky yeu");
+  CHECK(title.page == 0);
+  CHECK(title.matching_pages == 0);
+  // Words on no one page: the pages with any of them.
+  CHECK(hit("giang tinh").matching_pages == 2);
+  std::vector<indexer::Hit> inside;
+  REQUIRE(f.index->search_record(id, "hoc sinh gioi", &inside).ok());
+  REQUIRE(inside.size() == 3);
+  CHECK(inside[0].page == together.page);
+  CHECK(inside[0].score >= inside[1].score);
+}
+
 TEST_CASE("a record matching on many pages is one hit") {
   IndexFixture f;
   f.add("Giáo trình", {"học sinh một", "học sinh hai", "học sinh ba"});
