@@ -39,17 +39,6 @@ std::vector<Xapian::termpos> decode_page_starts(const std::string& value) {
   return starts;
 }
 
-// The words of a run term ("XBhoc sinh" -> hoc, sinh); empty for any other.
-std::vector<std::string> run_words(const std::string& term) {
-  if (term.rfind(kPrefixPair, 0) != 0 && term.rfind(kPrefixTriple, 0) != 0) return {};
-  std::vector<std::string> words;
-  std::size_t from = 2;
-  for (std::size_t space; (space = term.find(' ', from)) != std::string::npos; from = space + 1)
-    words.push_back(term.substr(from, space - from));
-  words.push_back(term.substr(from));
-  return words;
-}
-
 }  // namespace
 
 std::string encode_page_starts(const std::vector<Xapian::termpos>& starts) {

@@ -56,24 +56,117 @@ double words_bound(const Xapian::Database& db, const Xapian::Query& query) {
   return 4 * terms * std::log(2.0 * db.get_doccount() + 2) + 1;
 }
 
+// The records holding three of the query's syllables in a row, each with
+// the same weight. The index holds pairs, not triples (they were most of its
+// size): a record is a candidate when it holds both of the triple's pairs,
+// and only candidates have their positions read. Xapian moves it with
+// skip_to, never check(): Xapian 1.4.22, told by check() that a record does
+// not match, counted it as matching when the source sat below the bonus's OR
+// below AND_MAYBE (so did a phrase there), which ranked shuffled words as high
+// as the phrase. Only for this library's own index (a remote server cannot
+// rebuild it: it has no name).
+class TripleSource : public Xapian::PostingSource {
+ public:
+  TripleSource(std::vector<std::string> words, double weight)
+      : words_(std::move(words)), weight_(weight) {}
+
+  void init(const Xapian::Database& db) override {
+    db_ = db;
+    pairs_.clear();
+    max_ = db.get_doccount();
+    // A pair too long for a term of its own: the words are the candidates.
+    std::vector<std::string> pairs = run_pairs(run_term(words_));
+    if (std::count(pairs.begin(), pairs.end(), std::string()) > 0) pairs = words_;
+    for (const std::string& pair : pairs) {
+      pairs_.push_back(db.postlist_begin(pair));
+      max_ = std::min(max_, db.get_termfreq(pair));
+    }
+    at_ = 0;
+    ended_ = max_ == 0;
+    set_maxweight(weight_);
+  }
+  Xapian::doccount get_termfreq_min() const override { return 0; }
+  Xapian::doccount get_termfreq_est() const override { return max_ / 2; }
+  Xapian::doccount get_termfreq_max() const override { return max_; }
+  double get_weight() const override { return weight_; }
+  Xapian::docid get_docid() const override { return at_; }
+  bool at_end() const override { return ended_; }
+  void next(double) override { advance(at_ + 1); }
+  void skip_to(Xapian::docid did, double) override {
+    if (did > at_) advance(did);
+  }
+  PostingSource* clone() const override { return new TripleSource(words_, weight_); }
+  std::string get_description() const override { return "TripleSource(" + run_term(words_) + ")"; }
+
+ private:
+  // Both pairs at `did`, and the words in a row there.
+  bool holds(Xapian::docid did) {
+    for (auto& pair : pairs_) {
+      pair.skip_to(did);
+      if (pair == Xapian::PostingIterator() || *pair != did) return false;
+    }
+    std::vector<Xapian::PositionIterator> at;
+    for (const std::string& w : words_) at.push_back(db_.positionlist_begin(did, w));
+    for (; at[0] != Xapian::PositionIterator(); ++at[0]) {
+      bool whole = true;
+      for (std::size_t i = 1; i < at.size() && whole; ++i) {
+        at[i].skip_to(*at[0] + static_cast<Xapian::termpos>(i));
+        if (at[i] == Xapian::PositionIterator()) return false;
+        whole = *at[i] == *at[0] + i;
+      }
+      if (whole) return true;
+    }
+    return false;
+  }
+  // To the first record from `did` on that holds the triple.
+  void advance(Xapian::docid did) {
+    for (;;) {
+      for (auto& pair : pairs_) {
+        pair.skip_to(did);
+        if (pair == Xapian::PostingIterator()) {
+          ended_ = true;
+          return;
+        }
+        did = std::max(did, *pair);
+      }
+      if (holds(did)) {
+        at_ = did;
+        return;
+      }
+      ++did;
+    }
+  }
+
+  std::vector<std::string> words_;
+  double weight_;
+  Xapian::Database db_;
+  std::vector<Xapian::PostingIterator> pairs_;
+  Xapian::doccount max_ = 0;
+  Xapian::docid at_ = 0;
+  bool ended_ = false;
+};
+
 // Vietnamese words are several syllables ("chữ ký số", "Cẩm Giàng") and
 // nobody types quotes: a document where the query's syllables stand together
 // as typed beats one where they are scattered, however long it is and however
 // often the other repeats them, and one with part of the run (two of three
 // syllables) comes between. Each of the query's pairs and triples a document
-// holds adds a weight no sum of word weights reaches; run terms (terms.h)
-// say which it holds without reading positions (records have triples, pages
-// only pairs). Within one count of runs, the words' weights decide. A query
+// holds adds a weight no sum of word weights reaches; pair terms (terms.h)
+// say which it holds without reading positions; a triple's positions are
+// read. Within one count of runs, the words' weights decide. A query
 // with an abbreviation reads both ways ("ung dung CNTT", "ung dung cong nghe
 // thong tin"), each reading's whole run weighing the same.
 Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
-                        const Synonyms& synonyms, const Xapian::Query& words,
+                        const Synonyms& synonyms, const Xapian::Query& words, bool local,
                         std::vector<RunBonus>* runs) {
   runs->clear();
   std::vector<std::vector<std::string>> readings;
   std::size_t most = 0;
   for (const auto& reading : synonyms.readings(folded, 4)) {
     readings.push_back(run_terms(reading));
+    if (!local)
+      std::erase_if(readings.back(),
+                    [](const std::string& t) { return t.rfind(kPrefixTriple, 0) == 0; });
     most = std::max(most, readings.back().size());
   }
   if (most == 0 || most > 32) return Xapian::Query();
@@ -86,9 +179,13 @@ Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
   std::vector<Xapian::Query> parts;
   for (const auto& [term, weight] : weights) {
     // Owned by the query: Xapian's way for a posting source (release()).
-    auto* constant = new Xapian::FixedWeightPostingSource(weight);
-    parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
-                       Xapian::Query(term));
+    if (term.rfind(kPrefixTriple, 0) == 0) {
+      parts.emplace_back((new TripleSource(run_words(term), weight))->release());
+    } else {
+      auto* constant = new Xapian::FixedWeightPostingSource(weight);
+      parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
+                         Xapian::Query(term));
+    }
     runs->push_back({term, weight});
   }
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
@@ -195,7 +292,7 @@ Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery
 }
 
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
-                   const Synonyms& synonyms, ParsedQuery* out) {
+                   const Synonyms& synonyms, bool local, ParsedQuery* out) {
   if (Status s = check_size(text); !s.ok()) return s;
   std::vector<Xapian::Query> isbns;
   std::string q = take_isbns(text::nfc(text), &isbns);
@@ -236,8 +333,9 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   out->runs.clear();
   if (is_plain(q)) {
     Xapian::Query weighed(Xapian::Query::OP_AND_MAYBE, query, boosts);
-    boosts = Xapian::Query(Xapian::Query::OP_OR, boosts,
-                           run_bonus(db, text::lower(folded), synonyms, weighed, &out->runs));
+    boosts =
+        Xapian::Query(Xapian::Query::OP_OR, boosts,
+                      run_bonus(db, text::lower(folded), synonyms, weighed, local, &out->runs));
   }
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())
@@ -316,10 +414,9 @@ Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, st
 
 }  // namespace
 
-Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
-                              std::size_t longest) {
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query) {
   bool changed = false;
-  return by_runs(db, query, longest, &changed);
+  return by_runs(db, query, 2, &changed);
 }
 
 }  // namespace kho::indexer

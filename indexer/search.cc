@@ -294,11 +294,12 @@ Status records_query(const Xapian::Database& db, const SearchRequest& request,
     if (Status s = match_all(db, request.include_withdrawn, parsed); !s.ok()) return s;
     *words = parsed->query;
   } else {
-    if (Status s = parse_query(db, request.query, request.include_withdrawn, synonyms, parsed);
+    if (Status s =
+            parse_query(db, request.query, request.include_withdrawn, synonyms, local, parsed);
         !s.ok())
       return s;
     *words = parsed->query;
-    if (local) parsed->query = phrases_by_runs(db, parsed->query, 3);
+    if (local) parsed->query = phrases_by_runs(db, parsed->query);
   }
   if (Status s = apply_filters(request.filters, &parsed->query); !s.ok()) return s;
   if (request.restricted)
@@ -525,13 +526,13 @@ Status Index::search_record(store::RecordId id, const std::string& query,
   try {
     Xapian::Database db = open_for_search(records_path(path()));
     ParsedQuery parsed;
-    if (Status s = parse_query(db, query, true, synonyms_, &parsed); !s.ok()) return s;
+    if (Status s = parse_query(db, query, true, synonyms_, true, &parsed); !s.ok()) return s;
     if (id == 0 || id > db.get_lastdocid()) return Status::Ok();
     // As search finds a hit's pages (find_best_pages); the pages with any of
     // the words only for a record the query finds as a whole (a hit): its
     // words spread over its pages.
     Xapian::Enquire hit(db);
-    hit.set_query(Xapian::Query(Xapian::Query::OP_FILTER, phrases_by_runs(db, parsed.query, 3),
+    hit.set_query(Xapian::Query(Xapian::Query::OP_FILTER, phrases_by_runs(db, parsed.query),
                                 Xapian::Query(kPrefixRecord + std::to_string(id))));
     const bool whole = hit.get_mset(0, 1).size() > 0;
     const Xapian::Document doc = db.get_document(static_cast<Xapian::docid>(id));

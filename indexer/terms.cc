@@ -124,9 +124,7 @@ void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std
 // Run terms (terms.h) from the positions Xapian gave the document's words,
 // so that they find exactly what a phrase query would: the tokenising is
 // Xapian's ("3.5", "at&t"), and the gaps between fields and pages hold.
-// Triples are boolean: they decide a phrase and must not change the
-// document's length, which weights every other term.
-void add_run_terms(Xapian::Document& doc, bool triples) {
+void add_run_terms(Xapian::Document& doc) {
   std::vector<std::string> words;
   std::vector<std::pair<Xapian::termpos, std::size_t>> at;  // position, word
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -141,9 +139,6 @@ void add_run_terms(Xapian::Document& doc, bool triples) {
     if (at[i].first != at[i - 1].first + 1) continue;
     const std::string &a = words[at[i - 1].second], &b = words[at[i].second];
     if (std::string pair = run_term({a, b}); !pair.empty()) doc.add_term(pair);
-    if (!triples || i < 2 || at[i - 1].first != at[i - 2].first + 1) continue;
-    if (std::string triple = run_term({words[at[i - 2].second], a, b}); !triple.empty())
-      doc.add_boolean_term(triple);
   }
 }
 
@@ -179,6 +174,22 @@ std::vector<std::string> run_terms(const std::vector<std::string>& words) {
       if (std::string run = run_term({words.begin() + i, words.begin() + i + n}); !run.empty())
         out.push_back(std::move(run));
   return out;
+}
+
+std::vector<std::string> run_words(const std::string& term) {
+  if (term.rfind(kPrefixPair, 0) != 0 && term.rfind(kPrefixTriple, 0) != 0) return {};
+  std::vector<std::string> words;
+  std::size_t from = 2;
+  for (std::size_t space; (space = term.find(' ', from)) != std::string::npos; from = space + 1)
+    words.push_back(term.substr(from, space - from));
+  words.push_back(term.substr(from));
+  return words;
+}
+
+std::vector<std::string> run_pairs(const std::string& term) {
+  if (term.rfind(kPrefixTriple, 0) != 0) return {term};
+  const std::vector<std::string> w = run_words(term);
+  return {run_term({w[0], w[1]}), run_term({w[1], w[2]})};
 }
 
 namespace {
@@ -285,7 +296,7 @@ Xapian::Document record_document(const store::Record& record, const std::vector<
   if (spelling != nullptr)
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
       if (is_word(*t)) spelling->emplace_back(*t, t.get_wdf());
-  add_run_terms(doc, true);
+  add_run_terms(doc);
   add_record_terms(doc, record);
   return doc;
 }

@@ -53,11 +53,11 @@ inline constexpr const char* kPrefixNumber = "XN";
 inline constexpr const char* kPrefixNumberPart = "XP";
 // Run terms: words standing together, as Xapian's positions have them
 // (never across fields or pages). "XB" + "hoc sinh" for two in a row:
-// Vietnamese words are mostly two syllables, and a query's pairs and triples
-// rank the records that hold them first (query.cc run_bonus) without the cost
-// of checking positions. "XW" +
-// "chuyen doi so" for three, boolean. Together they
-// decide a quoted phrase of two or three words without positions (query.cc).
+// Vietnamese words are mostly two syllables, and a query's pairs rank the
+// records that hold them first (query.cc run_bonus) and decide a quoted
+// phrase of two words without the cost of checking positions. "XW" + "chuyen
+// doi so" names three in a row, which the index does not hold (they were
+// most of its size): a query checks their positions (query.cc TripleSource).
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
 
@@ -72,6 +72,10 @@ std::string run_term(const std::vector<std::string>& words);
 // The run terms of a query's words (lower-cased, folded): its pairs, then its
 // triples.
 std::vector<std::string> run_terms(const std::vector<std::string>& words);
+// The words of a run term ("XBhoc sinh" -> hoc, sinh); empty for any other.
+std::vector<std::string> run_words(const std::string& term);
+// The pair terms the index holds for a run: itself, or a triple's two pairs.
+std::vector<std::string> run_pairs(const std::string& term);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);
@@ -147,22 +151,22 @@ constexpr unsigned kParseFlags =
     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
     Xapian::QueryParser::FLAG_PURE_NOT;
 constexpr std::size_t kMaxQueryWords = 64;
+// `local`: `db` is this library's own index, where runs of three syllables
+// are checked by positions; over remote libraries only pairs rank.
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
-                   const Synonyms& synonyms, ParsedQuery* out);
+                   const Synonyms& synonyms, bool local, ParsedQuery* out);
 // A query of white space only asks for every record (a browse).
 bool is_blank(const std::string& text);
 // Every record (withdrawn ones only when asked), with no words.
 Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out);
 
-// The query with its quoted phrases decided by run terms instead of
-// positions where they are no longer than the `longest` runs the database's
-// documents have (3); longer ones checked only in
-// the documents with their rarer runs. The same matches and weights.
+// The query with its quoted phrases of two words decided by pair terms
+// instead of positions; longer ones checked only in the documents with
+// their rarer pairs. The same matches and weights.
 // Counting a phrase's matches for facets checked positions in every record
 // with its words. Only for this library's own index: a remote library's may
 // be older.
-Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query,
-                              std::size_t longest);
+Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query);
 
 // This library's own records and the store they come from: where "did you
 // mean" reads which forms of syllables stand together (exact forms are
