@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api/json_render.h"
 #include "api/server.h"
@@ -280,7 +281,11 @@ int import(const std::string& data_dir, const ImportArgs& args) {
     }
     entries.clear();
   };
+  // Each file is stored in turn; the next ones are read meanwhile, one per core.
+  const std::size_t ahead = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t j = i; j < std::min(files.size(), i + 1 + ahead); ++j)
+      library->read_ahead(files[j], options);
     bar.update(i, files[i]);
     if (Status s = library->import_path(files[i], options, report); !s.ok())
       sum.failed.push_back(report_line(files[i], "error", s.message()));

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/approval.h"
 #include "core/fields.h"
@@ -277,6 +278,8 @@ void lock_and_clean(const std::string& data_dir, indexer::Index& index, int* loc
 
 Status Library::open(const std::string& data_dir, bool create, std::unique_ptr<Library>* out) {
   auto library = std::make_unique<Library>();
+  library->assistants_ =
+      std::vector<Helper>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   if (Status s = store::Store::open(data_dir, create, &library->store_); !s.ok()) return s;
   library->index_ = std::make_unique<indexer::Index>(*library->store_);
   library->accounts_ = std::make_unique<Accounts>(*library->store_);
@@ -451,13 +454,15 @@ Status Library::fetch_harvested(store::RecordId id, const std::string& token,
 Status Library::extract(const std::string& path, const ImportOptions& options,
                         importers::Document* doc) {
   if (options.worker_exe.empty()) return importers::Registry::builtin().extract(path, doc);
-  std::unique_lock lock(assistant_mutex_, std::try_to_lock);
-  if (!lock.owns_lock())
-    return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
-  if (!assistant_)
-    assistant_ =
-        std::make_unique<importers::Assistant>(options.worker_exe, importers::WorkerLimits{});
-  return assistant_->extract(path, doc);
+  for (Helper& helper : assistants_) {
+    std::unique_lock lock(helper.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) continue;
+    if (!helper.assistant)
+      helper.assistant =
+          std::make_unique<importers::Assistant>(options.worker_exe, importers::WorkerLimits{});
+    return helper.assistant->extract(path, doc);
+  }
+  return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
 }
 
 Status Library::extract_with(const std::string& path, const ImportOptions& options,
@@ -479,7 +484,22 @@ Status Library::extract_with(const std::string& path, const ImportOptions& optio
                                  " files and is not used again in this run; check kho's "
                                  "installation, then import this file again");
   }
-  Status s = extract(path, options, doc);
+  Status s;
+  std::future<Read> ahead;
+  {
+    std::lock_guard lock(ahead_mutex_);
+    if (auto it = ahead_.find(path); it != ahead_.end()) {
+      ahead = std::move(it->second);
+      ahead_.erase(it);
+    }
+  }
+  if (ahead.valid()) {
+    Read read = ahead.get();
+    s = read.status;
+    *doc = std::move(read.doc);
+  } else {
+    s = extract(path, options, doc);
+  }
   if (name.empty()) return s;
   std::lock_guard lock(filters_mutex_);
   int& failures = filter_failures_[name];
@@ -490,8 +510,47 @@ Status Library::extract_with(const std::string& path, const ImportOptions& optio
   return s;
 }
 
+void Library::read_ahead(const std::string& path, const ImportOptions& options) {
+  {
+    std::lock_guard lock(ahead_mutex_);
+    if (ahead_.count(path) > 0) return;
+  }
+  std::string head(4096, '\0'), why;
+  {
+    std::ifstream in(path, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  if (importers::Registry::builtin().pick(importers::Sniff{head, path}, &why) == nullptr) return;
+  // Bytes the library holds already are not parsed again (import_file).
+  std::string sha;
+  std::vector<store::RecordId> holders;
+  if (!store::sha256_file(path, &sha).ok() || !store_->holders_of_sha256(sha, &holders).ok() ||
+      !holders.empty())
+    return;
+  std::lock_guard lock(ahead_mutex_);
+  ahead_[path] = std::async(std::launch::async, [this, path, options] {
+    Read read;
+    read.status = extract(path, options, &read.doc);
+    return read;
+  });
+}
+
 Status Library::import_file(const std::string& path, const ImportOptions& given, store::Record* out,
                             bool* duplicate) {
+  // Whatever was read ahead for this path is used here or not at all.
+  struct Forget {
+    Library& library;
+    const std::string& path;
+    ~Forget() {
+      std::future<Read> unused;
+      std::lock_guard lock(library.ahead_mutex_);
+      if (auto it = library.ahead_.find(path); it != library.ahead_.end()) {
+        unused = std::move(it->second);
+        library.ahead_.erase(it);
+      }
+    }
+  } forget{*this, path};
   ImportOptions options = given;
   options.school = registered_code(*store_, given.school);
   if (auto school = options.sidecar.find("school"); school != options.sidecar.end())

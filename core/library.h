@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,6 +96,12 @@ class Library {
   // it is stored. Non-OK only when the import cannot go on at all.
   Status import_path(const std::string& path, const ImportOptions& options,
                      const ImportReport& report);
+  // Starts reading `path` (a document file; anything else is left alone) in
+  // a worker of its own, so that importing it later finds it read: a batch
+  // reads its next files on the other cores while this one is stored. The
+  // caller bounds how far ahead; a file read ahead and then not imported
+  // (a duplicate, a refusal) holds its text until it is.
+  void read_ahead(const std::string& path, const ImportOptions& options);
 
   // Corrects a record's metadata; the fields set are marked "typed" and the
   // index follows. Every value is checked first (core/fields.h), then all
@@ -145,16 +152,28 @@ class Library {
   // row is not used again by this Library: it looks broken, not the files.
   static constexpr int kBrokenAfter = 3;
   std::mutex filters_mutex_;
-  // One lasting parsing worker; a second import running at the same time
-  // (the server's threads) uses a one-shot worker instead of waiting.
-  std::mutex assistant_mutex_;
-  std::unique_ptr<importers::Assistant> assistant_;
+  // Lasting parsing workers, one per core (up to four); an import finding
+  // them all busy (the server's threads, a batch reading ahead) uses a
+  // one-shot worker instead of waiting.
+  struct Helper {
+    std::mutex mutex;
+    std::unique_ptr<importers::Assistant> assistant;
+  };
+  std::vector<Helper> assistants_;
   Status extract(const std::string& path, const ImportOptions& options, importers::Document* doc);
   std::map<std::string, int> filter_failures_;  // importer name -> failures in a row
   Status extract_with(const std::string& path, const ImportOptions& options,
                       importers::Document* doc);
   Status set_status(store::RecordId id, bool withdraw, const std::string& reason,
                     const Access& access, store::Record* out);
+  // Files being read ahead (read_ahead), by path; last, so that they finish
+  // before what they use goes.
+  struct Read {
+    Status status;
+    importers::Document doc;
+  };
+  std::mutex ahead_mutex_;
+  std::map<std::string, std::future<Read>> ahead_;
 };
 
 // True when `name` is a Dublin Core element or one of kho's fields (store.h).
