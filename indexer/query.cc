@@ -56,110 +56,22 @@ double words_bound(const Xapian::Database& db, const Xapian::Query& query) {
   return 4 * terms * std::log(2.0 * db.get_doccount() + 2) + 1;
 }
 
-// The records holding three of the query's syllables in a row, each with
-// the same weight. The index holds pairs, not triples (they were most of its
-// size): a record is a candidate when it holds both of the triple's pairs,
-// and only candidates have their positions read. Xapian moves it with
-// skip_to, never check(): Xapian 1.4.22, told by check() that a record does
-// not match, counted it as matching when the source sat below the bonus's OR
-// below AND_MAYBE (so did a phrase there), which ranked shuffled words as high
-// as the phrase. Only for this library's own index (a remote server cannot
-// rebuild it: it has no name).
-class TripleSource : public Xapian::PostingSource {
- public:
-  TripleSource(std::vector<std::string> words, double weight)
-      : words_(std::move(words)), weight_(weight) {}
-
-  void init(const Xapian::Database& db) override {
-    db_ = db;
-    pairs_.clear();
-    max_ = db.get_doccount();
-    // A pair too long for a term of its own: the words are the candidates.
-    std::vector<std::string> pairs = run_pairs(run_term(words_));
-    if (std::count(pairs.begin(), pairs.end(), std::string()) > 0) pairs = words_;
-    for (const std::string& pair : pairs) {
-      pairs_.push_back(db.postlist_begin(pair));
-      max_ = std::min(max_, db.get_termfreq(pair));
-    }
-    at_ = 0;
-    ended_ = max_ == 0;
-    set_maxweight(weight_);
-  }
-  Xapian::doccount get_termfreq_min() const override { return 0; }
-  Xapian::doccount get_termfreq_est() const override { return max_ / 2; }
-  Xapian::doccount get_termfreq_max() const override { return max_; }
-  double get_weight() const override { return weight_; }
-  Xapian::docid get_docid() const override { return at_; }
-  bool at_end() const override { return ended_; }
-  void next(double) override { advance(at_ + 1); }
-  void skip_to(Xapian::docid did, double) override {
-    if (did > at_) advance(did);
-  }
-  PostingSource* clone() const override { return new TripleSource(words_, weight_); }
-  std::string get_description() const override { return "TripleSource(" + run_term(words_) + ")"; }
-
- private:
-  // Both pairs at `did`, and the words in a row there.
-  bool holds(Xapian::docid did) {
-    for (auto& pair : pairs_) {
-      pair.skip_to(did);
-      if (pair == Xapian::PostingIterator() || *pair != did) return false;
-    }
-    std::vector<Xapian::PositionIterator> at;
-    for (const std::string& w : words_) at.push_back(db_.positionlist_begin(did, w));
-    for (; at[0] != Xapian::PositionIterator(); ++at[0]) {
-      bool whole = true;
-      for (std::size_t i = 1; i < at.size() && whole; ++i) {
-        at[i].skip_to(*at[0] + static_cast<Xapian::termpos>(i));
-        if (at[i] == Xapian::PositionIterator()) return false;
-        whole = *at[i] == *at[0] + i;
-      }
-      if (whole) return true;
-    }
-    return false;
-  }
-  // To the first record from `did` on that holds the triple.
-  void advance(Xapian::docid did) {
-    for (;;) {
-      for (auto& pair : pairs_) {
-        pair.skip_to(did);
-        if (pair == Xapian::PostingIterator()) {
-          ended_ = true;
-          return;
-        }
-        did = std::max(did, *pair);
-      }
-      if (holds(did)) {
-        at_ = did;
-        return;
-      }
-      ++did;
-    }
-  }
-
-  std::vector<std::string> words_;
-  double weight_;
-  Xapian::Database db_;
-  std::vector<Xapian::PostingIterator> pairs_;
-  Xapian::doccount max_ = 0;
-  Xapian::docid at_ = 0;
-  bool ended_ = false;
-};
-
 // Vietnamese words are several syllables ("chữ ký số", "Cẩm Giàng") and
 // nobody types quotes: a document where the query's syllables stand together
 // as typed beats one where they are scattered, however long it is and however
 // often the other repeats them, and one with part of the run (two of three
 // syllables) comes between. Each of the query's pairs and triples a document
 // holds adds a weight no sum of word weights reaches; pair terms (terms.h)
-// say which it holds without reading positions; a triple's positions are
-// read. Within one count of runs, the words' weights decide. A query
+// say which it holds without reading positions, and the query adds their
+// weight; a triple's is added to the best records afterwards, from their
+// positions (rank_by_triples). Within one count of runs, the words' weights decide. A query
 // with an abbreviation reads both ways ("ung dung CNTT", "ung dung cong nghe
 // thong tin"), each reading's whole run weighing the same.
 Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
                         const Synonyms& synonyms, const Xapian::Query& words, bool local,
-                        std::vector<RunBonus>* runs) {
-  runs->clear();
+                        ParsedQuery* out) {
+  out->runs.clear();
+  out->triples.clear();
   std::vector<std::vector<std::string>> readings;
   std::size_t most = 0;
   for (const auto& reading : synonyms.readings(folded, 4)) {
@@ -178,15 +90,15 @@ Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
           weights[term], bound * static_cast<double>(most) / static_cast<double>(terms.size()));
   std::vector<Xapian::Query> parts;
   for (const auto& [term, weight] : weights) {
-    // Owned by the query: Xapian's way for a posting source (release()).
     if (term.rfind(kPrefixTriple, 0) == 0) {
-      parts.emplace_back((new TripleSource(run_words(term), weight))->release());
-    } else {
-      auto* constant = new Xapian::FixedWeightPostingSource(weight);
-      parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
-                         Xapian::Query(term));
+      out->triples.push_back({term, weight});  // added by rank_by_triples
+      continue;
     }
-    runs->push_back({term, weight});
+    // Owned by the query: Xapian's way for a posting source (release()).
+    auto* constant = new Xapian::FixedWeightPostingSource(weight);
+    parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(constant->release()),
+                       Xapian::Query(term));
+    out->runs.push_back({term, weight});
   }
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
@@ -288,6 +200,7 @@ Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery
   out->query = Xapian::Query::MatchAll;
   out->words.clear();
   out->runs.clear();
+  out->triples.clear();
   return finish_query(db, include_withdrawn, out);
 }
 
@@ -304,6 +217,7 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
     out->query = Xapian::Query(Xapian::Query::OP_OR, isbns.begin(), isbns.end());
     out->words.clear();
     out->runs.clear();
+    out->triples.clear();
     return finish_query(db, include_withdrawn, out);
   }
 
@@ -331,11 +245,11 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
   }
   Xapian::Query boosts = exact_boost(db, q);
   out->runs.clear();
+  out->triples.clear();
   if (is_plain(q)) {
     Xapian::Query weighed(Xapian::Query::OP_AND_MAYBE, query, boosts);
-    boosts =
-        Xapian::Query(Xapian::Query::OP_OR, boosts,
-                      run_bonus(db, text::lower(folded), synonyms, weighed, local, &out->runs));
+    boosts = Xapian::Query(Xapian::Query::OP_OR, boosts,
+                           run_bonus(db, text::lower(folded), synonyms, weighed, local, out));
   }
   if (!boosts.empty()) query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boosts);
   if (!isbns.empty())
@@ -413,6 +327,30 @@ Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, st
 }
 
 }  // namespace
+
+bool holds_run(const Xapian::Database& db, Xapian::docid docid, const std::string& run) {
+  const std::vector<std::string> words = run_words(run);
+  if (words.empty()) return false;
+  // Each position of the rarest word, the others looked for beside it.
+  std::size_t anchor = 0;
+  for (std::size_t i = 1; i < words.size(); ++i)
+    if (db.get_collection_freq(words[i]) < db.get_collection_freq(words[anchor])) anchor = i;
+  std::vector<Xapian::PositionIterator> at;
+  for (const std::string& w : words) at.push_back(db.positionlist_begin(docid, w));
+  for (auto& p = at[anchor]; p != Xapian::PositionIterator(); ++p) {
+    if (*p <= anchor) continue;
+    const Xapian::termpos first = *p - static_cast<Xapian::termpos>(anchor);
+    bool whole = true;
+    for (std::size_t i = 0; i < at.size() && whole; ++i) {
+      if (i == anchor) continue;
+      at[i].skip_to(first + static_cast<Xapian::termpos>(i));
+      if (at[i] == Xapian::PositionIterator()) return false;
+      whole = *at[i] == first + i;
+    }
+    if (whole) return true;
+  }
+  return false;
+}
 
 Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query) {
   bool changed = false;

@@ -451,6 +451,43 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
   return Status::Ok();
 }
 
+// The best matches with each run of three of the query's syllables added
+// to the records holding it (the index has no term for those runs: their
+// positions are read). Read among enough of the best matches by the rest
+// that none further down could reach the hits asked for: such a record
+// weighs at most the last one read plus every triple's weight. When the
+// ones read do not show that, four times as many are read.
+template <typename Find>
+Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& triples,
+                       const SearchRequest& request, const Find& find,
+                       std::vector<Candidate>* out) {
+  const std::size_t wanted = request.offset + request.limit;
+  if (wanted == 0) return find(request, out);
+  double all = 0;
+  for (const RunBonus& t : triples) all += t.weight;
+  for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 4) {
+    SearchRequest wide = request;
+    wide.offset = 0;
+    wide.limit = read;
+    std::vector<Candidate> found;
+    if (Status s = find(wide, &found); !s.ok()) return s;
+    const bool every = found.size() < read;
+    const double beyond = found.empty() ? 0 : found.back().weight + all;
+    for (Candidate& c : found)
+      for (const RunBonus& t : triples)
+        if (holds_run(db, c.docid, t.term)) c.weight += t.weight;
+    std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+      return before(a, b, Sort::kRelevance);
+    });
+    if (!every && (found.size() < wanted || found[wanted - 1].weight <= beyond)) continue;
+    const std::size_t first = std::min(request.offset, found.size());
+    found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(first));
+    if (found.size() > request.limit) found.resize(request.limit);
+    *out = std::move(found);
+    return Status::Ok();
+  }
+}
+
 }  // namespace
 
 Status Index::search(const SearchRequest& request, Results* out) const {
@@ -485,19 +522,26 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
     // Read here: a helper must not touch this thread's handle.
     const Xapian::rev revision = threads > 1 ? db.get_revision() : 0;
     const Xapian::docid last = db.get_lastdocid();
-    std::vector<Part> parts =
-        match_parts(db, parsed, request, local, threads, [&](Part* part, unsigned t) {
-          // The revision this thread searches, or the parts would not add up.
-          Xapian::Database own = open_for_search(records_path(path()));
-          if (own.get_revision() != revision) throw Xapian::DatabaseModifiedError("");
-          ParsedQuery mine;
-          Xapian::Query unused;
-          part->status = records_query(own, request, synonyms_, true, &mine, &unused);
-          if (part->status.ok())
-            match(own, mine, request, true, in_blocks(share_of_blocks(last, t, threads)), part);
-        });
+    // The best matches for `wanted` (the request's or a wider one).
+    auto find = [&](const SearchRequest& wanted, std::vector<Candidate>* found) {
+      std::vector<Part> parts =
+          match_parts(db, parsed, wanted, local, threads, [&](Part* part, unsigned t) {
+            // The revision this thread searches, or the parts would not add up.
+            Xapian::Database own = open_for_search(records_path(path()));
+            if (own.get_revision() != revision) throw Xapian::DatabaseModifiedError("");
+            ParsedQuery mine;
+            Xapian::Query unused;
+            part->status = records_query(own, wanted, synonyms_, true, &mine, &unused);
+            if (part->status.ok())
+              match(own, mine, wanted, true, in_blocks(share_of_blocks(last, t, threads)), part);
+          });
+      return merge(parts, wanted, found, out);
+    };
     std::vector<Candidate> found;
-    if (Status s = merge(parts, request, &found, out); !s.ok()) return s;
+    Status found_status = parsed.triples.empty() || request.sort != Sort::kRelevance
+                              ? find(request, &found)
+                              : rank_by_triples(db, parsed.triples, request, find, &found);
+    if (!found_status.ok()) return found_status;
     std::vector<std::vector<Hit*>> by_shard(shards.size());
     for (const Candidate& c : found)
       out->hits.push_back(describe(db.get_document(c.docid), c.weight,

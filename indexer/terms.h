@@ -57,7 +57,7 @@ inline constexpr const char* kPrefixNumberPart = "XP";
 // records that hold them first (query.cc run_bonus) and decide a quoted
 // phrase of two words without the cost of checking positions. "XW" + "chuyen
 // doi so" names three in a row, which the index does not hold (they were
-// most of its size): a query checks their positions (query.cc TripleSource).
+// most of its size): they are checked on positions (holds_run).
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
 
@@ -139,7 +139,12 @@ struct ParsedQuery {
   Xapian::Query query;
   std::set<std::string> words;  // folded, lower-cased query words, for snippets
   std::vector<RunBonus> runs;   // what query adds for them (blocks.h bounds it)
+  // Runs of three syllables: the index has no term for them, so their
+  // weight is added to the best matches afterwards (rank_by_triples).
+  std::vector<RunBonus> triples;
 };
+// Whether record `docid` of `db` holds the words of run term `run` in a row.
+bool holds_run(const Xapian::Database& db, Xapian::docid docid, const std::string& run);
 // `db` lets wildcards expand against the collection's vocabulary. A query
 // longer than kMaxQueryBytes or with more than kMaxQueryWords words is
 // Invalid, with a message naming the limit.
