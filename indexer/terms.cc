@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "indexer/pages.h"
 #include "text/vietnamese.h"
@@ -50,12 +51,17 @@ void add_isbn_terms(Xapian::Document& doc, const std::string& text) {
   }
 }
 
-void add_exact_terms(Xapian::Document& doc, const std::string& text) {
+// A document's exact-diacritic terms, counted before they are added: one
+// Xapian add_term per distinct term, not per word (its term map was the
+// most of indexing's time).
+using ExactTerms = std::unordered_map<std::string, Xapian::termcount>;
+
+void add_exact_terms(ExactTerms& exact, const std::string& text) {
   for (const auto& w : text::words(text)) {
     std::string_view word(text.data() + w.offset, w.length);
     if (!text::has_diacritics(word)) continue;
     std::string term = exact_term(word);
-    if (term.size() <= 200) doc.add_term(term);
+    if (term.size() <= 200) ++exact[std::move(term)];
   }
 }
 
@@ -75,7 +81,7 @@ std::string metadata_value(const store::Record& r, const char* name) {
   return value.empty() ? own_field(r, name) : value;
 }
 
-void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const store::Record& r) {
+void index_metadata(Xapian::TermGenerator& tg, ExactTerms& exact, const store::Record& r) {
   for (auto [name, prefix] : kMetadata) {
     std::string value = metadata_value(r, name);
     if (value.empty()) continue;
@@ -83,7 +89,7 @@ void index_metadata(Xapian::TermGenerator& tg, Xapian::Document& doc, const stor
     if (*prefix) tg.index_text(folded, 1, prefix);
     tg.index_text(folded);
     tg.increase_termpos(kFieldGap);
-    add_exact_terms(doc, value);
+    add_exact_terms(exact, value);
   }
 }
 
@@ -115,9 +121,10 @@ void add_record_terms(Xapian::Document& doc, const store::Record& r) {
 }
 
 // One page's text: folded words with positions, exact forms and ISBNs.
-void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& text) {
+void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, ExactTerms& exact,
+                     const std::string& text) {
   tg.index_text(text::fold(text));
-  add_exact_terms(doc, text);
+  add_exact_terms(exact, text);
   add_isbn_terms(doc, text);
 }
 
@@ -125,20 +132,26 @@ void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std
 // so that they find exactly what a phrase query would: the tokenising is
 // Xapian's ("3.5", "at&t"), and the gaps between fields and pages hold.
 void add_run_terms(Xapian::Document& doc) {
+  // The word at each position (positions are dense: a page's words, then a
+  // gap), and each distinct pair counted, then added once.
+  constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::string> words;
-  std::vector<std::pair<Xapian::termpos, std::size_t>> at;  // position, word
+  std::vector<std::uint32_t> at;
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
     std::string term = *t;
     if (!is_word(term)) continue;
-    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
-      at.emplace_back(*p, words.size());
+    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
+      if (*p >= at.size()) at.resize(std::max<std::size_t>(*p + 1, 2 * at.size()), kNone);
+      at[*p] = static_cast<std::uint32_t>(words.size());
+    }
     words.push_back(std::move(term));
   }
-  std::sort(at.begin(), at.end());
-  for (std::size_t i = 1; i < at.size(); ++i) {
-    if (at[i].first != at[i - 1].first + 1) continue;
-    const std::string &a = words[at[i - 1].second], &b = words[at[i].second];
-    if (std::string pair = run_term({a, b}); !pair.empty()) doc.add_term(pair);
+  std::unordered_map<std::uint64_t, Xapian::termcount> pairs;
+  for (std::size_t p = 1; p < at.size(); ++p)
+    if (at[p - 1] != kNone && at[p] != kNone) ++pairs[std::uint64_t{at[p - 1]} << 32 | at[p]];
+  for (const auto& [key, count] : pairs) {
+    std::string pair = run_term({words[key >> 32], words[key & 0xffffffffu]});
+    if (!pair.empty()) doc.add_term(pair, count);
   }
 }
 
@@ -282,13 +295,15 @@ Xapian::Document record_document(const store::Record& record, const std::vector<
   Xapian::Document doc;
   Xapian::TermGenerator tg;
   tg.set_document(doc);
-  index_metadata(tg, doc, record);
+  ExactTerms exact;
+  index_metadata(tg, exact, record);
   std::vector<Xapian::termpos> starts;
   for (const std::string& text : pages) {
     starts.push_back(tg.get_termpos() + 1);
-    index_page_text(tg, doc, text);
+    index_page_text(tg, doc, exact, text);
     tg.increase_termpos(kFieldGap);
   }
+  for (const auto& [term, count] : exact) doc.add_term(term, count);
   starts.push_back(tg.get_termpos() + 1);
   doc.add_value(kSlotPageStarts, encode_page_starts(starts));
   // FLAG_SPELLING adds each unprefixed word as the generator meets it, which is
