@@ -8,9 +8,9 @@
 //    (waiting for it), so `kho import` and `kho serve` share a data directory;
 //  - Vietnamese matching: diacritic-insensitive (đ -> d), exact-diacritic
 //    matches ranked first, document numbers ("44/KH-PGDĐT") findable as typed.
-// A record document per record (its metadata and all its pages' text) is what
-// search ranks; a document per page names each hit's best page and answers a
-// search inside one record.
+// One document per record (its metadata and all its pages' text, each word
+// once with its positions) is what search ranks; the positions also name
+// each hit's best page and answer a search inside one record (pages.h).
 #pragma once
 
 #include <cstdint>
