@@ -281,10 +281,12 @@ int import(const std::string& data_dir, const ImportArgs& args) {
     }
     entries.clear();
   };
-  // Each file is stored in turn; the next ones are read meanwhile, one per core.
-  const std::size_t ahead = std::max(1u, std::thread::hardware_concurrency());
+  // Each file is stored in turn; it and the next ones are read meanwhile, one
+  // per core (as many as the library's lasting workers: more would start a
+  // one-shot worker for each, whose start costs as much as a short file).
+  const std::size_t ahead = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   for (std::size_t i = 0; i < files.size(); ++i) {
-    for (std::size_t j = i; j < std::min(files.size(), i + 1 + ahead); ++j)
+    for (std::size_t j = i; j < std::min(files.size(), i + ahead); ++j)
       library->read_ahead(files[j], options);
     bar.update(i, files[i]);
     if (Status s = library->import_path(files[i], options, report); !s.ok())
