@@ -465,6 +465,7 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
   if (wanted == 0) return find(request, out);
   double all = 0;
   for (const RunBonus& t : triples) all += t.weight;
+  std::map<Xapian::docid, double> bonus;  // each record's, read once
   for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 4) {
     SearchRequest wide = request;
     wide.offset = 0;
@@ -473,9 +474,13 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
     if (Status s = find(wide, &found); !s.ok()) return s;
     const bool every = found.size() < read;
     const double beyond = found.empty() ? 0 : found.back().weight + all;
-    for (Candidate& c : found)
-      for (const RunBonus& t : triples)
-        if (holds_run(db, c.docid, t.term)) c.weight += t.weight;
+    for (Candidate& c : found) {
+      auto [known, added] = bonus.try_emplace(c.docid, 0.0);
+      if (added)
+        for (const RunBonus& t : triples)
+          if (holds_run(db, c.docid, t.term)) known->second += t.weight;
+      c.weight += known->second;
+    }
     std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
       return before(a, b, Sort::kRelevance);
     });
