@@ -456,7 +456,7 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
 // positions are read). Read among enough of the best matches by the rest
 // that none further down could reach the hits asked for: such a record
 // weighs at most the last one read plus every triple's weight. When the
-// ones read do not show that, four times as many are read.
+// ones read do not show that, twice as many are read.
 template <typename Find>
 Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& triples,
                        const SearchRequest& request, const Find& find,
@@ -466,7 +466,7 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
   double all = 0;
   for (const RunBonus& t : triples) all += t.weight;
   std::map<Xapian::docid, double> bonus;  // each record's, read once
-  for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 4) {
+  for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 2) {
     SearchRequest wide = request;
     wide.offset = 0;
     wide.limit = read;
