@@ -192,35 +192,25 @@ class BlockSet : public Xapian::PostingSource {
   Xapian::docid at_ = 0, last_ = 0;
 };
 
-// Keeps in `has` only the blocks where some record holds `term` (all of
-// them, when that would take reading a long posting list).
-bool blocks_holding(const Xapian::Database& db, const std::string& term, std::vector<bool>* has) {
-  std::vector<bool> here(has->size(), false);
-  Xapian::doccount tf = db.get_termfreq(term);
-  std::string stored = tf < kStoredFrom ? "" : db.get_metadata(kBoundKey + term);
-  auto mark = [&](Xapian::docid block, const std::vector<Point>&) {
-    if (block < here.size()) here[block] = true;
-  };
-  if (!stored.empty()) {
-    if (!decode(stored, mark)) return false;
-  } else if (tf <= kReadUpTo) {
-    for (const auto& [block, points] : read_postings(db, term)) mark(block, points);
-  } else {
-    return true;
-  }
-  for (std::size_t b = 0; b < has->size(); ++b) (*has)[b] = (*has)[b] && here[b];
-  return true;
-}
-
-// Adds each run's weight to the blocks where some record may hold it (holds
-// its pair, or both pairs of a triple) and where something matches at all:
-// a run only adds to the words' weight.
+// Adds each run's weight to the blocks where some record holds it (all
+// blocks, when that would take reading a long posting list) and where
+// something matches at all: a run only adds to the words' weight.
 bool add_run_bounds(const Xapian::Database& db, const std::vector<RunBonus>& runs,
                     std::vector<double>* bounds) {
   for (const RunBonus& run : runs) {
-    std::vector<bool> has(bounds->size(), true);
-    for (const std::string& pair : run_pairs(run.term))
-      if (!blocks_holding(db, pair, &has)) return false;
+    std::vector<bool> has(bounds->size(), false);
+    Xapian::doccount tf = db.get_termfreq(run.term);
+    std::string stored = tf < kStoredFrom ? "" : db.get_metadata(kBoundKey + run.term);
+    auto mark = [&](Xapian::docid block, const std::vector<Point>&) {
+      if (block < has.size()) has[block] = true;
+    };
+    if (!stored.empty()) {
+      if (!decode(stored, mark)) return false;
+    } else if (tf <= kReadUpTo) {
+      for (const auto& [block, points] : read_postings(db, run.term)) mark(block, points);
+    } else {
+      has.assign(has.size(), true);
+    }
     for (std::size_t b = 0; b < has.size(); ++b)
       if (has[b] && (*bounds)[b] >= 0) (*bounds)[b] += run.weight;
   }

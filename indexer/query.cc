@@ -328,21 +328,22 @@ Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, st
 
 }  // namespace
 
-bool holds_run(const Xapian::Database& db, Xapian::docid docid, const std::string& run) {
-  const std::vector<std::string> words = run_words(run);
-  if (words.empty()) return false;
-  // Each position of the rarest word, the others looked for beside it.
-  std::size_t anchor = 0;
-  for (std::size_t i = 1; i < words.size(); ++i)
-    if (db.get_collection_freq(words[i]) < db.get_collection_freq(words[anchor])) anchor = i;
+RunPositions::RunPositions(const Xapian::Database& db, const std::string& run)
+    : db_(db), words_(run_words(run)) {
+  for (std::size_t i = 1; i < words_.size(); ++i)
+    if (db.get_collection_freq(words_[i]) < db.get_collection_freq(words_[anchor_])) anchor_ = i;
+}
+
+bool RunPositions::held_by(Xapian::docid docid) const {
+  if (words_.empty()) return false;
   std::vector<Xapian::PositionIterator> at;
-  for (const std::string& w : words) at.push_back(db.positionlist_begin(docid, w));
-  for (auto& p = at[anchor]; p != Xapian::PositionIterator(); ++p) {
-    if (*p <= anchor) continue;
-    const Xapian::termpos first = *p - static_cast<Xapian::termpos>(anchor);
+  for (const std::string& w : words_) at.push_back(db_.positionlist_begin(docid, w));
+  for (auto& p = at[anchor_]; p != Xapian::PositionIterator(); ++p) {
+    if (*p <= anchor_) continue;
+    const Xapian::termpos first = *p - static_cast<Xapian::termpos>(anchor_);
     bool whole = true;
     for (std::size_t i = 0; i < at.size() && whole; ++i) {
-      if (i == anchor) continue;
+      if (i == anchor_) continue;
       at[i].skip_to(first + static_cast<Xapian::termpos>(i));
       if (at[i] == Xapian::PositionIterator()) return false;
       whole = *at[i] == first + i;

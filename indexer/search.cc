@@ -464,7 +464,11 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
   const std::size_t wanted = request.offset + request.limit;
   if (wanted == 0) return find(request, out);
   double all = 0;
-  for (const RunBonus& t : triples) all += t.weight;
+  std::vector<std::pair<RunPositions, double>> runs;
+  for (const RunBonus& t : triples) {
+    runs.emplace_back(RunPositions(db, t.term), t.weight);
+    all += t.weight;
+  }
   std::map<Xapian::docid, double> bonus;  // each record's, read once
   for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 2) {
     SearchRequest wide = request;
@@ -477,8 +481,8 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
     for (Candidate& c : found) {
       auto [known, added] = bonus.try_emplace(c.docid, 0.0);
       if (added)
-        for (const RunBonus& t : triples)
-          if (holds_run(db, c.docid, t.term)) known->second += t.weight;
+        for (const auto& [run, weight] : runs)
+          if (run.held_by(c.docid)) known->second += weight;
       c.weight += known->second;
     }
     std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {

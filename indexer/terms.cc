@@ -199,12 +199,6 @@ std::vector<std::string> run_words(const std::string& term) {
   return words;
 }
 
-std::vector<std::string> run_pairs(const std::string& term) {
-  if (term.rfind(kPrefixTriple, 0) != 0) return {term};
-  const std::vector<std::string> w = run_words(term);
-  return {run_term({w[0], w[1]}), run_term({w[1], w[2]})};
-}
-
 namespace {
 
 // "vi-VN", "VI", "vi_vn" -> "vi".

@@ -57,7 +57,7 @@ inline constexpr const char* kPrefixNumberPart = "XP";
 // records that hold them first (query.cc run_bonus) and decide a quoted
 // phrase of two words without the cost of checking positions. "XW" + "chuyen
 // doi so" names three in a row, which the index does not hold (they were
-// most of its size): they are checked on positions (holds_run).
+// most of its size): they are checked on positions (RunPositions).
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
 
@@ -74,8 +74,6 @@ std::string run_term(const std::vector<std::string>& words);
 std::vector<std::string> run_terms(const std::vector<std::string>& words);
 // The words of a run term ("XBhoc sinh" -> hoc, sinh); empty for any other.
 std::vector<std::string> run_words(const std::string& term);
-// The pair terms the index holds for a run: itself, or a triple's two pairs.
-std::vector<std::string> run_pairs(const std::string& term);
 
 // The terms of a document number: whole first, then its parts.
 std::vector<std::string> number_terms(std::string_view number);
@@ -143,8 +141,19 @@ struct ParsedQuery {
   // weight is added to the best matches afterwards (rank_by_triples).
   std::vector<RunBonus> triples;
 };
-// Whether record `docid` of `db` holds the words of run term `run` in a row.
-bool holds_run(const Xapian::Database& db, Xapian::docid docid, const std::string& run);
+// A run term's words looked for in a row in records' positions: each
+// position of its rarest word (chosen once, for every record checked), the
+// others looked for beside it.
+class RunPositions {
+ public:
+  RunPositions(const Xapian::Database& db, const std::string& run);
+  bool held_by(Xapian::docid docid) const;
+
+ private:
+  const Xapian::Database& db_;
+  std::vector<std::string> words_;
+  std::size_t anchor_ = 0;
+};
 // `db` lets wildcards expand against the collection's vocabulary. A query
 // longer than kMaxQueryBytes or with more than kMaxQueryWords words is
 // Invalid, with a message naming the limit.
