@@ -465,16 +465,31 @@ Status Library::extract(const std::string& path, const ImportOptions& options,
   return importers::extract_in_worker(options.worker_exe, path, importers::WorkerLimits{}, doc);
 }
 
+namespace {
+
+// The importer a file's first bytes call for; null when none reads it.
+const importers::Importer* importer_for(const std::string& path) {
+  std::string head(4096, '\0'), why;
+  std::ifstream in(path, std::ios::binary);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return importers::Registry::builtin().pick(importers::Sniff{head, path}, &why);
+}
+
+}  // namespace
+
+std::future<Library::Read> Library::take_ahead(const std::string& path) {
+  std::lock_guard lock(ahead_mutex_);
+  auto it = ahead_.find(path);
+  if (it == ahead_.end()) return {};
+  std::future<Read> read = std::move(it->second);
+  ahead_.erase(it);
+  return read;
+}
+
 Status Library::extract_with(const std::string& path, const ImportOptions& options,
                              importers::Document* doc) {
-  std::string head(4096, '\0'), why;
-  {
-    std::ifstream in(path, std::ios::binary);
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  const importers::Importer* importer =
-      importers::Registry::builtin().pick(importers::Sniff{head, path}, &why);
+  const importers::Importer* importer = importer_for(path);
   std::string name = importer != nullptr ? std::string(importer->name()) : "";
   {
     std::lock_guard lock(filters_mutex_);
@@ -485,15 +500,7 @@ Status Library::extract_with(const std::string& path, const ImportOptions& optio
                                  "installation, then import this file again");
   }
   Status s;
-  std::future<Read> ahead;
-  {
-    std::lock_guard lock(ahead_mutex_);
-    if (auto it = ahead_.find(path); it != ahead_.end()) {
-      ahead = std::move(it->second);
-      ahead_.erase(it);
-    }
-  }
-  if (ahead.valid()) {
+  if (std::future<Read> ahead = take_ahead(path); ahead.valid()) {
     Read read = ahead.get();
     s = read.status;
     *doc = std::move(read.doc);
@@ -515,13 +522,7 @@ void Library::read_ahead(const std::string& path, const ImportOptions& options) 
     std::lock_guard lock(ahead_mutex_);
     if (ahead_.count(path) > 0) return;
   }
-  std::string head(4096, '\0'), why;
-  {
-    std::ifstream in(path, std::ios::binary);
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  if (importers::Registry::builtin().pick(importers::Sniff{head, path}, &why) == nullptr) return;
+  if (importer_for(path) == nullptr) return;
   // Bytes the library holds already are not parsed again (import_file).
   std::string sha;
   std::vector<store::RecordId> holders;
@@ -542,14 +543,7 @@ Status Library::import_file(const std::string& path, const ImportOptions& given,
   struct Forget {
     Library& library;
     const std::string& path;
-    ~Forget() {
-      std::future<Read> unused;
-      std::lock_guard lock(library.ahead_mutex_);
-      if (auto it = library.ahead_.find(path); it != library.ahead_.end()) {
-        unused = std::move(it->second);
-        library.ahead_.erase(it);
-      }
-    }
+    ~Forget() { library.take_ahead(path); }  // waits for it outside the lock
   } forget{*this, path};
   ImportOptions options = given;
   options.school = registered_code(*store_, given.school);

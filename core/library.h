@@ -174,6 +174,8 @@ class Library {
   };
   std::mutex ahead_mutex_;
   std::map<std::string, std::future<Read>> ahead_;
+  // What was read ahead for `path`, taken out (invalid when nothing was).
+  std::future<Read> take_ahead(const std::string& path);
 };
 
 // True when `name` is a Dublin Core element or one of kho's fields (store.h).
