@@ -72,6 +72,16 @@ const Meta kLetter4267 = {{"kind", "admin-doc"},
                           {"signer_role", "KT. BỘ TRƯỞNG – THỨ TRƯỞNG"},
                           {"title", "Hướng dẫn thực hiện nhiệm vụ CNTT năm học 2023-2024"}};
 
+const Meta kPlanMaoKhe = {
+    {"kind", "admin-doc"},
+    {"number", "205/KH-THCSMKh"},
+    {"doc_type", "Kế hoạch"},
+    {"issuer", "TRƯỜNG THCS MẠO KHÊ II"},
+    {"place", "Mạo Khê"},
+    {"issued", "2023-09-12"},
+    {"date", "2023-09-12"},
+    {"title", "Ứng dụng công nghệ thông tin và chuyển đổi số năm học 2023-2024"}};
+
 void check_fields(const Meta& got, const Meta& want);
 
 // A PDF's pages as Poppler reads them in one of its orders: raw (as the maker
@@ -148,35 +158,19 @@ TEST_CASE(
     "a school's plan as PDF gets its own title, not its file name, from LibreOffice "
     "and from Chromium",
     "[layout][pdf]") {
-  const Meta want = {{"kind", "admin-doc"},
-                     {"number", "205/KH-THCSMKh"},
-                     {"doc_type", "Kế hoạch"},
-                     {"issuer", "TRƯỜNG THCS MẠO KHÊ II"},
-                     {"place", "Mạo Khê"},
-                     {"issued", "2023-09-12"},
-                     {"date", "2023-09-12"},
-                     {"title", "Ứng dụng công nghệ thông tin và chuyển đổi số năm học 2023-2024"}};
-  check_fields(described(extract(fixture("ke-hoach-cntt-mao-khe.pdf"))), want);
-  check_fields(described(extract(fixture("ke-hoach-cntt-mao-khe.docx"))), want);
+  check_fields(described(extract(fixture("ke-hoach-cntt-mao-khe.pdf"))), kPlanMaoKhe);
+  check_fields(described(extract(fixture("ke-hoach-cntt-mao-khe.docx"))), kPlanMaoKhe);
   // Printed by Chromium from the school's web page, which has no <title>: the
   // PDF's title is the page's file name, which gives way to the plan's own.
   imp::Document web = extract(fixture("ke-hoach-cntt-mao-khe-web.pdf"));
-  check_fields(described(web), want);
+  check_fields(described(web), kPlanMaoKhe);
 }
 
 TEST_CASE("the three PDFs give the same fields in each of Poppler's reading orders",
           "[layout][pdf]") {
   check_every_order(fixture("ke-hoach-44-nd30.pdf"), "", kPlan44);
   check_every_order(fixture("cong-van-4267-web.pdf"), "Hệ thống pháp luật", kLetter4267);
-  Meta plan = {{"kind", "admin-doc"},
-               {"number", "205/KH-THCSMKh"},
-               {"doc_type", "Kế hoạch"},
-               {"issuer", "TRƯỜNG THCS MẠO KHÊ II"},
-               {"place", "Mạo Khê"},
-               {"issued", "2023-09-12"},
-               {"date", "2023-09-12"},
-               {"title", "Ứng dụng công nghệ thông tin và chuyển đổi số năm học 2023-2024"}};
-  check_every_order(fixture("ke-hoach-cntt-mao-khe.pdf"), "", plan);
+  check_every_order(fixture("ke-hoach-cntt-mao-khe.pdf"), "", kPlanMaoKhe);
 }
 
 TEST_CASE("the nation's name in a decision's grounds is not where the document starts",
