@@ -284,14 +284,18 @@ int import(const std::string& data_dir, const ImportArgs& args) {
   // Each file is stored in turn; it and the next ones are read meanwhile, one
   // per core (as many as the library's lasting workers: more would start a
   // one-shot worker for each, whose start costs as much as a short file).
+  // What is stored is indexed meanwhile, in batches (indexer::Follower).
   const std::size_t ahead = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   std::size_t next_ahead = 0;  // each file is offered once
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    for (; next_ahead < std::min(files.size(), i + ahead); ++next_ahead)
-      library->read_ahead(files[next_ahead], options);
-    bar.update(i, files[i]);
-    if (Status s = library->import_path(files[i], options, report); !s.ok())
-      sum.failed.push_back(report_line(files[i], "error", s.message()));
+  {
+    indexer::Follower follower(library->index(), library->store());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      for (; next_ahead < std::min(files.size(), i + ahead); ++next_ahead)
+        library->read_ahead(files[next_ahead], options);
+      bar.update(i, files[i]);
+      if (Status s = library->import_path(files[i], options, report); !s.ok())
+        sum.failed.push_back(report_line(files[i], "error", s.message()));
+    }
   }
   bar.finish();
   ProgressBar indexing("Indexing", 0);

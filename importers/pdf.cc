@@ -8,6 +8,7 @@
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 #include <unicode/uchar.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 #include <cmath>
@@ -24,9 +25,23 @@ namespace {
 
 constexpr int kMaxPages = 20000;
 
+// By hand rather than ustring::to_utf8(), which goes through iconv and a
+// copy (a tenth of a page's reading); a lone surrogate becomes U+FFFD.
 std::string utf8(const poppler::ustring& s) {
-  auto bytes = s.to_utf8();
-  return std::string(bytes.begin(), bytes.end());
+  std::string out;
+  out.reserve(s.size() * 2);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    UChar32 c = s[i];
+    if (U16_IS_LEAD(c) && i + 1 < s.size() && U16_IS_TRAIL(s[i + 1]))
+      c = U16_GET_SUPPLEMENTARY(c, s[++i]);
+    else if (U16_IS_SURROGATE(c))
+      c = 0xFFFD;
+    char buf[U8_MAX_LENGTH];
+    std::size_t n = 0;
+    U8_APPEND_UNSAFE(buf, n, c);
+    out.append(buf, n);
+  }
+  return out;
 }
 
 std::string trim(const std::string& s) {

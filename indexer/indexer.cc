@@ -1,6 +1,7 @@
 #include "indexer/indexer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -262,6 +263,37 @@ Status Index::catch_up(const Progress& progress, std::uint64_t* applied) {
     return apply_changes(store_, path(), progress, applied);
   } catch (const Xapian::Error& e) {
     return Status::IoError("index " + path() + ": " + e.get_description());
+  }
+}
+
+// A batch big enough that commits stay few (apply_changes commits every 4 MiB
+// of text anyway), small enough that the index keeps close behind.
+constexpr store::Sequence kFollowChanges = 64;
+constexpr auto kFollowPoll = std::chrono::milliseconds(100);
+
+Follower::Follower(Index& index, const store::Store& store)
+    : index_(index), store_(store), thread_([this] { follow(); }) {}
+
+Follower::~Follower() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Follower::follow() {
+  store::Sequence indexed = store_.last_sequence();
+  std::unique_lock lock(mutex_);
+  while (!cv_.wait_for(lock, kFollowPoll, [&] { return stop_; })) {
+    store::Sequence last = store_.last_sequence();
+    if (last < indexed + kFollowChanges) continue;
+    lock.unlock();
+    bool ok = index_.catch_up().ok();
+    lock.lock();
+    if (!ok) return;  // the import's own catch_up reports it
+    indexed = last;
   }
 }
 

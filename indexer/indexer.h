@@ -13,11 +13,14 @@
 // each hit's best page and answer a search inside one record (pages.h).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -180,6 +183,27 @@ class Index {
   std::unique_ptr<Writer> writer_;
   Synonyms synonyms_;
   std::vector<Remote> remotes_;
+};
+
+// Keeps an index caught up on a thread of its own while something else
+// stores records (a long import), a batch of changes at a time, so that
+// indexing overlaps reading the next files. Destroying it waits for the
+// batch in hand; what is left, and any error, the next catch_up() meets.
+class Follower {
+ public:
+  explicit Follower(Index& index, const store::Store& store);
+  ~Follower();
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+ private:
+  void follow();
+  Index& index_;
+  const store::Store& store_;
+  bool stop_ = false;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;
 };
 
 }  // namespace kho::indexer

@@ -51,18 +51,23 @@ void add_isbn_terms(Xapian::Document& doc, const std::string& text) {
   }
 }
 
-// A document's exact-diacritic terms, counted before they are added: one
-// Xapian add_term per distinct term, not per word (its term map was the
-// most of indexing's time).
-using ExactTerms = std::unordered_map<std::string, Xapian::termcount>;
+// A document's words with diacritics, counted as written before their exact
+// terms are made and added: folding and ICU once per distinct form, one Xapian
+// add_term per distinct term (its term map was the most of indexing's time).
+using WrittenForms = std::unordered_map<std::string, Xapian::termcount>;
 
-void add_exact_terms(ExactTerms& exact, const std::string& text) {
+void add_exact_terms(WrittenForms& written, const std::string& text) {
   for (const auto& w : text::words(text)) {
     std::string_view word(text.data() + w.offset, w.length);
-    if (!text::has_diacritics(word)) continue;
-    std::string term = exact_term(word);
-    if (term.size() <= 200) ++exact[std::move(term)];
+    if (text::has_diacritics(word)) ++written[std::string(word)];
   }
+}
+
+void add_exact_terms(Xapian::Document& doc, const WrittenForms& written) {
+  std::unordered_map<std::string, Xapian::termcount> exact;
+  for (const auto& [word, count] : written)
+    if (std::string term = exact_term(word); term.size() <= 200) exact[std::move(term)] += count;
+  for (const auto& [term, count] : exact) doc.add_term(term, count);
 }
 
 // Searchable metadata: indexed before the pages, so it is on no page.
@@ -81,7 +86,7 @@ std::string metadata_value(const store::Record& r, const char* name) {
   return value.empty() ? own_field(r, name) : value;
 }
 
-void index_metadata(Xapian::TermGenerator& tg, ExactTerms& exact, const store::Record& r) {
+void index_metadata(Xapian::TermGenerator& tg, WrittenForms& written, const store::Record& r) {
   for (auto [name, prefix] : kMetadata) {
     std::string value = metadata_value(r, name);
     if (value.empty()) continue;
@@ -89,7 +94,7 @@ void index_metadata(Xapian::TermGenerator& tg, ExactTerms& exact, const store::R
     if (*prefix) tg.index_text(folded, 1, prefix);
     tg.index_text(folded);
     tg.increase_termpos(kFieldGap);
-    add_exact_terms(exact, value);
+    add_exact_terms(written, value);
   }
 }
 
@@ -121,10 +126,10 @@ void add_record_terms(Xapian::Document& doc, const store::Record& r) {
 }
 
 // One page's text: folded words with positions, exact forms and ISBNs.
-void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, ExactTerms& exact,
+void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, WrittenForms& written,
                      const std::string& text) {
   tg.index_text(text::fold(text));
-  add_exact_terms(exact, text);
+  add_exact_terms(written, text);
   add_isbn_terms(doc, text);
 }
 
@@ -289,15 +294,15 @@ Xapian::Document record_document(const store::Record& record, const std::vector<
   Xapian::Document doc;
   Xapian::TermGenerator tg;
   tg.set_document(doc);
-  ExactTerms exact;
-  index_metadata(tg, exact, record);
+  WrittenForms written;
+  index_metadata(tg, written, record);
   std::vector<Xapian::termpos> starts;
   for (const std::string& text : pages) {
     starts.push_back(tg.get_termpos() + 1);
-    index_page_text(tg, doc, exact, text);
+    index_page_text(tg, doc, written, text);
     tg.increase_termpos(kFieldGap);
   }
-  for (const auto& [term, count] : exact) doc.add_term(term, count);
+  add_exact_terms(doc, written);
   starts.push_back(tg.get_termpos() + 1);
   doc.add_value(kSlotPageStarts, encode_page_starts(starts));
   // FLAG_SPELLING adds each unprefixed word as the generator meets it, which is

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -86,8 +88,7 @@ TEST_CASE("a hit's pages are read from its record's positions as a page of its o
   in.pages = {"học tập và sinh hoạt, giỏi giang",  // the words apart
               "trang không có gì",
               "em là học sinh giỏi cấp tỉnh",  // the words in a row, once
-              "học sinh, học sinh giỏi và học sinh giỏi nữa",
-              "giỏi"};
+              "học sinh, học sinh giỏi và học sinh giỏi nữa", "giỏi"};
   auto id = f.add(std::move(in));
   auto hit = [&](const std::string& q) {
     auto results = f.search(q);
@@ -140,8 +141,8 @@ TEST_CASE("adjacent syllables rank above scattered ones") {
 
 // Filler of ordinary words, none of them the queries' syllables.
 static std::string filler(int words) {
-  static const char* kWords[] = {"trường", "lớp", "giáo", "viên", "năm", "học", "kế", "hoạch",
-                                 "thực", "hiện", "nội", "dung", "báo", "cáo", "phòng", "tổ"};
+  static const char* kWords[] = {"trường", "lớp",  "giáo", "viên", "năm", "học", "kế",    "hoạch",
+                                 "thực",   "hiện", "nội",  "dung", "báo", "cáo", "phòng", "tổ"};
   std::string out;
   for (int i = 0; i < words; ++i) out += std::string(kWords[(i * 7 + i / 16) % 16]) + " ";
   return out;
@@ -155,9 +156,9 @@ TEST_CASE("three syllables in a row rank first however many records hold them ap
   // long record holds the three in a row once (the worst).
   IndexFixture f;
   for (int i = 0; i < 100; ++i)
-    f.add("Tin " + std::to_string(i),
-          {"giáo viên giỏi, đoàn viên trường ta; giáo viên, đoàn viên trường " +
-           std::to_string(i)});
+    f.add(
+        "Tin " + std::to_string(i),
+        {"giáo viên giỏi, đoàn viên trường ta; giáo viên, đoàn viên trường " + std::to_string(i)});
   std::string padding;
   for (int i = 0; i < 300; ++i) padding += "sách bàn ghế bảng phấn ";
   auto together = f.add("Báo cáo", {padding + "giáo viên trường " + padding});
@@ -190,7 +191,8 @@ TEST_CASE("a document with the query's syllables in a row beats any with them sc
                               {"chữ viết đẹp, chữ in. Ký tên, ký nhận. Số liệu, số " +
                                std::to_string(i) + ". Cẩm nang. Giàng là họ. Chữ số"}));
   // Two of the three syllables together: between the two.
-  auto partial = f.add("Biên bản", {"chữ ký của hiệu trưởng ở cuối trang, " + filler(40) + " số 5"});
+  auto partial =
+      f.add("Biên bản", {"chữ ký của hiệu trưởng ở cuối trang, " + filler(40) + " số 5"});
   // Long, and saying each phrase once.
   auto whole = f.add("Báo cáo", {filler(600) + " triển khai chữ ký số cho giáo viên " + filler(600),
                                  filler(300) + " Cẩm Giàng, ngày 04 tháng 10 năm 2022 "});
@@ -238,6 +240,28 @@ TEST_CASE("the index records the last change applied and catches up from there")
   REQUIRE(f.index->catch_up({}, &applied).ok());
   CHECK(applied == 1);
   CHECK(f.ids("den muon").size() == 1);
+}
+
+TEST_CASE("a follower indexes what is stored while storing goes on, in batches") {
+  IndexFixture f;
+  std::optional<indexer::Follower> follower(std::in_place, *f.index, *f.store);
+  // Fewer changes than a batch: left for the next catch-up.
+  for (int i = 0; i < 10; ++i) f.add_unindexed({"hồ sơ lưu trữ số " + std::to_string(i)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(f.index->applied_sequence() == 0);
+  // A batch's worth (64 changes): indexed on the follower's own thread, while
+  // nobody calls catch_up.
+  for (int i = 10; i < 80; ++i) f.add_unindexed({"hồ sơ lưu trữ số " + std::to_string(i)});
+  for (int tries = 0; tries < 200 && f.index->applied_sequence() < 64; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(f.index->applied_sequence() >= 64);
+  f.add_unindexed({"bản ghi cuối cùng"});
+  follower.reset();  // what is left waits for the next catch-up
+  CHECK(f.index->applied_sequence() < 81);
+  REQUIRE(f.index->catch_up().ok());
+  CHECK(f.index->applied_sequence() == 81);
+  CHECK(f.search("ho so luu tru").total == 80);
+  CHECK(f.ids("ban ghi cuoi cung").size() == 1);
 }
 
 TEST_CASE("a batch of more text than one commit holds is committed in parts") {
