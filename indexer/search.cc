@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <queue>
 #include <set>
 #include <thread>
 
@@ -453,10 +454,12 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
 
 // The best matches with each run of three of the query's syllables added
 // to the records holding it (the index has no term for those runs: their
-// positions are read). Read among enough of the best matches by the rest
-// that none further down could reach the hits asked for: such a record
-// weighs at most the last one read plus every triple's weight. When the
-// ones read do not show that, twice as many are read.
+// positions are read). The runs are checked from the best match down, only
+// until none further down could reach the hits asked for: such a record
+// weighs at most the next one's weight plus every triple's weight. When the
+// matches read do not show that, twice as many are read. Xapian finds the
+// best 60 for about what the best 30 cost it (1.8 against 1.7 ms for "giáo
+// viên trường" at 1,000,000 pages), the best 100 for twice that.
 template <typename Find>
 Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& triples,
                        const SearchRequest& request, const Find& find,
@@ -470,25 +473,33 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
     all += t.weight;
   }
   std::map<Xapian::docid, double> bonus;  // each record's, read once
-  for (std::size_t read = std::max<std::size_t>(3 * wanted, 30);; read *= 2) {
+  for (std::size_t read = std::max<std::size_t>(3 * wanted, 60);; read *= 2) {
     SearchRequest wide = request;
     wide.offset = 0;
     wide.limit = read;
-    std::vector<Candidate> found;
+    std::vector<Candidate> found;  // best first
     if (Status s = find(wide, &found); !s.ok()) return s;
     const bool every = found.size() < read;
-    const double beyond = found.empty() ? 0 : found.back().weight + all;
-    for (Candidate& c : found) {
+    const double last = found.empty() ? 0 : found.back().weight;
+    // The weights with runs of the best `wanted` checked so far, least on top.
+    std::priority_queue<double, std::vector<double>, std::greater<>> best;
+    auto settled = [&](double bound) { return best.size() == wanted && best.top() > bound; };
+    std::size_t checked = 0;
+    for (; checked < found.size() && !settled(found[checked].weight + all); ++checked) {
+      Candidate& c = found[checked];
       auto [known, added] = bonus.try_emplace(c.docid, 0.0);
       if (added)
         for (const auto& [run, weight] : runs)
           if (run.held_by(c.docid)) known->second += weight;
       c.weight += known->second;
+      best.push(c.weight);
+      if (best.size() > wanted) best.pop();
     }
+    if (checked == found.size() && !every && !settled(last + all)) continue;
+    found.resize(checked);
     std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
       return before(a, b, Sort::kRelevance);
     });
-    if (!every && (found.size() < wanted || found[wanted - 1].weight <= beyond)) continue;
     const std::size_t first = std::min(request.offset, found.size());
     found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(first));
     if (found.size() > request.limit) found.resize(request.limit);
