@@ -51,9 +51,28 @@ std::string encode_page_starts(const std::vector<Xapian::termpos>& starts) {
   return out;
 }
 
-RecordPages::RecordPages(const Xapian::Database& db, Xapian::docid docid) : db_(db), docid_(docid) {
+const std::vector<Xapian::termpos>& TermReader::positions(Xapian::docid docid,
+                                                          const std::string& term) {
+  auto [it, added] = positions_.try_emplace({docid, term});
+  if (added)
+    for (auto p = db_.positionlist_begin(docid, term); p != db_.positionlist_end(docid, term); ++p)
+      it->second.push_back(*p);
+  return it->second;
+}
+
+double TermReader::idf(const std::string& term) {
+  auto [it, added] = idf_.try_emplace(term, 0.0);
+  if (added) {
+    const double n = db_.get_doccount(), df = db_.get_termfreq(term);
+    it->second = std::max(0.1, std::log((n - df + 0.5) / (df + 0.5)));
+  }
+  return it->second;
+}
+
+RecordPages::RecordPages(TermReader& reader, Xapian::docid docid)
+    : reader_(reader), db_(reader.db()), docid_(docid) {
   try {
-    starts_ = decode_page_starts(db.get_document(docid).get_value(kSlotPageStarts));
+    starts_ = decode_page_starts(db_.get_document(docid).get_value(kSlotPageStarts));
   } catch (const Xapian::DocNotFoundError&) {
   }
   if (count() > 0)
@@ -79,18 +98,8 @@ double RecordPages::page_weight(std::size_t page, unsigned count) const {
   return count * (k1 + 1) / (count + k1 * (1 - b + b * length / average_length_));
 }
 
-double RecordPages::idf(const std::string& term) const {
-  const double n = db_.get_doccount(), df = db_.get_termfreq(term);
-  return std::max(0.1, std::log((n - df + 0.5) / (df + 0.5)));
-}
-
 const std::vector<Xapian::termpos>& RecordPages::positions(const std::string& term) {
-  auto [it, added] = positions_.try_emplace(term);
-  if (added)
-    for (auto p = db_.positionlist_begin(docid_, term); p != db_.positionlist_end(docid_, term);
-         ++p)
-      it->second.push_back(*p);
-  return it->second;
+  return reader_.positions(docid_, term);
 }
 
 bool RecordPages::holds(const std::string& term) {
@@ -108,7 +117,7 @@ RecordPages::Scores RecordPages::term(const std::string& term) {
   std::vector<unsigned> counts(count() + 1, 0);
   for (Xapian::termpos p : at) ++counts[page_of(p)];
   Scores out(count(), kNoMatch);
-  const double weight = idf(term);
+  const double weight = reader_.idf(term);
   for (std::size_t i = 0; i < count(); ++i)
     if (counts[i] > 0) out[i] = weight * page_weight(i, counts[i]);
   return out;
@@ -125,7 +134,7 @@ RecordPages::Scores RecordPages::phrase(const std::vector<std::string>& words, d
     }
     if (whole) ++counts[page_of(p)];
   }
-  for (const std::string& w : words) weight += idf(w);
+  for (const std::string& w : words) weight += reader_.idf(w);
   Scores out(count(), kNoMatch);
   for (std::size_t i = 0; i < count(); ++i)
     if (counts[i] > 0) out[i] = weight * page_weight(i, counts[i]);

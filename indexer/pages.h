@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kho::indexer {
@@ -19,11 +20,27 @@ namespace kho::indexer {
 // position after the last page.
 std::string encode_page_starts(const std::vector<Xapian::termpos>& starts);
 
-// One record's pages, as its document in `db` (a local or remote records
-// database) says where they are.
+// What one search reads of its records' terms in `db` (a local or remote
+// records database), each read once: a term's positions in a record (ranking
+// runs of three and finding the hits' pages read the same ones) and a term's
+// idf.
+class TermReader {
+ public:
+  explicit TermReader(const Xapian::Database& db) : db_(db) {}
+  const Xapian::Database& db() const { return db_; }
+  const std::vector<Xapian::termpos>& positions(Xapian::docid docid, const std::string& term);
+  double idf(const std::string& term);
+
+ private:
+  const Xapian::Database& db_;
+  std::map<std::pair<Xapian::docid, std::string>, std::vector<Xapian::termpos>> positions_;
+  std::map<std::string, double> idf_;
+};
+
+// One record's pages, as its document says where they are.
 class RecordPages {
  public:
-  RecordPages(const Xapian::Database& db, Xapian::docid docid);
+  RecordPages(TermReader& reader, Xapian::docid docid);
   std::size_t count() const { return starts_.empty() ? 0 : starts_.size() - 1; }
   // For each page (index 0 is page 1), how well its own text matches
   // `query`, negative where it does not: the query's operators evaluated on
@@ -40,15 +57,14 @@ class RecordPages {
   Scores wildcard(const Xapian::Query& query);
   const std::vector<Xapian::termpos>& positions(const std::string& term);
   bool holds(const std::string& term);
-  double idf(const std::string& term) const;
   std::size_t page_of(Xapian::termpos pos) const;
   double page_weight(std::size_t page, unsigned count) const;
 
+  TermReader& reader_;
   const Xapian::Database& db_;
   Xapian::docid docid_;
   std::vector<Xapian::termpos> starts_;
   double average_length_ = 1;
-  std::map<std::string, std::vector<Xapian::termpos>> positions_;
 };
 
 }  // namespace kho::indexer

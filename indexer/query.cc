@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "indexer/fields.h"
+#include "indexer/pages.h"
 #include "indexer/terms.h"
 #include "text/vietnamese.h"
 
@@ -329,24 +330,21 @@ Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, st
 }  // namespace
 
 RunPositions::RunPositions(const Xapian::Database& db, const std::string& run)
-    : db_(db), words_(run_words(run)) {
+    : words_(run_words(run)) {
   for (std::size_t i = 1; i < words_.size(); ++i)
     if (db.get_collection_freq(words_[i]) < db.get_collection_freq(words_[anchor_])) anchor_ = i;
 }
 
-bool RunPositions::held_by(Xapian::docid docid) const {
+bool RunPositions::held_by(TermReader& reader, Xapian::docid docid) const {
   if (words_.empty()) return false;
-  std::vector<Xapian::PositionIterator> at;
-  for (const std::string& w : words_) at.push_back(db_.positionlist_begin(docid, w));
-  for (auto& p = at[anchor_]; p != Xapian::PositionIterator(); ++p) {
-    if (*p <= anchor_) continue;
-    const Xapian::termpos first = *p - static_cast<Xapian::termpos>(anchor_);
+  for (Xapian::termpos p : reader.positions(docid, words_[anchor_])) {
+    if (p <= anchor_) continue;
+    const Xapian::termpos first = p - static_cast<Xapian::termpos>(anchor_);
     bool whole = true;
-    for (std::size_t i = 0; i < at.size() && whole; ++i) {
+    for (std::size_t i = 0; i < words_.size() && whole; ++i) {
       if (i == anchor_) continue;
-      at[i].skip_to(first + static_cast<Xapian::termpos>(i));
-      if (at[i] == Xapian::PositionIterator()) return false;
-      whole = *at[i] == first + i;
+      const auto& at = reader.positions(docid, words_[i]);
+      whole = std::binary_search(at.begin(), at.end(), first + static_cast<Xapian::termpos>(i));
     }
     if (whole) return true;
   }

@@ -221,11 +221,10 @@ void add_snippet(const store::Store& store, const std::set<std::string>& words, 
 // score, then page number); when none does and `words` is not empty, those
 // with any of the words. The one rule for search's best page and
 // matching_pages and for the search inside a record, so they agree.
-std::vector<std::pair<std::uint32_t, double>> matching_pages(const Xapian::Database& db,
-                                                             store::RecordId id,
+std::vector<std::pair<std::uint32_t, double>> matching_pages(TermReader& reader, store::RecordId id,
                                                              const Xapian::Query& query,
                                                              const std::set<std::string>& words) {
-  RecordPages pages(db, static_cast<Xapian::docid>(id));
+  RecordPages pages(reader, static_cast<Xapian::docid>(id));
   std::vector<std::pair<std::uint32_t, double>> out;
   for (const Xapian::Query& q :
        {query, Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end())}) {
@@ -243,7 +242,7 @@ std::vector<std::pair<std::uint32_t, double>> matching_pages(const Xapian::Datab
 // The best page of each hit from `shard` (the library that holds them: record
 // ids repeat across libraries) and how many of its pages match. Only for the
 // hits shown: ranking over record documents is what makes search fast.
-void find_best_pages(const Xapian::Database& shard, const Xapian::Query& query,
+void find_best_pages(TermReader& shard, const Xapian::Query& query,
                      const std::set<std::string>& words, const std::vector<Hit*>& hits) {
   for (Hit* hit : hits) {
     auto pages = matching_pages(shard, hit->id, query, words);
@@ -461,9 +460,9 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
 // best 60 for about what the best 30 cost it (1.8 against 1.7 ms for "giáo
 // viên trường" at 1,000,000 pages), the best 100 for twice that.
 template <typename Find>
-Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& triples,
-                       const SearchRequest& request, const Find& find,
-                       std::vector<Candidate>* out) {
+Status rank_by_triples(const Xapian::Database& db, TermReader& reader,
+                       const std::vector<RunBonus>& triples, const SearchRequest& request,
+                       const Find& find, std::vector<Candidate>* out) {
   const std::size_t wanted = request.offset + request.limit;
   if (wanted == 0) return find(request, out);
   double all = 0;
@@ -490,7 +489,7 @@ Status rank_by_triples(const Xapian::Database& db, const std::vector<RunBonus>& 
       auto [known, added] = bonus.try_emplace(c.docid, 0.0);
       if (added)
         for (const auto& [run, weight] : runs)
-          if (run.held_by(c.docid)) known->second += weight;
+          if (run.held_by(reader, c.docid)) known->second += weight;
       c.weight += known->second;
       best.push(c.weight);
       if (best.size() > wanted) best.pop();
@@ -557,10 +556,15 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
           });
       return merge(parts, wanted, found, out);
     };
+    // Triples are ranked only in a search of this library alone (run_bonus),
+    // where db's docids are its own: what they read, its hits' pages reuse.
+    std::vector<TermReader> readers;
+    for (const Shard& shard : shards) readers.emplace_back(shard.records);
     std::vector<Candidate> found;
-    Status found_status = parsed.triples.empty() || request.sort != Sort::kRelevance
-                              ? find(request, &found)
-                              : rank_by_triples(db, parsed.triples, request, find, &found);
+    Status found_status =
+        parsed.triples.empty() || request.sort != Sort::kRelevance
+            ? find(request, &found)
+            : rank_by_triples(db, readers.front(), parsed.triples, request, find, &found);
     if (!found_status.ok()) return found_status;
     std::vector<std::vector<Hit*>> by_shard(shards.size());
     for (const Candidate& c : found)
@@ -570,7 +574,7 @@ Status Index::search_once(const SearchRequest& request, Results* out) const {
       by_shard[(found[i].docid - 1) % shards.size()].push_back(&out->hits[i]);
     if (is_blank(request.query)) return Status::Ok();  // a browse: no pages, no suggestion
     for (std::size_t i = 0; i < shards.size(); ++i)
-      find_best_pages(shards[i].records, words, parsed.words, by_shard[i]);
+      find_best_pages(readers[i], words, parsed.words, by_shard[i]);
     for (Hit& hit : out->hits) add_snippet(store_, parsed.words, &hit);
     const Xapian::Query allowed = grants_query(request.grants);
     const LocalText own{shards.front().records, store_};
@@ -600,8 +604,9 @@ Status Index::search_record(store::RecordId id, const std::string& query,
                                 Xapian::Query(kPrefixRecord + std::to_string(id))));
     const bool whole = hit.get_mset(0, 1).size() > 0;
     const Xapian::Document doc = db.get_document(static_cast<Xapian::docid>(id));
+    TermReader reader(db);
     for (const auto& [page, score] :
-         matching_pages(db, id, parsed.query, whole ? parsed.words : std::set<std::string>())) {
+         matching_pages(reader, id, parsed.query, whole ? parsed.words : std::set<std::string>())) {
       Hit hit = describe(doc, score);
       hit.page = page;
       add_snippet(store_, parsed.words, &hit);

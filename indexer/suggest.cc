@@ -106,7 +106,7 @@ using PairForms = std::map<std::pair<std::string, std::string>, int>;
 class PhraseReader {
  public:
   PhraseReader(const LocalText& local, const std::vector<Syllable>& q, const Xapian::Query* allowed)
-      : local_(local), q_(q), allowed_(allowed), forms_(q.size()) {
+      : local_(local), reader_(local.records), q_(q), allowed_(allowed), forms_(q.size()) {
     for (std::size_t i = 0; i + 1 < q.size(); ++i) {
       bool open = q[i].fixed.empty() && q[i + 1].fixed.empty();
       std::string term = open ? run_term({q[i].folded, q[i + 1].folded}) : "";
@@ -154,7 +154,7 @@ class PhraseReader {
     store::Record r;
     if (metadata_read_.insert(id).second && local_.store.get(id, &r).ok())
       for (const std::string& value : searchable_metadata(r)) find_pairs(value, &found);
-    RecordPages pages(local_.records, static_cast<Xapian::docid>(id));
+    RecordPages pages(reader_, static_cast<Xapian::docid>(id));
     const std::vector<double> scores = pages.scores(Xapian::Query(pair_terms_[i]));
     std::size_t read = 0;
     for (std::size_t p = 0; p < scores.size() && read < kPagesPerRecord; ++p) {
@@ -193,6 +193,7 @@ class PhraseReader {
   }
 
   const LocalText& local_;
+  TermReader reader_;
   const std::vector<Syllable>& q_;
   const Xapian::Query* allowed_;
   std::vector<std::string> pair_terms_;  // pair i's run term; empty when nobody has it

@@ -144,13 +144,13 @@ struct ParsedQuery {
 // A run term's words looked for in a row in records' positions: each
 // position of its rarest word (chosen once, for every record checked), the
 // others looked for beside it.
+class TermReader;  // pages.h
 class RunPositions {
  public:
   RunPositions(const Xapian::Database& db, const std::string& run);
-  bool held_by(Xapian::docid docid) const;
+  bool held_by(TermReader& reader, Xapian::docid docid) const;
 
  private:
-  const Xapian::Database& db_;
   std::vector<std::string> words_;
   std::size_t anchor_ = 0;
 };
