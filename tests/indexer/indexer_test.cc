@@ -249,18 +249,18 @@ TEST_CASE("a follower indexes what is stored while storing goes on, in batches")
   for (int i = 0; i < 10; ++i) f.add_unindexed({"hồ sơ lưu trữ số " + std::to_string(i)});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(f.index->applied_sequence() == 0);
-  // A batch's worth (64 changes): indexed on the follower's own thread, while
+  // A batch's worth (256 changes): indexed on the follower's own thread, while
   // nobody calls catch_up.
-  for (int i = 10; i < 80; ++i) f.add_unindexed({"hồ sơ lưu trữ số " + std::to_string(i)});
-  for (int tries = 0; tries < 200 && f.index->applied_sequence() < 64; ++tries)
+  for (int i = 10; i < 300; ++i) f.add_unindexed({"hồ sơ lưu trữ số " + std::to_string(i)});
+  for (int tries = 0; tries < 200 && f.index->applied_sequence() < 256; ++tries)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(f.index->applied_sequence() >= 64);
+  CHECK(f.index->applied_sequence() >= 256);
   f.add_unindexed({"bản ghi cuối cùng"});
   follower.reset();  // what is left waits for the next catch-up
-  CHECK(f.index->applied_sequence() < 81);
+  CHECK(f.index->applied_sequence() < 301);
   REQUIRE(f.index->catch_up().ok());
-  CHECK(f.index->applied_sequence() == 81);
-  CHECK(f.search("ho so luu tru").total == 80);
+  CHECK(f.index->applied_sequence() == 301);
+  CHECK(f.search("ho so luu tru").total == 300);
   CHECK(f.ids("ban ghi cuoi cung").size() == 1);
 }
 
