@@ -102,7 +102,7 @@ std::vector<Xapian::docid> decode_blocks(const std::string& s) {
 // Terms that carry weight: words, exact forms, syllable pairs and fielded
 // words; not the boolean terms (record, facet, number) that only filter.
 bool weighted(const std::string& term) {
-  if (term.starts_with(kPrefixExact) || term.starts_with(kPrefixPair)) return true;
+  if (term.starts_with(kPrefixExact) || indexed_run(term)) return true;
   return !term.empty() && term[0] != 'X' && term[0] != 'Q' && term[0] != kPrefixRecord[0];
 }
 

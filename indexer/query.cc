@@ -78,8 +78,7 @@ Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
   for (const auto& reading : synonyms.readings(folded, 4)) {
     readings.push_back(run_terms(reading));
     if (!local)
-      std::erase_if(readings.back(),
-                    [](const std::string& t) { return t.rfind(kPrefixTriple, 0) == 0; });
+      std::erase_if(readings.back(), [](const std::string& t) { return !indexed_run(t); });
     most = std::max(most, readings.back().size());
   }
   if (most == 0 || most > 32) return Xapian::Query();
@@ -91,7 +90,7 @@ Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
           weights[term], bound * static_cast<double>(most) / static_cast<double>(terms.size()));
   std::vector<Xapian::Query> parts;
   for (const auto& [term, weight] : weights) {
-    if (term.rfind(kPrefixTriple, 0) == 0) {
+    if (!indexed_run(term)) {
       out->triples.push_back({term, weight});  // added by rank_by_triples
       continue;
     }

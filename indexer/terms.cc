@@ -133,6 +133,41 @@ void index_page_text(Xapian::TermGenerator& tg, Xapian::Document& doc, WrittenFo
   add_isbn_terms(doc, text);
 }
 
+// The syllables of is_common_syllable, sorted.
+constexpr std::string_view kCommonSyllables[] = {
+    "ban",    "bao",   "bo",    "cac",  "cao", "cho",   "chuc", "co",    "con",   "cong",
+    "cua",    "da",    "dao",   "de",   "den", "dinh",  "do",   "dong",  "duc",   "duoc",
+    "giao",   "hien",  "hoach", "hoat", "hoc", "huyen", "ke",   "khi",   "khong", "la",
+    "lam",    "lop",   "ly",    "mot",  "nam", "nay",   "ngay", "nguoi", "nha",   "nhung",
+    "phat",   "phong", "quan",  "quy",  "ra",  "se",    "sinh", "so",    "tac",   "tai",
+    "the",    "theo",  "thong", "thuc", "tin", "tinh",  "to",   "tren",  "trien", "trong",
+    "truong", "tu",    "va",    "vao",  "ve",  "viec",  "vien", "voi",   "xa"};
+static_assert(std::is_sorted(std::begin(kCommonSyllables), std::end(kCommonSyllables)));
+
+// Runs of three common syllables (terms.h), counted by the syllables' places
+// in kCommonSyllables, then added once each.
+void add_common_triples(Xapian::Document& doc, const std::vector<std::string>& words,
+                        const std::vector<std::uint32_t>& at) {
+  constexpr std::uint32_t kNone = UINT32_MAX, kCount = std::size(kCommonSyllables);
+  std::vector<std::uint32_t> common(words.size(), kNone);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto it = std::lower_bound(std::begin(kCommonSyllables), std::end(kCommonSyllables), words[i]);
+    if (it != std::end(kCommonSyllables) && *it == words[i])
+      common[i] = static_cast<std::uint32_t>(it - std::begin(kCommonSyllables));
+  }
+  auto syllable = [&](std::size_t p) { return at[p] == kNone ? kNone : common[at[p]]; };
+  std::unordered_map<std::uint32_t, Xapian::termcount> triples;
+  for (std::size_t p = 2; p < at.size(); ++p) {
+    const std::uint32_t a = syllable(p - 2), b = syllable(p - 1), c = syllable(p);
+    if (a != kNone && b != kNone && c != kNone) ++triples[(a * kCount + b) * kCount + c];
+  }
+  for (const auto& [key, count] : triples)
+    doc.add_term(run_term({std::string(kCommonSyllables[key / kCount / kCount]),
+                           std::string(kCommonSyllables[key / kCount % kCount]),
+                           std::string(kCommonSyllables[key % kCount])}),
+                 count);
+}
+
 // Run terms (terms.h) from the positions Xapian gave the document's words,
 // so that they find exactly what a phrase query would: the tokenising is
 // Xapian's ("3.5", "at&t"), and the gaps between fields and pages hold.
@@ -158,6 +193,7 @@ void add_run_terms(Xapian::Document& doc) {
     std::string pair = run_term({words[key >> 32], words[key & 0xffffffffu]});
     if (!pair.empty()) doc.add_term(pair, count);
   }
+  add_common_triples(doc, words, at);
 }
 
 }  // namespace
@@ -192,6 +228,18 @@ std::vector<std::string> run_terms(const std::vector<std::string>& words) {
       if (std::string run = run_term({words.begin() + i, words.begin() + i + n}); !run.empty())
         out.push_back(std::move(run));
   return out;
+}
+
+bool is_common_syllable(std::string_view folded) {
+  return std::binary_search(std::begin(kCommonSyllables), std::end(kCommonSyllables), folded);
+}
+
+bool indexed_run(const std::string& term) {
+  if (term.starts_with(kPrefixPair)) return true;
+  if (!term.starts_with(kPrefixTriple)) return false;
+  const std::vector<std::string> words = run_words(term);
+  return std::all_of(words.begin(), words.end(),
+                     [](const std::string& w) { return is_common_syllable(w); });
 }
 
 std::vector<std::string> run_words(const std::string& term) {

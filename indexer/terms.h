@@ -8,6 +8,7 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/isbn.h"
@@ -55,11 +56,22 @@ inline constexpr const char* kPrefixNumberPart = "XP";
 // (never across fields or pages). "XB" + "hoc sinh" for two in a row:
 // Vietnamese words are mostly two syllables, and a query's pairs rank the
 // records that hold them first (query.cc run_bonus) and decide a quoted
-// phrase of two words without the cost of checking positions. "XW" + "chuyen
-// doi so" names three in a row, which the index does not hold (they were
-// most of its size): they are checked on positions (RunPositions).
+// phrase of two words without the cost of checking positions. "XW" + "giao
+// vien truong" names three in a row; the index holds it only when all three
+// are common syllables (is_common_syllable). Any other run of three is
+// checked on positions (RunPositions): triples were most of the index's
+// size, and a rarer syllable's pairs are in few records, which bounds the
+// reading; the pairs of common syllables are in most, where a term of its
+// own lets Xapian skip the records without the run.
 inline constexpr const char* kPrefixPair = "XB";
 inline constexpr const char* kPrefixTriple = "XW";
+
+// The syllables (folded, lower-case) that most school documents hold:
+// Vietnamese function words and the sector's own ("giáo dục", "học sinh",
+// "kế hoạch", "hoạt động"...), about half of such text.
+bool is_common_syllable(std::string_view folded);
+// Whether the index holds this run term: a pair, or a triple of common syllables.
+bool indexed_run(const std::string& term);
 
 // Whether a term is a folded word, as Xapian indexed it with its position:
 // prefixes begin with a capital letter, and Xapian lower-cases words.
@@ -106,7 +118,7 @@ inline constexpr const char* kAppliedKey = "kho:applied_seq";
 // Bumped whenever terms or values change meaning; an index of another format
 // is rebuilt by the next catch-up.
 inline constexpr const char* kFormatKey = "kho:format";
-inline constexpr const char* kFormat = "11";
+inline constexpr const char* kFormat = "12";
 
 // The exact-diacritic term of a word: "XE" + folded + ":" + exact form. Keyed
 // by the folded form so that the exact forms of "tot" can be listed (and the
