@@ -15,6 +15,8 @@
 #include <memory>
 #include <set>
 
+#include "common/sheet_cell.h"
+
 namespace kho {
 
 namespace {
@@ -399,8 +401,10 @@ const SheetColumn kSheet[] = {
     {"Khối lớp", field_cell<kGrade>},
 };
 
-// RFC 4180: a cell with a separator, a quote or a line break is quoted.
-std::string csv_cell(const std::string& v) {
+// RFC 4180: a cell with a separator, a quote or a line break is quoted; one
+// a spreadsheet would run as a formula is kept as text (common/sheet_cell.h).
+std::string csv_cell(std::string v) {
+  v = formula_guarded(std::move(v));
   if (v.find_first_of(",\"\r\n;") == std::string::npos) return v;
   std::string out = "\"";
   for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/sheet_cell.h"
 #include "core/stats.h"
 
 namespace kho {
@@ -17,7 +18,7 @@ const char* const kNone = "(không ghi)";
 
 // A cell that a spreadsheet would take for a formula is kept as text.
 std::string csv_cell(std::string v) {
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@')) v.insert(0, "'");
+  v = formula_guarded(std::move(v));
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
   std::string out = "\"";
   for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);

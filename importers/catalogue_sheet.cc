@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sheet_cell.h"
 #include "importers/formats.h"
 #include "importers/package.h"
 #include "text/vietnamese.h"
@@ -262,6 +263,8 @@ class CatalogueSheetImporter : public Importer {
     if (!decode_text(bytes, &text))
       return Status::Unsupported("the CSV is not UTF-8 text; save it as \"CSV UTF-8\"");
     auto rows = csv_rows(text, separator_of(text));
+    for (auto& row : rows)
+      for (auto& cell : row) cell = formula_unguarded(std::move(cell));
     if (rows.size() > kMaxRows)
       return Status::TooLarge("more than " + std::to_string(kMaxRows) + " rows in the CSV");
     if (!catalogue_sheet(rows, &out->entries))

@@ -276,6 +276,37 @@ TEST_CASE("an exported sheet imports into an empty library with the same fields"
   }
 }
 
+TEST_CASE("a cell a spreadsheet would run as a formula goes out as text and reads back as typed") {
+  // A catalogue sheet from outside, with cells Excel would run ("=HYPERLINK"
+  // in a title sends whoever opens the export to a website) or take for a
+  // number, and one ordinary row.
+  TempDir in;
+  const std::string sheet = in.str() + "/sach-tang.csv";
+  kho::testing::write_file(
+      sheet,
+      "Nhan đề,Tác giả\r\n"
+      "\"=HYPERLINK(\"\"http://x.example/\"\";\"\"Bấm vào\"\")\",Nhà tài trợ\r\n"
+      "+84 912 345 678,Nguyễn Văn A\r\n"
+      "-Như trên,@Trần Thị B\r\n"
+      "Truyện Kiều,Nguyễn Du\r\n");
+  Catalogue from;
+  auto ids = from.import(sheet);
+  REQUIRE(ids.size() == 4);
+  Fields before = sheet_fields(*from.library, ids);
+  const std::string csv = from.exported(ExportFormat::kCsv);
+  INFO(csv);
+  CHECK(csv.find("\r\n\"'=HYPERLINK(\"\"http://x.example/\"\";") != std::string::npos);
+  CHECK(csv.find("\r\n'+84 912 345 678,Nguyễn Văn A,") != std::string::npos);
+  CHECK(csv.find("\r\n'-Như trên,'@Trần Thị B,") != std::string::npos);
+  CHECK(csv.find("\r\nTruyện Kiều,Nguyễn Du,") != std::string::npos);
+  // kho reads its own export back as the cells were typed.
+  Catalogue to;
+  auto entries = to.import(from.saved(ExportFormat::kCsv, "xuat.csv"));
+  CHECK(nlohmann::json(sheet_fields(*to.library, entries)).dump(1) ==
+        nlohmann::json(before).dump(1));
+  for (const auto& f : before) CHECK(f.at("title").find('\'') == std::string::npos);
+}
+
 TEST_CASE("the sheets have the importer's header: CSV with a BOM, XLSX as openpyxl reads it") {
   Catalogue c;
   c.import(fixture("danh-muc-sach.csv").string());
