@@ -9,7 +9,6 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "api/json_render.h"
 #include "api/server.h"
@@ -281,11 +280,11 @@ int import(const std::string& data_dir, const ImportArgs& args) {
     }
     entries.clear();
   };
-  // Each file is stored in turn; it and the next ones are read meanwhile, one
-  // per core (as many as the library's lasting workers: more would start a
-  // one-shot worker for each, whose start costs as much as a short file).
-  // What is stored is indexed meanwhile, in batches (indexer::Follower).
-  const std::size_t ahead = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  // Each file is stored in turn; it and the next ones are read meanwhile, in
+  // the library's lasting workers (a one-shot worker's start costs as much as
+  // a short file). What is stored is indexed meanwhile, in batches
+  // (indexer::Follower).
+  const std::size_t ahead = library->parsing_workers();
   std::size_t next_ahead = 0;  // each file is offered once
   {
     indexer::Follower follower(library->index(), library->store());

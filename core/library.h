@@ -102,6 +102,10 @@ class Library {
   // caller bounds how far ahead; a file read ahead and then not imported
   // (a duplicate, a refusal) holds its text until it is.
   void read_ahead(const std::string& path, const ImportOptions& options);
+  // How many files can be read at once in lasting workers (one per core, up
+  // to four): how far ahead a batch reads, as more would start a one-shot
+  // worker for each.
+  std::size_t parsing_workers() const { return assistants_.size(); }
 
   // Corrects a record's metadata; the fields set are marked "typed" and the
   // index follows. Every value is checked first (core/fields.h), then all

@@ -60,6 +60,16 @@ const std::vector<Xapian::termpos>& TermReader::positions(Xapian::docid docid,
   return it->second;
 }
 
+bool TermReader::in_row(Xapian::docid docid, const std::vector<std::string>& words,
+                        Xapian::termpos first) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto& at = positions(docid, words[i]);
+    if (!std::binary_search(at.begin(), at.end(), first + static_cast<Xapian::termpos>(i)))
+      return false;
+  }
+  return true;
+}
+
 double TermReader::idf(const std::string& term) {
   auto [it, added] = idf_.try_emplace(term, 0.0);
   if (added) {
@@ -126,14 +136,8 @@ RecordPages::Scores RecordPages::term(const std::string& term) {
 // Pages where `words` stand in a row, weighed by how often.
 RecordPages::Scores RecordPages::phrase(const std::vector<std::string>& words, double weight) {
   std::vector<unsigned> counts(count() + 1, 0);
-  for (Xapian::termpos p : positions(words.front())) {
-    bool whole = true;
-    for (std::size_t i = 1; i < words.size() && whole; ++i) {
-      const auto& next = positions(words[i]);
-      whole = std::binary_search(next.begin(), next.end(), p + static_cast<Xapian::termpos>(i));
-    }
-    if (whole) ++counts[page_of(p)];
-  }
+  for (Xapian::termpos p : positions(words.front()))
+    if (reader_.in_row(docid_, words, p)) ++counts[page_of(p)];
   for (const std::string& w : words) weight += reader_.idf(w);
   Scores out(count(), kNoMatch);
   for (std::size_t i = 0; i < count(); ++i)

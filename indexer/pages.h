@@ -29,6 +29,9 @@ class TermReader {
   explicit TermReader(const Xapian::Database& db) : db_(db) {}
   const Xapian::Database& db() const { return db_; }
   const std::vector<Xapian::termpos>& positions(Xapian::docid docid, const std::string& term);
+  // Whether `words` stand in a row in the record from position `first` on
+  // (words[0] at first, words[1] after it...).
+  bool in_row(Xapian::docid docid, const std::vector<std::string>& words, Xapian::termpos first);
   double idf(const std::string& term);
 
  private:

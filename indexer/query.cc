@@ -62,10 +62,11 @@ double words_bound(const Xapian::Database& db, const Xapian::Query& query) {
 // as typed beats one where they are scattered, however long it is and however
 // often the other repeats them, and one with part of the run (two of three
 // syllables) comes between. Each of the query's pairs and triples a document
-// holds adds a weight no sum of word weights reaches; pair terms (terms.h)
-// say which it holds without reading positions, and the query adds their
-// weight; a triple's is added to the best records afterwards, from their
-// positions (rank_by_triples). Within one count of runs, the words' weights decide. A query
+// holds adds a weight no sum of word weights reaches; the run terms the index
+// holds (terms.h: pairs, triples of common syllables) say which without
+// reading positions, and the query adds their weight; any other triple's is
+// added to the best records afterwards, from their positions
+// (rank_by_triples). Within one count of runs, the words' weights decide. A query
 // with an abbreviation reads both ways ("ung dung CNTT", "ung dung cong nghe
 // thong tin"), each reading's whole run weighing the same.
 Xapian::Query run_bonus(const Xapian::Database& db, const std::string& folded,
@@ -261,13 +262,14 @@ Status parse_query(const Xapian::Database& db, const std::string& text, bool inc
 
 namespace {
 
-// The run terms (terms.h) a document must have to hold an exact phrase:
-// for a phrase as short as the longest runs `db` has, the one that decides
-// it; for longer ones, runs of that length that spare position checks. None
-// when run terms cannot tell: prefixed words (title:"..."), a wider window
-// (ADJ/3), a nested query, words too long.
+// The run terms (terms.h) a document must have to hold an exact phrase: the
+// one that decides it when the index holds the phrase's whole run (two
+// words, or three common syllables; *decided); for longer ones, pairs that
+// spare position checks. None when run terms cannot tell: prefixed words
+// (title:"..."), a wider window (ADJ/3), a nested query, words too long.
 std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Query& phrase,
-                                     std::size_t longest) {
+                                     bool* decided) {
+  *decided = false;
   const std::size_t n = phrase.get_num_subqueries();
   // Xapian 1.4 has no getter for a phrase's window; its description says it.
   if (n < 2 ||
@@ -281,17 +283,17 @@ std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Q
     if (!is_word(term)) return {};
     words.push_back(std::move(term));
   }
-  if (n <= longest) {
-    std::string run = run_term(words);
-    return run.empty() ? std::vector<std::string>{} : std::vector<std::string>{run};
+  if (std::string run = run_term(words); !run.empty() && indexed_run(run)) {
+    *decided = true;
+    return {run};
   }
-  // Each run costs a posting list read: it pays only when it leaves out
+  // Each pair costs a posting list read: it pays only when it leaves out
   // many documents, being in at most half of those with the rarest word.
   Xapian::doccount rarest = db.get_doccount();
   for (const std::string& w : words) rarest = std::min(rarest, db.get_termfreq(w));
   std::vector<std::string> runs;
-  for (std::size_t i = 0; i + longest <= n; ++i) {
-    std::string run = run_term({words.begin() + i, words.begin() + i + longest});
+  for (std::size_t i = 0; i + 2 <= n; ++i) {
+    std::string run = run_term({words[i], words[i + 1]});
     if (!run.empty() && db.get_termfreq(run) <= rarest / 2) runs.push_back(std::move(run));
   }
   return runs;
@@ -299,28 +301,27 @@ std::vector<std::string> phrase_runs(const Xapian::Database& db, const Xapian::Q
 
 // Rebuilds only what holds a phrase to rewrite; `changed` says whether it did.
 // Not below OP_SYNONYM, where a phrase's wdf is not its words' wdf.
-Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, std::size_t longest,
-                      bool* changed) {
+Xapian::Query by_runs(const Xapian::Database& db, const Xapian::Query& query, bool* changed) {
   using Q = Xapian::Query;
   const Q::op op = query.get_type();
   std::vector<Q> parts;
   for (std::size_t i = 0; i < query.get_num_subqueries(); ++i)
     parts.push_back(query.get_subquery(i));
   if (op == Q::OP_PHRASE) {
-    std::vector<std::string> runs = phrase_runs(db, query, longest);
+    bool decided = false;
+    std::vector<std::string> runs = phrase_runs(db, query, &decided);
     if (runs.empty()) return query;
     *changed = true;
     Q needed(Q::OP_AND, runs.begin(), runs.end());
     // AND weighs a document as the phrase does: the sum of its words'
     // weights. A longer phrase still checks positions, in fewer documents.
-    const bool decided = parts.size() <= longest;
     return Q(Q::OP_FILTER, decided ? Q(Q::OP_AND, parts.begin(), parts.end()) : query, needed);
   }
   if (op != Q::OP_AND && op != Q::OP_OR && op != Q::OP_AND_NOT && op != Q::OP_XOR &&
       op != Q::OP_AND_MAYBE && op != Q::OP_FILTER && op != Q::OP_MAX)
     return query;
   bool any = false;
-  for (Q& part : parts) part = by_runs(db, part, longest, &any);
+  for (Q& part : parts) part = by_runs(db, part, &any);
   if (!any) return query;
   *changed = true;
   return Q(op, parts.begin(), parts.end());
@@ -336,23 +337,15 @@ RunPositions::RunPositions(const Xapian::Database& db, const std::string& run)
 
 bool RunPositions::held_by(TermReader& reader, Xapian::docid docid) const {
   if (words_.empty()) return false;
-  for (Xapian::termpos p : reader.positions(docid, words_[anchor_])) {
-    if (p <= anchor_) continue;
-    const Xapian::termpos first = p - static_cast<Xapian::termpos>(anchor_);
-    bool whole = true;
-    for (std::size_t i = 0; i < words_.size() && whole; ++i) {
-      if (i == anchor_) continue;
-      const auto& at = reader.positions(docid, words_[i]);
-      whole = std::binary_search(at.begin(), at.end(), first + static_cast<Xapian::termpos>(i));
-    }
-    if (whole) return true;
-  }
+  for (Xapian::termpos p : reader.positions(docid, words_[anchor_]))
+    if (p > anchor_ && reader.in_row(docid, words_, p - static_cast<Xapian::termpos>(anchor_)))
+      return true;
   return false;
 }
 
 Xapian::Query phrases_by_runs(const Xapian::Database& db, const Xapian::Query& query) {
   bool changed = false;
-  return by_runs(db, query, 2, &changed);
+  return by_runs(db, query, &changed);
 }
 
 }  // namespace kho::indexer

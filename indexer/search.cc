@@ -452,13 +452,14 @@ Status merge(std::vector<Part>& parts, const SearchRequest& request, std::vector
 }
 
 // The best matches with each run of three of the query's syllables added
-// to the records holding it (the index has no term for those runs: their
+// to the records holding it, for the runs the index has no term for (their
 // positions are read). The runs are checked from the best match down, only
 // until none further down could reach the hits asked for: such a record
 // weighs at most the next one's weight plus every triple's weight. When the
 // matches read do not show that, twice as many are read. Xapian finds the
-// best 60 for about what the best 30 cost it (1.8 against 1.7 ms for "giáo
-// viên trường" at 1,000,000 pages), the best 100 for twice that.
+// best 60 for about what the best 30 cost it (1.8 against 1.7 ms for three
+// common syllables at 1,000,000 pages, before they had a term), the best
+// 100 for twice that.
 template <typename Find>
 Status rank_by_triples(const Xapian::Database& db, TermReader& reader,
                        const std::vector<RunBonus>& triples, const SearchRequest& request,
@@ -599,10 +600,10 @@ Status Index::search_record(store::RecordId id, const std::string& query,
     // As search finds a hit's pages (find_best_pages); the pages with any of
     // the words only for a record the query finds as a whole (a hit): its
     // words spread over its pages.
-    Xapian::Enquire hit(db);
-    hit.set_query(Xapian::Query(Xapian::Query::OP_FILTER, phrases_by_runs(db, parsed.query),
-                                Xapian::Query(kPrefixRecord + std::to_string(id))));
-    const bool whole = hit.get_mset(0, 1).size() > 0;
+    Xapian::Enquire finds(db);
+    finds.set_query(Xapian::Query(Xapian::Query::OP_FILTER, phrases_by_runs(db, parsed.query),
+                                  Xapian::Query(kPrefixRecord + std::to_string(id))));
+    const bool whole = finds.get_mset(0, 1).size() > 0;
     const Xapian::Document doc = db.get_document(static_cast<Xapian::docid>(id));
     TermReader reader(db);
     for (const auto& [page, score] :

@@ -149,7 +149,7 @@ struct ParsedQuery {
   Xapian::Query query;
   std::set<std::string> words;  // folded, lower-cased query words, for snippets
   std::vector<RunBonus> runs;   // what query adds for them (blocks.h bounds it)
-  // Runs of three syllables: the index has no term for them, so their
+  // Runs of three syllables the index has no term for (indexed_run): their
   // weight is added to the best matches afterwards (rank_by_triples).
   std::vector<RunBonus> triples;
 };
@@ -178,7 +178,8 @@ constexpr unsigned kParseFlags =
     Xapian::QueryParser::FLAG_PURE_NOT;
 constexpr std::size_t kMaxQueryWords = 64;
 // `local`: `db` is this library's own index, where runs of three syllables
-// are checked by positions; over remote libraries only pairs rank.
+// without a term are checked by positions; over remote libraries only the
+// runs the index holds rank (indexed_run).
 Status parse_query(const Xapian::Database& db, const std::string& text, bool include_withdrawn,
                    const Synonyms& synonyms, bool local, ParsedQuery* out);
 // A query of white space only asks for every record (a browse).
@@ -186,9 +187,10 @@ bool is_blank(const std::string& text);
 // Every record (withdrawn ones only when asked), with no words.
 Status match_all(const Xapian::Database& db, bool include_withdrawn, ParsedQuery* out);
 
-// The query with its quoted phrases of two words decided by pair terms
-// instead of positions; longer ones checked only in the documents with
-// their rarer pairs. The same matches and weights.
+// The query with its quoted phrases decided by their run term instead of
+// positions where the index holds one (two words, three common syllables);
+// longer ones checked only in the documents with their rarer pairs. The
+// same matches and weights.
 // Counting a phrase's matches for facets checked positions in every record
 // with its words. Only for this library's own index: a remote library's may
 // be older.
