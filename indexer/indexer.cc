@@ -274,7 +274,10 @@ constexpr store::Sequence kFollowChanges = 256;
 constexpr auto kFollowPoll = std::chrono::milliseconds(100);
 
 Follower::Follower(Index& index, const store::Store& store)
-    : index_(index), store_(store), thread_([this] { follow(); }) {}
+    : index_(index),
+      store_(store),
+      indexed_(store.last_sequence()),
+      thread_([this] { follow(); }) {}
 
 Follower::~Follower() {
   {
@@ -286,16 +289,15 @@ Follower::~Follower() {
 }
 
 void Follower::follow() {
-  store::Sequence indexed = store_.last_sequence();
   std::unique_lock lock(mutex_);
   while (!cv_.wait_for(lock, kFollowPoll, [&] { return stop_; })) {
     store::Sequence last = store_.last_sequence();
-    if (last < indexed + kFollowChanges) continue;
+    if (last < indexed_ + kFollowChanges) continue;
     lock.unlock();
     bool ok = index_.catch_up().ok();
     lock.lock();
     if (!ok) return;  // the import's own catch_up reports it
-    indexed = last;
+    indexed_ = last;
   }
 }
 

@@ -200,6 +200,7 @@ class Follower {
   void follow();
   Index& index_;
   const store::Store& store_;
+  store::Sequence indexed_;  // the store's last change when the last batch began
   bool stop_ = false;
   std::mutex mutex_;
   std::condition_variable cv_;
