@@ -61,8 +61,9 @@ const std::vector<Xapian::termpos>& TermReader::positions(Xapian::docid docid,
 }
 
 bool TermReader::in_row(Xapian::docid docid, const std::vector<std::string>& words,
-                        Xapian::termpos first) {
+                        Xapian::termpos first, std::size_t known) {
   for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i == known) continue;
     const auto& at = positions(docid, words[i]);
     if (!std::binary_search(at.begin(), at.end(), first + static_cast<Xapian::termpos>(i)))
       return false;
@@ -137,7 +138,7 @@ RecordPages::Scores RecordPages::term(const std::string& term) {
 RecordPages::Scores RecordPages::phrase(const std::vector<std::string>& words, double weight) {
   std::vector<unsigned> counts(count() + 1, 0);
   for (Xapian::termpos p : positions(words.front()))
-    if (reader_.in_row(docid_, words, p)) ++counts[page_of(p)];
+    if (reader_.in_row(docid_, words, p, 0)) ++counts[page_of(p)];
   for (const std::string& w : words) weight += reader_.idf(w);
   Scores out(count(), kNoMatch);
   for (std::size_t i = 0; i < count(); ++i)

@@ -30,8 +30,10 @@ class TermReader {
   const Xapian::Database& db() const { return db_; }
   const std::vector<Xapian::termpos>& positions(Xapian::docid docid, const std::string& term);
   // Whether `words` stand in a row in the record from position `first` on
-  // (words[0] at first, words[1] after it...).
-  bool in_row(Xapian::docid docid, const std::vector<std::string>& words, Xapian::termpos first);
+  // (words[0] at first, words[1] after it...), words[known] being known to
+  // stand at its place (the caller walks its positions).
+  bool in_row(Xapian::docid docid, const std::vector<std::string>& words, Xapian::termpos first,
+              std::size_t known);
   double idf(const std::string& term);
 
  private:

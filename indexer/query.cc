@@ -338,7 +338,8 @@ RunPositions::RunPositions(const Xapian::Database& db, const std::string& run)
 bool RunPositions::held_by(TermReader& reader, Xapian::docid docid) const {
   if (words_.empty()) return false;
   for (Xapian::termpos p : reader.positions(docid, words_[anchor_]))
-    if (p > anchor_ && reader.in_row(docid, words_, p - static_cast<Xapian::termpos>(anchor_)))
+    if (p > anchor_ &&
+        reader.in_row(docid, words_, p - static_cast<Xapian::termpos>(anchor_), anchor_))
       return true;
   return false;
 }
